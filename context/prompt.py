@@ -1,0 +1,79 @@
+"""Prompt assembly: windows around the cursor in the model's format, with stop rules."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import msgspec
+
+from context.cursor import Cursor
+from context.languages import line_comment
+from context.windows import CountTokens, prefix_window, suffix_window
+
+
+class FimTemplate(Protocol):
+    stop: tuple[str, ...]
+
+    def render(self, prefix: str, suffix: str) -> str: ...
+
+
+class Prompt(msgspec.Struct, frozen=True):
+    text: str
+    stop: tuple[str, ...]
+    max_tokens: int
+    prefix: str  # the prefix window the model saw (without header)
+    suffix: str  # the suffix window ("" when the model has no FIM)
+    # White space cut from the end of the prompt (see build_prompt); the model's answer
+    # starts by re-typing it, and `strip_retyped` removes that again.
+    trimmed: str = ""
+
+    def strip_retyped(self, raw: str) -> str:
+        """Drop from `raw` the leading white space that re-types what was trimmed."""
+        n = 0
+        while n < len(self.trimmed) and n < len(raw) and raw[n] in " \t":
+            n += 1
+        return raw[n:]
+
+
+def file_header(path: str, language: str | None) -> str:
+    """A first line naming the file, in the language's comment syntax: it tells the model the
+    language and stays the same between keystrokes, so it never breaks the KV cache."""
+    return f"{line_comment(language)} {path}\n" if path else ""
+
+
+def build_prompt(
+    text: str,
+    index: int,
+    cursor: Cursor,
+    *,
+    count_tokens: CountTokens,
+    context_tokens: int,
+    max_tokens: int,
+    fim: FimTemplate | None = None,
+    path: str = "",
+    language: str | None = None,
+    suffix_share: float = 0.25,
+) -> Prompt:
+    header = file_header(path, language)
+    budget = max(16, context_tokens - count_tokens(header))
+    suffix_budget = int(budget * suffix_share) if fim is not None else 0
+    suffix = suffix_window(text[index:], suffix_budget, count_tokens) if fim is not None else ""
+    # Whatever the suffix did not use goes to the prefix.
+    prefix_budget = budget - (count_tokens(suffix) if suffix else 0)
+    prefix = prefix_window(text[:index], prefix_budget, count_tokens)
+    # BPE tokenizers glue one space to the word after it (" return"): a prompt ending in
+    # that space asks for an unusual token and derails small models. Leave it to the model.
+    trimmed = " " if prefix.endswith(" ") else ""
+    prefix = prefix[: len(prefix) - len(trimmed)]
+    if fim is None:
+        prompt_text = header + prefix
+        stop: tuple[str, ...] = ()
+    else:
+        prompt_text = fim.render(header + prefix, suffix)
+        stop = tuple(fim.stop)
+    if cursor.mode == "line":
+        stop = ("\n", *stop)
+    else:
+        # Three newlines in a row end any block in any language.
+        stop = ("\n\n\n", *stop)
+    return Prompt(prompt_text, stop, max_tokens, prefix, suffix, trimmed)

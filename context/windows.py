@@ -1,0 +1,60 @@
+"""Prefix and suffix windows around the cursor, cut at line boundaries under a token budget."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+CountTokens = Callable[[str], int]
+
+# A token is rarely shorter than this many characters: a bound that keeps a huge single
+# line (minified code, data) from being tokenized whole on every keystroke.
+_MAX_CHARS_PER_TOKEN = 8
+
+
+def prefix_window(prefix: str, budget: int, count_tokens: CountTokens) -> str:
+    """The longest tail of `prefix` made of whole lines (plus the cursor's partial line,
+    always kept) whose token count fits `budget`."""
+    head, sep, current = prefix.rpartition("\n")
+    current = _clip(current, budget, count_tokens, keep_end=True)
+    if not sep:
+        return current
+    used = count_tokens(current)
+    lines = head.split("\n")
+    keep = 0
+    for line in reversed(lines):
+        cost = count_tokens(line + "\n")
+        if used + cost > budget:
+            break
+        used += cost
+        keep += 1
+    kept = lines[len(lines) - keep:] if keep else []
+    return "".join(line + "\n" for line in kept) + current
+
+
+def suffix_window(suffix: str, budget: int, count_tokens: CountTokens) -> str:
+    """The longest head of `suffix` made of the cursor line's rest plus whole lines that fits
+    `budget`."""
+    current, sep, tail = suffix.partition("\n")
+    current = _clip(current, budget, count_tokens, keep_end=False)
+    if not sep:
+        return current
+    used = count_tokens(current)
+    kept: list[str] = []
+    for line in tail.split("\n"):
+        cost = count_tokens("\n" + line)
+        if used + cost > budget:
+            break
+        used += cost
+        kept.append(line)
+    return current + "".join("\n" + line for line in kept)
+
+
+def _clip(line: str, budget: int, count_tokens: CountTokens, keep_end: bool) -> str:
+    """Shorten one line to the budget, keeping the end nearest the cursor."""
+    limit = max(budget, 0) * _MAX_CHARS_PER_TOKEN
+    if len(line) > limit:
+        line = line[-limit:] if keep_end else line[:limit]
+    while line and count_tokens(line) > budget:
+        cut = max(1, len(line) // 4)
+        line = line[cut:] if keep_end else line[:-cut]
+    return line

@@ -1,0 +1,98 @@
+"""`atelier bench latency`: inline completions through the LSP server against the same prompts
+through a bare llama-cpp-python call, measured in one run."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from context.document import Document
+from lsp_server.demo import default_file
+from lsp_server.driver import EditorSession
+from lsp_server.oneshot import read_source
+from lsp_server.pipeline import make_prompt, prepare
+from lsp_server.settings import Settings, merge_settings
+from models.host import ModelHost
+
+
+def positions(lines: list[str], n: int) -> list[tuple[int, int]]:
+    """`n` cursors at the end of non-blank lines spread evenly over the file."""
+    candidates = [i for i, line in enumerate(lines) if line.strip()]
+    if not candidates:
+        return []
+    step = max(1, len(candidates) // n)
+    picked = candidates[::step][:n]
+    while len(picked) < n:  # a short file: go round again
+        picked += candidates[: n - len(picked)]
+    return [(i, len(lines[i])) for i in picked]
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+async def _through_server(path: Path, text: str, cursors: list[tuple[int, int]], settings: dict) -> list[float]:
+    session = EditorSession(path.parent, settings)
+    await session.start()
+    try:
+        await session.wait_ready()
+        uri = session.open(path, text)
+        await session.inline(uri, *cursors[0])  # warm-up, as for the bare run
+        return [(await session.inline(uri, line, col))[1] for line, col in cursors]
+    finally:
+        await session.stop()
+
+
+def _bare(path: Path, text: str, cursors: list[tuple[int, int]], settings: Settings) -> list[float]:
+    host = ModelHost()
+    backend = host.load(settings.model.config()).result()
+    llm = backend.llama
+    doc = Document(path.resolve().as_uri(), text)
+
+    def one(line: int, col: int) -> float:
+        prompt = make_prompt(prepare(doc, line, col, path.name), backend, settings.completion)
+        start = time.perf_counter()
+        llm.create_completion(
+            prompt.text, max_tokens=prompt.max_tokens, stop=list(prompt.stop), temperature=0.0, repeat_penalty=1.0
+        )
+        return time.perf_counter() - start
+
+    one(*cursors[0])
+    timings = [one(line, col) for line, col in cursors]
+    host.close()
+    return timings
+
+
+def run_latency(path: Path | None, requests: int, as_json: bool, model: str | None) -> int:
+    path = path or default_file()
+    text = read_source(path)
+    cursors = positions(text.split("\n"), requests)
+    if not cursors:
+        print(f"atelier bench: {path} has no code to complete in", file=sys.stderr)
+        return 2
+    update = {"model": {"path": model}} if model else {}
+    settings = merge_settings(Settings(), update)
+    server = asyncio.run(_through_server(path, text, cursors, update))
+    bare = _bare(path, text, cursors, settings)
+    p50, bare_p50 = statistics.median(server), statistics.median(bare)
+    report = {
+        "file": str(path),
+        "requests": len(cursors),
+        "p50_ms": round(p50 * 1000, 1),
+        "p95_ms": round(p95(server) * 1000, 1),
+        "bare_p50_ms": round(bare_p50 * 1000, 1),
+        "bare_p95_ms": round(p95(bare) * 1000, 1),
+        "overhead_ratio": round(p50 / bare_p50, 3) if bare_p50 else None,
+    }
+    if as_json:
+        print(json.dumps(report))
+    else:
+        for key, value in report.items():
+            print(f"{key:>15}: {value}")
+    return 0

@@ -1,0 +1,246 @@
+"""The Atelier language server: thin LSP handlers over the pipeline.
+
+Every handler converts lsprotocol types to plain values, calls a library function, and
+converts back. Nothing a client sends may stop the server: bad input is logged and gets an
+LSP error or an empty answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import uuid
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from context.document import Document, PositionError
+from lsp_server import __version__
+from lsp_server.pipeline import Completion, generate, prepare
+from lsp_server.protocol import AtelierProtocol
+from lsp_server.settings import Settings, SettingsError, merge_settings
+from models.backend import Backend, CancelToken
+from models.errors import ModelError
+from models.host import ModelHost
+
+log = logging.getLogger(__name__)
+
+# How long a request made while the model loads waits for it before answering empty.
+MODEL_WAIT_SECONDS = 60.0
+
+
+class AtelierServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__(
+            "atelier",
+            __version__,
+            protocol_cls=AtelierProtocol,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+        )
+        self.settings = Settings()
+        self.documents: dict[str, Document] = {}
+        self.host = ModelHost()
+        # The running completion per document: a newer request cancels it.
+        self.inflight: dict[str, CancelToken] = {}
+
+    # -- helpers used by the handlers -------------------------------------------------
+
+    def show(self, message: str, kind: types.MessageType = types.MessageType.Error) -> None:
+        log.log(logging.ERROR if kind == types.MessageType.Error else logging.INFO, "%s", message)
+        self.window_show_message(types.ShowMessageParams(type=kind, message=f"Atelier: {message}"))
+
+    def apply_settings(self, update: object) -> bool:
+        """Merge and validate; on error keep the old settings and tell the user. Returns
+        whether the model must be reloaded."""
+        try:
+            new = merge_settings(self.settings, update)
+        except SettingsError as exc:
+            self.show(f"{exc}; keeping the previous value")
+            return False
+        reload = new.model != self.settings.model
+        self.settings = new
+        return reload
+
+    def encoding(self) -> str:
+        try:
+            return str(self.workspace.position_encoding.value)
+        except Exception:  # before initialize
+            return "utf-16"
+
+    def display_path(self, uri: str) -> str:
+        path = to_fs_path(uri) or uri
+        root = self.workspace.root_path if self.protocol._workspace else None
+        if root and path.startswith(root.rstrip(os.sep) + os.sep):
+            return os.path.relpath(path, root)
+        return os.path.basename(path)
+
+    async def load_model(self) -> None:
+        """Load (or reload) the model in the background, with work-done progress."""
+        future = self.host.load(self.settings.model.config())
+        token = str(uuid.uuid4())
+        window = self.client_capabilities.window
+        progress = bool(window and window.work_done_progress)
+        if progress:
+            try:
+                await self.work_done_progress.create_async(token)
+                self.work_done_progress.begin(
+                    token, types.WorkDoneProgressBegin(title="Atelier", message="loading model")
+                )
+            except Exception as exc:  # a client that refuses progress still gets the model
+                log.info("no work-done progress: %s", exc)
+                progress = False
+        try:
+            backend = await asyncio.wrap_future(future)
+            message = f"model {backend.name} ready"
+            log.info("%s", message)
+        except ModelError as exc:
+            message = "model failed to load"
+            self.show(str(exc))
+        if progress:
+            self.work_done_progress.end(token, types.WorkDoneProgressEnd(message=message))
+
+    async def ready_backend(self) -> Backend | None:
+        """The loaded model, waiting for a load in progress; None when there is none."""
+        loading = self.host.loading
+        if loading is None:
+            return None
+        try:
+            return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(loading)), MODEL_WAIT_SECONDS)
+        except (ModelError, asyncio.TimeoutError):
+            return None
+
+    async def complete(self, uri: str, position: types.Position) -> Completion | None:
+        doc = self.documents.get(uri)
+        if doc is None:
+            log.warning("completion for %s, which is not open: answering empty", uri)
+            return None
+        try:
+            snap = prepare(doc, position.line, position.character, self.display_path(uri))
+        except PositionError as exc:
+            raise JsonRpcInvalidParams(f"position {position.line}:{position.character}: {exc}") from exc
+        if not self.settings.completion.enabled:
+            return None
+        backend = await self.ready_backend()
+        if backend is None:
+            return None
+        previous = self.inflight.pop(uri, None)
+        if previous is not None:
+            previous.cancel()
+        token = CancelToken()
+        self.inflight[uri] = token
+        try:
+            future = self.host.submit(generate, snap, backend, self.settings.completion, token)
+            result = await asyncio.wrap_future(future)
+        except asyncio.CancelledError:
+            token.cancel()  # $/cancelRequest: stop generating at the next token
+            raise
+        except Exception as exc:  # a failure inside llama.cpp must not take the server down
+            log.exception("generation failed")
+            self.show(f"completion failed: {exc}")
+            return None
+        finally:
+            if self.inflight.get(uri) is token:
+                del self.inflight[uri]
+        log.info(
+            "%s %s:%d:%d %s %d+%d tokens in %.0f ms",
+            result.mode, snap.path, position.line, position.character, result.finish_reason,
+            result.prompt_tokens, result.completion_tokens, result.seconds * 1000,
+        )
+        return result if result.text else None
+
+
+SERVER = AtelierServer()
+
+
+@SERVER.feature(types.INITIALIZE)
+def initialize(ls: AtelierServer, params: types.InitializeParams) -> None:
+    ls.apply_settings(params.initialization_options)
+
+
+@SERVER.feature(types.INITIALIZED)
+async def initialized(ls: AtelierServer, params: types.InitializedParams) -> None:
+    await ls.load_model()
+
+
+@SERVER.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+async def did_change_configuration(ls: AtelierServer, params: types.DidChangeConfigurationParams) -> None:
+    if ls.apply_settings(params.settings):
+        await ls.load_model()
+
+
+@SERVER.feature(types.TEXT_DOCUMENT_DID_OPEN)
+def did_open(ls: AtelierServer, params: types.DidOpenTextDocumentParams) -> None:
+    item = params.text_document
+    ls.documents[item.uri] = Document(item.uri, item.text, item.language_id, item.version, ls.encoding())
+
+
+@SERVER.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+def did_change(ls: AtelierServer, params: types.DidChangeTextDocumentParams) -> None:
+    doc = ls.documents.get(params.text_document.uri)
+    if doc is None:
+        log.warning("change to %s, which is not open: ignored", params.text_document.uri)
+        return
+    changes = []
+    for change in params.content_changes:
+        if isinstance(change, types.TextDocumentContentChangePartial):
+            r = change.range
+            changes.append(((r.start.line, r.start.character, r.end.line, r.end.character), change.text))
+        else:
+            changes.append((None, change.text))
+    try:
+        doc.apply_changes(changes, params.text_document.version)
+    except PositionError as exc:
+        log.error("change to %s not applied, document left as it was: %s", doc.uri, exc)
+
+
+@SERVER.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+def did_close(ls: AtelierServer, params: types.DidCloseTextDocumentParams) -> None:
+    ls.documents.pop(params.text_document.uri, None)
+
+
+@SERVER.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())
+async def inline_completion(ls: AtelierServer, params: types.InlineCompletionParams) -> types.InlineCompletionList:
+    result = await ls.complete(params.text_document.uri, params.position)
+    if result is None:
+        return types.InlineCompletionList(items=[])
+    here = types.Range(start=params.position, end=params.position)
+    return types.InlineCompletionList(items=[types.InlineCompletionItem(insert_text=result.text, range=here)])
+
+
+@SERVER.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[".", "(", " "]))
+async def completion(ls: AtelierServer, params: types.CompletionParams) -> types.CompletionList:
+    result = await ls.complete(params.text_document.uri, params.position)
+    if result is None:
+        return types.CompletionList(is_incomplete=True, items=[])
+    doc = ls.documents[params.text_document.uri]
+    line = doc.lines[params.position.line]
+    # Replace the word being typed, so popup clients filtering on it keep the item.
+    col = doc.index_at(params.position.line, params.position.character) - doc.index_at(params.position.line, 0)
+    start = col
+    while start > 0 and (line[start - 1].isalnum() or line[start - 1] == "_"):
+        start -= 1
+    word = line[start:col]
+    start_char = params.position.character - len(word.encode("utf-16-le")) // 2
+    edit_range = types.Range(start=types.Position(params.position.line, start_char), end=params.position)
+    first_line = (word + result.text).strip().split("\n", 1)[0]
+    item = types.CompletionItem(
+        label=first_line[:80] or result.text.strip()[:80],
+        kind=types.CompletionItemKind.Snippet,
+        detail="Atelier",
+        documentation=types.MarkupContent(kind=types.MarkupKind.Markdown, value=f"```\n{word + result.text}\n```"),
+        filter_text=word + result.text,
+        text_edit=types.TextEdit(range=edit_range, new_text=word + result.text),
+        insert_text_format=types.InsertTextFormat.PlainText,
+        sort_text="0",
+    )
+    return types.CompletionList(is_incomplete=True, items=[item])
+
+
+@SERVER.feature(types.SHUTDOWN)
+def shutdown(ls: AtelierServer, params: None) -> None:
+    for token in ls.inflight.values():
+        token.cancel()
+    ls.host.close()

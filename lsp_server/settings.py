@@ -1,0 +1,77 @@
+"""Typed settings, from `initializationOptions` and `workspace/didChangeConfiguration`.
+
+Clients send partial objects (only what the user changed); they are merged onto the current
+settings and validated as a whole, so a bad value is reported by name and changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from msgspec import Meta
+
+from models.host import ModelConfig
+
+
+class ModelSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    path: str | None = None  # a .gguf file; else $ATELIER_MODEL; else the bundled default
+    n_ctx: Annotated[int, Meta(ge=256, le=1_048_576)] = 4096
+    n_threads: Annotated[int, Meta(ge=1, le=512)] | None = None  # None: all cores, up to 8
+    n_gpu_layers: Annotated[int, Meta(ge=-1)] | None = None  # None: all if a GPU build, else 0
+
+    def config(self) -> ModelConfig:
+        return ModelConfig(self.path, self.n_ctx, self.n_threads, self.n_gpu_layers)
+
+
+class CompletionSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    enabled: bool = True
+    max_tokens: Annotated[int, Meta(ge=1, le=4096)] = 96  # for a block; a line gets at most 48
+    max_lines: Annotated[int, Meta(ge=1, le=200)] = 16
+    context_tokens: Annotated[int, Meta(ge=32, le=1_000_000)] = 1024  # prefix + suffix budget
+    suffix_share: Annotated[float, Meta(ge=0.0, le=0.9)] = 0.25
+
+
+class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    model: ModelSettings = ModelSettings()
+    completion: CompletionSettings = CompletionSettings()
+
+
+class SettingsError(ValueError):
+    pass
+
+
+# Keys that clients may send beside our settings and that are not settings.
+_NOT_SETTINGS = {"token"}
+
+
+def _deep_merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def merge_settings(current: Settings, update: Any) -> Settings:
+    """`current` with `update` applied. Accepts `{"atelier": {...}}` (VS Code's section
+    shape) or the bare object; None or {} changes nothing. Raises SettingsError naming the
+    bad setting."""
+    if update is None:
+        return current
+    if isinstance(update, dict) and isinstance(update.get("atelier"), dict):
+        update = update["atelier"]
+    if not isinstance(update, dict):
+        raise SettingsError(f"Atelier settings must be an object, got {type(update).__name__}")
+    update = {k: v for k, v in update.items() if k not in _NOT_SETTINGS}
+    merged = _deep_merge(msgspec.to_builtins(current), update)
+    try:
+        return msgspec.convert(merged, Settings)
+    except msgspec.ValidationError as exc:
+        # msgspec says e.g. "Expected `int`, got `str` - at `$.model.n_ctx`".
+        where = str(exc).rsplit(" - at `$.", 1)
+        if len(where) == 2:
+            raise SettingsError(f"invalid setting {where[1].rstrip('`')}: {where[0]}") from exc
+        raise SettingsError(f"invalid settings: {exc}") from exc

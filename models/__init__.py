@@ -1,0 +1,13 @@
+"""Inference backends behind one narrow interface. Knows nothing of documents or LSP."""
+
+from models.backend import Backend, CancelToken, ChatMessage, CompletionRequest, CompletionResult
+from models.errors import ModelError
+
+__all__ = [
+    "Backend",
+    "CancelToken",
+    "ChatMessage",
+    "CompletionRequest",
+    "CompletionResult",
+    "ModelError",
+]

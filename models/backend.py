@@ -1,0 +1,75 @@
+"""The interface every inference backend implements.
+
+A backend turns a finished prompt into text. It knows nothing of documents, cursors or LSP:
+the caller builds the prompt (context/) and post-processes the answer.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Protocol
+
+import msgspec
+
+from models.fim import FimFormat
+
+
+class CompletionRequest(msgspec.Struct, frozen=True):
+    prompt: str
+    stop: tuple[str, ...] = ()
+    max_tokens: int = 64
+    temperature: float = 0.0
+
+
+class CompletionResult(msgspec.Struct):
+    text: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    # "stop" (stop sequence or end of text), "length" (max_tokens), "cancelled"
+    finish_reason: str = "stop"
+
+
+class ChatMessage(msgspec.Struct, frozen=True):
+    role: str  # "system" | "user" | "assistant"
+    content: str
+
+
+class CancelToken:
+    """Set from any thread; the generating thread checks it between tokens."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+
+class Backend(Protocol):
+    """What the server needs from a model. Calls block: run them off the event loop."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def fim(self) -> FimFormat | None:
+        """The model's fill-in-the-middle format, or None for prefix-only prompting."""
+
+    @property
+    def n_ctx(self) -> int: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def complete(self, request: CompletionRequest, cancel: CancelToken | None = None) -> CompletionResult: ...
+
+    def chat(
+        self,
+        messages: list[ChatMessage],
+        max_tokens: int = 512,
+        cancel: CancelToken | None = None,
+    ) -> CompletionResult: ...
+
+    def close(self) -> None: ...

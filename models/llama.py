@@ -1,0 +1,176 @@
+"""The embedded backend: llama.cpp in this process, through llama-cpp-python."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from pathlib import Path
+
+from models.backend import CancelToken, ChatMessage, CompletionRequest, CompletionResult
+from models.errors import ModelError
+from models.fim import FimFormat, detect_fim
+from models.locate import check_gguf
+
+log = logging.getLogger(__name__)
+
+
+def gpu_offload_supported() -> bool:
+    import llama_cpp
+
+    return bool(llama_cpp.llama_supports_gpu_offload())
+
+
+def default_threads() -> int:
+    # llama-cpp-python's own default is half the cores, which leaves a 2-core laptop idle.
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+class LlamaBackend:
+    """One llama.cpp model and context. Calls block and are serialised by a lock: the
+    server runs them on its single inference worker thread."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        n_ctx: int = 4096,
+        n_threads: int | None = None,
+        n_gpu_layers: int | None = None,
+        source: str = "setting model.path",
+    ) -> None:
+        check_gguf(path, source)
+        import llama_cpp
+
+        self.path = path
+        self.n_gpu_layers = n_gpu_layers if n_gpu_layers is not None else (-1 if gpu_offload_supported() else 0)
+        threads = n_threads or default_threads()
+        try:
+            self._llm = llama_cpp.Llama(
+                model_path=str(path),
+                n_ctx=n_ctx,
+                n_threads=threads,
+                n_threads_batch=threads,
+                n_gpu_layers=self.n_gpu_layers,
+                verbose=False,
+            )
+        except Exception as exc:  # llama-cpp-python raises ValueError with a terse text
+            raise ModelError(
+                f"llama.cpp could not load model file {path} ({exc}); the file may be truncated or "
+                "corrupt: download it again, or set model.path to another .gguf file"
+            ) from exc
+        self._lock = threading.Lock()
+        self._fim = detect_fim(self._is_single_token)
+        log.info(
+            "loaded %s (n_ctx=%d, threads=%d, n_gpu_layers=%d, fim=%s)",
+            path, n_ctx, threads, self.n_gpu_layers, self._fim.name if self._fim else "none",
+        )
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def fim(self) -> FimFormat | None:
+        return self._fim
+
+    @property
+    def n_ctx(self) -> int:
+        return self._llm.n_ctx()
+
+    @property
+    def llama(self):
+        """The underlying llama_cpp.Llama, for benchmarks that compare against it."""
+        return self._llm
+
+    @property
+    def metadata(self) -> dict[str, str]:
+        return dict(self._llm.metadata)
+
+    def _is_single_token(self, text: str) -> bool:
+        return len(self._llm.tokenize(text.encode(), add_bos=False, special=True)) == 1
+
+    def count_tokens(self, text: str) -> int:
+        if not text:
+            return 0
+        return len(self._llm.tokenize(text.encode(), add_bos=False, special=False))
+
+    def complete(self, request: CompletionRequest, cancel: CancelToken | None = None) -> CompletionResult:
+        with self._lock:
+            stream = self._llm.create_completion(
+                request.prompt,
+                max_tokens=request.max_tokens,
+                temperature=request.temperature,
+                stop=list(request.stop),
+                repeat_penalty=1.0,  # code repeats itself legitimately
+                stream=True,
+            )
+            return _drain(stream, cancel, lambda c: c["choices"][0].get("text", ""), self.count_tokens(request.prompt))
+
+    def chat(
+        self,
+        messages: list[ChatMessage],
+        max_tokens: int = 512,
+        cancel: CancelToken | None = None,
+    ) -> CompletionResult:
+        with self._lock:
+            stream = self._llm.create_chat_completion(
+                messages=[{"role": m.role, "content": m.content} for m in messages],
+                max_tokens=max_tokens,
+                temperature=0.0,
+                stream=True,
+            )
+            return _drain(stream, cancel, lambda c: c["choices"][0]["delta"].get("content") or "", 0)
+
+    def close(self) -> None:
+        with self._lock:
+            close = getattr(self._llm, "close", None)
+            if close is not None:
+                close()
+
+
+def _drain(stream, cancel: CancelToken | None, text_of, prompt_tokens: int) -> CompletionResult:
+    """Consume a llama-cpp-python stream, stopping between tokens once cancelled."""
+    parts: list[str] = []
+    finish = "stop"
+    steps = 0
+    try:
+        for chunk in stream:
+            if cancel is not None and cancel.cancelled:
+                finish = "cancelled"
+                break
+            steps += 1
+            parts.append(text_of(chunk))
+            finish = chunk["choices"][0].get("finish_reason") or finish
+    finally:
+        stream.close()
+    return CompletionResult("".join(parts), prompt_tokens=prompt_tokens, completion_tokens=steps, finish_reason=finish)
+
+
+def inspect_model(path: Path) -> dict[str, object]:
+    """What `atelier doctor` reports about a model, from its vocabulary and metadata only
+    (no weights are loaded)."""
+    check_gguf(path)
+    import llama_cpp
+
+    try:
+        llm = llama_cpp.Llama(model_path=str(path), vocab_only=True, verbose=False)
+    except Exception as exc:
+        raise ModelError(f"llama.cpp could not read model file {path} ({exc}): it may be truncated or corrupt") from exc
+    try:
+        fim = detect_fim(lambda t: len(llm.tokenize(t.encode(), add_bos=False, special=True)) == 1)
+        meta = dict(llm.metadata)
+        arch = meta.get("general.architecture", "?")
+        return {
+            "path": str(path),
+            "size_mb": round(path.stat().st_size / 1e6, 1),
+            "architecture": arch,
+            "name": meta.get("general.name", path.stem),
+            "context_length": int(meta.get(f"{arch}.context_length", 0) or 0),
+            "fim": fim.name if fim else None,
+            "chat_template": "tokenizer.chat_template" in meta,
+        }
+    finally:
+        close = getattr(llm, "close", None)
+        if close is not None:
+            close()

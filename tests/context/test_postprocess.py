@@ -1,0 +1,44 @@
+from context.cursor import Cursor
+from context.postprocess import postprocess
+
+
+def cur(prefix="", suffix="", mode="line"):
+    indent = prefix[: len(prefix) - len(prefix.lstrip())]
+    return Cursor(prefix, suffix, indent, mode)
+
+
+def test_line_mode_stops_at_end_of_line():
+    assert postprocess("foo(1)\nbar()", cur("x = "), "") == "foo(1)"
+
+
+def test_never_returns_whitespace_only():
+    assert postprocess("   \n  ", cur("x = "), "") == ""
+    assert postprocess("\n\n\n", cur("    ", mode="block"), "") == ""
+
+
+def test_closing_bracket_already_after_cursor_is_not_repeated():
+    assert postprocess("a, b)", cur("f(", ")"), ")\n") == "a, b"
+    # a balanced completion keeps its own brackets: the suffix closes the outer call
+    assert postprocess("g(x)", cur("f(", ")"), ")\n") == "g(x)"
+
+
+def test_block_mode_stops_at_dedent():
+    raw = "\n    return x + 1\n\ndef other():\n    pass"
+    assert postprocess(raw, cur("def f(x):", mode="block"), "\n") == "\n    return x + 1"
+
+
+def test_block_mode_at_indented_empty_line_keeps_the_block():
+    raw = "y = x * 2\n    return y\nprint(1)"
+    assert postprocess(raw, cur("    ", mode="block"), "\n") == "y = x * 2\n    return y"
+
+
+def test_block_mode_stops_where_the_suffix_already_continues():
+    raw = "y = 1\n    z = 2\n    return y + z"
+    suffix = "\n    return y + z\n"
+    assert postprocess(raw, cur("    ", mode="block"), suffix) == "y = 1\n    z = 2"
+
+
+def test_block_mode_caps_lines():
+    raw = "a0 = 0\n" + "\n".join(f"    a{i} = {i}" for i in range(1, 50))
+    out = postprocess(raw, cur("    ", mode="block"), "", max_lines=5)
+    assert len(out.split("\n")) == 5

@@ -1,0 +1,57 @@
+from context.cursor import Cursor
+from context.prompt import build_prompt
+from models.fim import by_name
+
+
+def chars(text: str) -> int:
+    return len(text)
+
+
+def cursor(mode="line"):
+    return Cursor("x = ", "", "", mode)
+
+
+TEXT = "import os\n\ndef f():\n    x = \n    return x\n"
+INDEX = TEXT.index("x = ") + 4
+
+
+def test_prefix_only_prompt_has_header_and_prefix_and_a_newline_stop():
+    p = build_prompt(TEXT, INDEX, cursor(), count_tokens=chars, context_tokens=500, max_tokens=16,
+                     path="pkg/mod.py", language="python")
+    assert p.text == "# pkg/mod.py\n" + TEXT[:INDEX].rstrip(" ")
+    assert p.suffix == ""
+    assert p.stop[0] == "\n"
+
+
+def test_fim_prompt_puts_suffix_in_the_model_format():
+    p = build_prompt(TEXT, INDEX, cursor("block"), count_tokens=chars, context_tokens=500, max_tokens=16,
+                     fim=by_name("qwen"), path="m.py", language="python")
+    assert p.text.startswith("<|fim_prefix|># m.py\nimport os")
+    assert p.text.endswith("<|fim_suffix|>\n    return x\n<|fim_middle|>")
+    assert "<|endoftext|>" in p.stop and "\n" not in p.stop
+
+
+def test_codestral_puts_the_volatile_prefix_last():
+    p = build_prompt(TEXT, INDEX, cursor(), count_tokens=chars, context_tokens=500, max_tokens=16,
+                     fim=by_name("codestral"))
+    assert p.text.startswith("[SUFFIX]") and p.text.endswith("[PREFIX]" + TEXT[:INDEX].rstrip(" "))
+
+
+def test_budget_cuts_the_far_prefix_first():
+    p = build_prompt(TEXT, INDEX, cursor(), count_tokens=chars, context_tokens=20, max_tokens=16)
+    assert p.text.endswith("def f():\n    x =")
+    assert "import os" not in p.text
+
+
+def test_trailing_space_is_cut_from_the_prompt_and_not_typed_twice():
+    p = build_prompt(TEXT, INDEX, cursor(), count_tokens=chars, context_tokens=500, max_tokens=16)
+    assert p.text.endswith("x =") and p.trimmed == " "
+    assert p.strip_retyped(" 42") == "42"
+    assert p.strip_retyped("42") == "42"
+
+
+def test_indentation_only_line_keeps_all_but_the_space_that_glues_to_the_next_word():
+    text = "def f():\n    \n"
+    p = build_prompt(text, 13, Cursor("    ", "", "    ", "block"), count_tokens=chars, context_tokens=500, max_tokens=16)
+    assert p.text.endswith("def f():\n   ") and p.trimmed == " "
+    assert p.strip_retyped(" return 1\n    x") == "return 1\n    x"

@@ -1,0 +1,87 @@
+"""Shared steps for tests that drive `atelier serve` with a real LSP client (pytest-lsp)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+DATA = Path(__file__).parent.parent / "data"
+SERVER_COMMAND = [sys.executable, "-m", "lsp_server", "serve", "--log-level", "info"]
+
+
+def config() -> ClientServerConfig:
+    env = {**os.environ, "ATELIER_DATA_DIR": tempfile.mkdtemp(prefix="atelier-test-")}
+    env.pop("ATELIER_MODEL", None)
+    return ClientServerConfig(server_command=SERVER_COMMAND, server_env=env)
+
+
+async def initialize(client: LanguageClient, options: dict | None = None) -> types.InitializeResult:
+    return await client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"),
+            root_uri=DATA.as_uri(),
+            initialization_options=options or {},
+        )
+    )
+
+
+async def wait_progress_end(client: LanguageClient, timeout: float = 120.0) -> types.WorkDoneProgressEnd:
+    """The end of the model-load progress (the last one, when the model reloads)."""
+    seen = {tok: len(v) for tok, v in client.progress_reports.items() if any(isinstance(x, types.WorkDoneProgressEnd) for x in v)}
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        for tok, values in client.progress_reports.items():
+            if tok not in seen and values and isinstance(values[-1], types.WorkDoneProgressEnd):
+                return values[-1]
+        await asyncio.sleep(0.05)
+    raise TimeoutError("model load progress never ended")
+
+
+async def wait_message(client: LanguageClient, contains: str, timeout: float = 60.0) -> str:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        for m in client.messages:
+            if contains in m.message:
+                return m.message
+        await asyncio.sleep(0.05)
+    raise TimeoutError(f"no window/showMessage containing {contains!r}: {[m.message for m in client.messages]}")
+
+
+def open_doc(client: LanguageClient, name: str, text: str | None = None, language_id: str = "") -> str:
+    path = DATA / name
+    uri = path.as_uri()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(uri, language_id, 1, text if text is not None else path.read_text())
+        )
+    )
+    return uri
+
+
+def change(client: LanguageClient, uri: str, version: int, start: tuple[int, int], end: tuple[int, int], text: str) -> None:
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            types.VersionedTextDocumentIdentifier(version, uri),
+            [types.TextDocumentContentChangePartial(range=types.Range(types.Position(*start), types.Position(*end)), text=text)],
+        )
+    )
+
+
+def inline_params(uri: str, line: int, character: int) -> types.InlineCompletionParams:
+    return types.InlineCompletionParams(
+        context=types.InlineCompletionContext(trigger_kind=types.InlineCompletionTriggerKind.Automatic),
+        text_document=types.TextDocumentIdentifier(uri),
+        position=types.Position(line, character),
+    )
+
+
+async def inline(client: LanguageClient, uri: str, line: int, character: int) -> str:
+    result = await client.text_document_inline_completion_async(inline_params(uri, line, character))
+    items = result.items if isinstance(result, types.InlineCompletionList) else (result or [])
+    return items[0].insert_text if items else ""

@@ -1,0 +1,176 @@
+"""The server driven over stdio by a real LSP client (pytest-lsp), with the real default model."""
+
+import asyncio
+import time
+from concurrent.futures import Future
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException
+from pytest_lsp import LanguageClient
+
+from tests.lsp_server.lsp_helpers import (
+    DATA,
+    change,
+    config,
+    initialize,
+    inline,
+    inline_params,
+    open_doc,
+    wait_message,
+    wait_progress_end,
+)
+
+pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
+
+INIT: dict = {}
+
+
+@pytest_lsp.fixture(config=config(), scope="module")
+async def client(lsp_client: LanguageClient):
+    INIT["result"] = await initialize(lsp_client)
+    INIT["progress_end"] = await wait_progress_end(lsp_client)
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_initialize_advertises_inline_and_popup_completion_and_incremental_sync(client):
+    caps = INIT["result"].capabilities
+    assert caps.inline_completion_provider
+    assert caps.completion_provider is not None
+    sync = caps.text_document_sync
+    assert getattr(sync, "change", sync) == types.TextDocumentSyncKind.Incremental
+    assert INIT["result"].server_info.name == "atelier"
+
+
+async def test_model_load_is_reported_as_work_done_progress(client):
+    assert "ready" in INIT["progress_end"].message
+    begins = [v for values in client.progress_reports.values() for v in values if isinstance(v, types.WorkDoneProgressBegin)]
+    assert begins and begins[0].title == "Atelier"
+
+
+async def test_inline_completion_in_python_finishes_the_line(client):
+    uri = open_doc(client, "inventory.py", language_id="python")
+    # the line "        return total" minus its end: the user typed "        return "
+    change(client, uri, 2, (23, 15), (23, 20), "")
+    text = await inline(client, uri, 23, 15)
+    assert text.strip(), "empty completion"
+    assert "\n" not in text, "a mid-statement completion must stay on its line"
+
+
+async def test_inline_completion_in_javascript(client):
+    uri = open_doc(client, "cart.js", language_id="javascript")
+    # inside total(): "    return " with the rest of the line erased
+    change(client, uri, 2, (16, 11), (16, 15), "")
+    text = await inline(client, uri, 16, 11)
+    assert text.strip()
+    assert "\n" not in text
+
+
+async def test_block_completion_after_a_function_signature_is_indented_code(client):
+    # the cursor where an editor puts it after Enter: on the next line, auto-indented
+    source = "def multiply(a: int, b: int) -> int:\n    \n\nprint(multiply(2, 3))\n"
+    uri = open_doc(client, "block.py", source, "python")
+    text = await inline(client, uri, 1, 4)
+    assert text.strip()
+    assert not text.startswith((" ", "\t")), "the line's indentation is typed already"
+    body = "def multiply(a: int, b: int) -> int:\n    " + text
+    assert all(line.startswith("    ") for line in body.split("\n")[1:] if line.strip()), body
+
+
+async def test_classic_completion_returns_one_item_with_a_text_edit(client):
+    uri = open_doc(client, "inventory2.py", (DATA / "inventory.py").read_text(), "python")
+    change(client, uri, 2, (23, 15), (23, 20), "")
+    result = await client.text_document_completion_async(
+        types.CompletionParams(types.TextDocumentIdentifier(uri), types.Position(23, 15))
+    )
+    items = result.items if isinstance(result, types.CompletionList) else result
+    assert len(items) == 1
+    edit = items[0].text_edit
+    assert edit.new_text.strip() and edit.range.end == types.Position(23, 15)
+
+
+async def test_incremental_edits_change_the_answer(client):
+    source = "def add(a, b):\n    return \n"
+    uri = open_doc(client, "edits.py", source, "python")
+    before = await inline(client, uri, 1, 11)
+    # Rename the function and its parameters, as a user would, through incremental edits.
+    change(client, uri, 2, (0, 4), (0, 13), "greet(name")
+    after = await inline(client, uri, 1, 11)
+    assert before != after
+    assert "name" in after or "a" not in after.replace("name", "")
+
+
+async def test_cancelled_request_returns_promptly_and_server_keeps_answering(client):
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"completion": {"max_tokens": 1000, "max_lines": 200}})
+    )
+    try:
+        source = "# Write many helper functions.\n\ndef helper_1():\n    \n"
+        uri = open_doc(client, "long.py", source, "python")
+        msg_id = "cancel-me"
+        future = client.protocol.send_request(types.TEXT_DOCUMENT_INLINE_COMPLETION, inline_params(uri, 3, 4), msg_id=msg_id)
+        await asyncio.sleep(1.0)  # let generation start
+        start = time.perf_counter()
+        client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=msg_id))
+        with pytest.raises(JsonRpcException) as info:
+            await asyncio.wait_for(asyncio.wrap_future(future), 10)
+        assert info.value.code == -32800  # RequestCancelled
+        # Promptly: well before 1000 tokens could have been generated (~15 s here).
+        assert time.perf_counter() - start < 3.0
+    finally:
+        client.workspace_did_change_configuration(
+            types.DidChangeConfigurationParams(settings={"completion": {"max_tokens": 96, "max_lines": 16}})
+        )
+    uri = open_doc(client, "after_cancel.py", "def add(a, b):\n    return \n", "python")
+    assert (await inline(client, uri, 1, 11)).strip()
+
+
+async def test_unknown_document_gets_an_empty_answer(client):
+    text = await inline(client, "file:///nowhere/missing.py", 0, 0)
+    assert text == ""
+
+
+async def test_out_of_range_position_gets_an_error_and_the_server_keeps_answering(client):
+    uri = open_doc(client, "range.py", "x = 1\n", "python")
+    with pytest.raises(JsonRpcException) as info:
+        await client.text_document_inline_completion_async(inline_params(uri, 50, 0))
+    assert info.value.code == -32602
+    with pytest.raises(JsonRpcException):
+        await client.text_document_inline_completion_async(inline_params(uri, 0, 99))
+    uri2 = open_doc(client, "range2.py", "def add(a, b):\n    return \n", "python")
+    assert (await inline(client, uri2, 1, 11)).strip()
+
+
+async def test_params_of_the_wrong_type_get_invalid_params(client):
+    # Written raw: the client's own types would refuse to send it.
+    future = Future()
+    client.protocol._request_futures["bad-params"] = future
+    client.protocol._send_data(
+        {
+            "jsonrpc": "2.0",
+            "id": "bad-params",
+            "method": types.TEXT_DOCUMENT_INLINE_COMPLETION,
+            "params": {"textDocument": {"uri": "file:///x.py"}, "position": "line 3", "context": {"triggerKind": 1}},
+        }
+    )
+    with pytest.raises(JsonRpcException) as info:
+        await asyncio.wait_for(asyncio.wrap_future(future), 10)
+    assert info.value.code == -32602
+    uri = open_doc(client, "after_bad_params.py", "def add(a, b):\n    return \n", "python")
+    assert (await inline(client, uri, 1, 11)).strip()
+
+
+async def test_bad_setting_is_reported_by_name_and_the_old_value_stays(client):
+    uri = open_doc(client, "settings.py", "def add(a, b):\n    return \n", "python")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"completion": {"enabled": False}}))
+    assert await inline(client, uri, 1, 11) == ""
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"atelier": {"completion": {"enabled": "sometimes"}}})
+    )
+    message = await wait_message(client, "completion.enabled")
+    assert "keeping the previous value" in message
+    assert await inline(client, uri, 1, 11) == ""  # still disabled
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"completion": {"enabled": True}}))
+    assert (await inline(client, uri, 1, 11)).strip()
