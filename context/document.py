@@ -19,6 +19,10 @@ log = logging.getLogger(__name__)
 
 Encoding = Literal["utf-8", "utf-16", "utf-32"]
 
+# Larger documents (generated code, data, logs) are kept as text but not parsed: a parse per
+# keystroke would stall the server, and such files gain nothing from syntax-aware context.
+MAX_PARSED_CHARS = 2_000_000
+
 
 class PositionError(ValueError):
     """A position or range that does not exist in the document."""
@@ -45,7 +49,7 @@ class Document:
         self.version = version
         self.encoding = encoding
         self.language = language_for(uri, language_id)
-        self._parser = make_parser(self.language)
+        self._parser = make_parser(self.language) if len(text) <= MAX_PARSED_CHARS else None
         self._set_text(text)
         self.tree: Tree | None = self._parser.parse(self.text.encode()) if self._parser else None
 
@@ -110,6 +114,8 @@ class Document:
             raise
         if version is not None:
             self.version = version
+        if self._parser is not None and len(self.text) > MAX_PARSED_CHARS:
+            self._parser, self.tree = None, None
 
     def _apply_one(self, rng: tuple[int, int, int, int] | None, new_text: str) -> None:
         if rng is None:

@@ -52,7 +52,14 @@ async def _demo(path: Path, line: int | None) -> int:
         print(f"typed:      {lines[row][:col]!r}")
         print(f"was:        {original!r}")
         print(f"completion: {completion!r}")
-        print(f"latency:    {seconds * 1000:.0f} ms (textDocument/inlineCompletion over stdio)")
+        print(f"latency:    {seconds * 1000:.0f} ms (textDocument/inlineCompletion over stdio, first request on this file)")
+        if original:
+            # The user types on: one more character, and a new request reuses the model's cache.
+            session.replace(uri, (row, col), (row, col), original[0])
+            again, warm = await session.inline(uri, row, col + 1)
+            print(f"\ntyped:      {lines[row][:col] + original[0]!r}")
+            print(f"completion: {again!r}")
+            print(f"latency:    {warm * 1000:.0f} ms (next keystroke)")
         return 0 if completion else 1
     finally:
         await session.stop()

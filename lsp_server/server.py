@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import uuid
 
 from lsprotocol import types
@@ -17,6 +18,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
+from context.cursor import Cursor
 from context.document import Document, PositionError
 from lsp_server import __version__
 from lsp_server.pipeline import Completion, generate, prepare
@@ -70,6 +72,15 @@ class AtelierServer(LanguageServer):
         except Exception:  # before initialize
             return "utf-16"
 
+    def width(self, text: str) -> int:
+        """Length of `text` in the negotiated position encoding's units."""
+        encoding = self.encoding()
+        if encoding == "utf-8":
+            return len(text.encode())
+        if encoding == "utf-32":
+            return len(text)
+        return len(text.encode("utf-16-le")) // 2
+
     def display_path(self, uri: str) -> str:
         path = to_fs_path(uri) or uri
         root = self.workspace.root_path if self.protocol._workspace else None
@@ -112,7 +123,7 @@ class AtelierServer(LanguageServer):
         except (ModelError, asyncio.TimeoutError):
             return None
 
-    async def complete(self, uri: str, position: types.Position) -> Completion | None:
+    async def complete(self, uri: str, position: types.Position) -> tuple[Completion, Cursor] | None:
         doc = self.documents.get(uri)
         if doc is None:
             log.warning("completion for %s, which is not open: answering empty", uri)
@@ -149,7 +160,7 @@ class AtelierServer(LanguageServer):
             result.mode, snap.path, position.line, position.character, result.finish_reason,
             result.prompt_tokens, result.completion_tokens, result.seconds * 1000,
         )
-        return result if result.text else None
+        return (result, snap.cursor) if result.text else None
 
 
 SERVER = AtelierServer()
@@ -203,36 +214,31 @@ def did_close(ls: AtelierServer, params: types.DidCloseTextDocumentParams) -> No
 
 @SERVER.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())
 async def inline_completion(ls: AtelierServer, params: types.InlineCompletionParams) -> types.InlineCompletionList:
-    result = await ls.complete(params.text_document.uri, params.position)
-    if result is None:
+    answer = await ls.complete(params.text_document.uri, params.position)
+    if answer is None:
         return types.InlineCompletionList(items=[])
+    result = answer[0]
     here = types.Range(start=params.position, end=params.position)
     return types.InlineCompletionList(items=[types.InlineCompletionItem(insert_text=result.text, range=here)])
 
 
-@SERVER.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[".", "(", " "]))
+@SERVER.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[".", "("]))
 async def completion(ls: AtelierServer, params: types.CompletionParams) -> types.CompletionList:
-    result = await ls.complete(params.text_document.uri, params.position)
-    if result is None:
+    answer = await ls.complete(params.text_document.uri, params.position)
+    if answer is None:
         return types.CompletionList(is_incomplete=True, items=[])
-    doc = ls.documents[params.text_document.uri]
-    line = doc.lines[params.position.line]
-    # Replace the word being typed, so popup clients filtering on it keep the item.
-    col = doc.index_at(params.position.line, params.position.character) - doc.index_at(params.position.line, 0)
-    start = col
-    while start > 0 and (line[start - 1].isalnum() or line[start - 1] == "_"):
-        start -= 1
-    word = line[start:col]
-    start_char = params.position.character - len(word.encode("utf-16-le")) // 2
-    edit_range = types.Range(start=types.Position(params.position.line, start_char), end=params.position)
-    first_line = (word + result.text).strip().split("\n", 1)[0]
+    result, cursor = answer
+    # Replace the word being typed, so that popup clients filtering on it keep the item.
+    word = re.search(r"\w*$", cursor.line_prefix).group(0)
+    start = types.Position(params.position.line, params.position.character - ls.width(word))
+    new_text = word + result.text
     item = types.CompletionItem(
-        label=first_line[:80] or result.text.strip()[:80],
+        label=new_text.strip().split("\n", 1)[0][:80],
         kind=types.CompletionItemKind.Snippet,
         detail="Atelier",
-        documentation=types.MarkupContent(kind=types.MarkupKind.Markdown, value=f"```\n{word + result.text}\n```"),
-        filter_text=word + result.text,
-        text_edit=types.TextEdit(range=edit_range, new_text=word + result.text),
+        documentation=types.MarkupContent(kind=types.MarkupKind.Markdown, value=f"```\n{new_text}\n```"),
+        filter_text=new_text,
+        text_edit=types.TextEdit(range=types.Range(start=start, end=params.position), new_text=new_text),
         insert_text_format=types.InsertTextFormat.PlainText,
         sort_text="0",
     )

@@ -2,7 +2,7 @@ import random
 
 import pytest
 
-from context.document import Document, PositionError
+from context.document import MAX_PARSED_CHARS, Document, PositionError
 
 SOURCE = '''def greet(name):
     """Say hello."""
@@ -106,3 +106,14 @@ def test_incremental_edits_on_a_5000_line_file_stay_correct():
         doc.apply_changes([((3001, 4, 3001, 4), "y = 1; ")])
     assert doc.lines[3001].startswith("    " + "y = 1; " * 20)
     assert sexp(doc) == sexp(fresh(doc.text))
+
+
+def test_huge_documents_are_kept_as_text_without_a_tree():
+    big = "x = 1\n" * (MAX_PARSED_CHARS // 6 + 1)
+    doc = fresh(big)
+    assert doc.tree is None
+    doc.apply_changes([((0, 0, 0, 0), "y")])
+    assert doc.text.startswith("yx = 1")
+    grown = fresh("x = 1\n")
+    grown.apply_changes([((1, 0, 1, 0), big)])
+    assert grown.tree is None and grown.text.endswith(big)
