@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Protocol
 
 import msgspec
@@ -9,6 +10,10 @@ import msgspec
 from context.cursor import Cursor
 from context.languages import line_comment
 from context.windows import CountTokens, prefix_window, suffix_window
+
+
+# At most one space and a word of up to 32 characters at the very end of the prefix.
+_HEAL = re.compile(r" ?\w{0,32}\Z")
 
 
 class FimTemplate(Protocol):
@@ -23,17 +28,17 @@ class Prompt(msgspec.Struct, frozen=True):
     max_tokens: int
     prefix: str  # the prefix window the model saw (without header)
     suffix: str  # the suffix window ("" when the model has no FIM)
-    # White space cut from the end of the prompt (see build_prompt); the model's answer
-    # starts by re-typing it, and `strip_retyped` removes that again.
-    trimmed: str = ""
+    # The end of the cursor's line cut from the prompt: a partial word and the space before
+    # it. The answer must start by re-typing it ("token healing"), see build_prompt.
+    heal: str = ""
 
-    def strip_retyped(self, raw: str) -> str:
-        """Drop from `raw` the leading white space that re-types what was trimmed."""
+    def strip_heal(self, raw: str) -> str:
+        """The answer without the healed text. A backend that could not constrain the answer
+        may have re-typed only part of it: drop what matches."""
         n = 0
-        while n < len(self.trimmed) and n < len(raw) and raw[n] in " \t":
+        while n < len(self.heal) and n < len(raw) and raw[n] == self.heal[n]:
             n += 1
         return raw[n:]
-
 
 def file_header(path: str, language: str | None) -> str:
     """A first line naming the file, in the language's comment syntax: it tells the model the
@@ -61,10 +66,12 @@ def build_prompt(
     # Whatever the suffix did not use goes to the prefix.
     prefix_budget = budget - (count_tokens(suffix) if suffix else 0)
     prefix = prefix_window(text[:index], prefix_budget, count_tokens)
-    # BPE tokenizers glue one space to the word after it (" return"): a prompt ending in
-    # that space asks for an unusual token and derails small models. Leave it to the model.
-    trimmed = " " if prefix.endswith(" ") else ""
-    prefix = prefix[: len(prefix) - len(trimmed)]
+    # Tokenizers glue a space to the word after it (" return") and split a half-typed word
+    # unlike the whole one: a prompt ending in " " or "ret" asks for an unusual token and
+    # derails small models. End the prompt before them; the backend makes the answer start
+    # with them again.
+    heal = _HEAL.search(prefix).group(0)
+    prefix = prefix[: len(prefix) - len(heal)]
     if fim is None:
         prompt_text = header + prefix
         stop: tuple[str, ...] = ()
@@ -76,4 +83,4 @@ def build_prompt(
     else:
         # Three newlines in a row end any block in any language.
         stop = ("\n\n\n", *stop)
-    return Prompt(prompt_text, stop, max_tokens, prefix, suffix, trimmed)
+    return Prompt(prompt_text, stop, max_tokens, prefix, suffix, heal)

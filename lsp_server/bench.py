@@ -59,7 +59,12 @@ def _bare(path: Path, text: str, cursors: list[tuple[int, int]], settings: Setti
         prompt = make_prompt(prepare(doc, line, col, path.name), backend, settings.completion)
         start = time.perf_counter()
         llm.create_completion(
-            prompt.text, max_tokens=prompt.max_tokens, stop=list(prompt.stop), temperature=0.0, repeat_penalty=1.0
+            prompt.text,
+            max_tokens=prompt.max_tokens,
+            stop=list(prompt.stop),
+            temperature=0.0,
+            repeat_penalty=1.0,
+            logits_processor=backend.healing(prompt.heal),  # same constraint as the server's request
         )
         return time.perf_counter() - start
 

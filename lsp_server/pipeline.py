@@ -76,10 +76,10 @@ def generate(
     if cancel is not None and cancel.cancelled:  # superseded while queued
         return Completion("", snap.cursor.mode, finish_reason="cancelled")
     prompt = make_prompt(snap, backend, settings)
-    result = backend.complete(CompletionRequest(prompt.text, prompt.stop, prompt.max_tokens), cancel)
+    result = backend.complete(CompletionRequest(prompt.text, prompt.stop, prompt.max_tokens, heal=prompt.heal), cancel)
     text = ""
     if result.finish_reason != "cancelled":
-        text = postprocess(prompt.strip_retyped(result.text), snap.cursor, snap.text[snap.index:], settings.max_lines)
+        text = postprocess(prompt.strip_heal(result.text), snap.cursor, snap.text[snap.index:], settings.max_lines)
         text = keep_parseable(snap.language, snap.text, snap.index, text)
     return Completion(
         text,

@@ -19,6 +19,10 @@ class CompletionRequest(msgspec.Struct, frozen=True):
     stop: tuple[str, ...] = ()
     max_tokens: int = 64
     temperature: float = 0.0
+    # Text the answer must begin with: the end of the prompt that was cut off so that the
+    # model can choose its own tokens for it (token healing). Backends that cannot constrain
+    # generation ignore it.
+    heal: str = ""
 
 
 class CompletionResult(msgspec.Struct):

@@ -60,6 +60,7 @@ class LlamaBackend:
                 "corrupt: download it again, or set model.path to another .gguf file"
             ) from exc
         self._lock = threading.Lock()
+        self._pieces: dict[int, list[tuple[int, bytes]]] | None = None
         self._fim = detect_fim(self._is_single_token)
         log.info(
             "loaded %s (n_ctx=%d, threads=%d, n_gpu_layers=%d, fim=%s)",
@@ -87,6 +88,16 @@ class LlamaBackend:
     def metadata(self) -> dict[str, str]:
         return dict(self._llm.metadata)
 
+    def healing(self, heal: str):
+        """A logits processor list that makes the answer start with `heal`, or None."""
+        if not heal:
+            return None
+        import llama_cpp
+
+        if self._pieces is None:
+            self._pieces = _pieces_by_first_byte(self._llm)
+        return llama_cpp.LogitsProcessorList([_Healer(self._llm, heal.encode(), self._pieces)])
+
     def _is_single_token(self, text: str) -> bool:
         return len(self._llm.tokenize(text.encode(), add_bos=False, special=True)) == 1
 
@@ -103,6 +114,7 @@ class LlamaBackend:
                 temperature=request.temperature,
                 stop=list(request.stop),
                 repeat_penalty=1.0,  # code repeats itself legitimately
+                logits_processor=self.healing(request.heal),
                 stream=True,
             )
             return _drain(stream, cancel, lambda c: c["choices"][0].get("text", ""), self.count_tokens(request.prompt))
@@ -127,6 +139,43 @@ class LlamaBackend:
             close = getattr(self._llm, "close", None)
             if close is not None:
                 close()
+
+
+def _pieces_by_first_byte(llm) -> dict[int, list[tuple[int, bytes]]]:
+    """Every token's bytes, grouped by first byte (built once per model, ~0.1 s)."""
+    groups: dict[int, list[tuple[int, bytes]]] = {}
+    for token in range(llm.n_vocab()):
+        piece = llm.detokenize([token])
+        if piece:
+            groups.setdefault(piece[0], []).append((token, piece))
+    return groups
+
+
+class _Healer:
+    """Masks every token that does not continue the required start of the answer, until the
+    answer holds it; then lets the model choose freely."""
+
+    def __init__(self, llm, required: bytes, pieces: dict[int, list[tuple[int, bytes]]]) -> None:
+        self._llm = llm
+        self._required = required
+        self._pieces = pieces
+        self._n_prompt: int | None = None
+
+    def __call__(self, input_ids, scores):
+        import numpy as np
+
+        if self._n_prompt is None:  # the first call sees exactly the prompt's tokens
+            self._n_prompt = len(input_ids)
+        done = self._llm.detokenize(list(input_ids[self._n_prompt:]))
+        if len(done) >= len(self._required):
+            return scores
+        need = self._required[len(done):]
+        allowed = [t for t, p in self._pieces.get(need[0], ()) if p.startswith(need) or need.startswith(p)]
+        if not allowed:  # no token can continue it: leave the model be rather than emit nothing
+            return scores
+        masked = np.full_like(scores, -np.inf)
+        masked[allowed] = scores[allowed]
+        return masked
 
 
 def _drain(stream, cancel: CancelToken | None, text_of, prompt_tokens: int) -> CompletionResult:

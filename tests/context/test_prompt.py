@@ -43,15 +43,23 @@ def test_budget_cuts_the_far_prefix_first():
     assert "import os" not in p.text
 
 
-def test_trailing_space_is_cut_from_the_prompt_and_not_typed_twice():
+def test_trailing_space_is_cut_from_the_prompt_and_healed():
     p = build_prompt(TEXT, INDEX, cursor(), count_tokens=chars, context_tokens=500, max_tokens=16)
-    assert p.text.endswith("x =") and p.trimmed == " "
-    assert p.strip_retyped(" 42") == "42"
-    assert p.strip_retyped("42") == "42"
+    assert p.text.endswith("x =") and p.heal == " "
+    assert p.strip_heal(" 42") == "42"
+    assert p.strip_heal("42") == "42"
+
+
+def test_a_half_typed_word_is_cut_and_healed():
+    text = "value = compute(x)\nresult = comp"
+    p = build_prompt(text, len(text), Cursor("result = comp", "", "", "line"), count_tokens=chars,
+                     context_tokens=500, max_tokens=16)
+    assert p.text.endswith("result =") and p.heal == " comp"
+    assert p.strip_heal(" compute(y)") == "ute(y)"
 
 
 def test_indentation_only_line_keeps_all_but_the_space_that_glues_to_the_next_word():
     text = "def f():\n    \n"
     p = build_prompt(text, 13, Cursor("    ", "", "    ", "block"), count_tokens=chars, context_tokens=500, max_tokens=16)
-    assert p.text.endswith("def f():\n   ") and p.trimmed == " "
-    assert p.strip_retyped(" return 1\n    x") == "return 1\n    x"
+    assert p.text.endswith("def f():\n   ") and p.heal == " "
+    assert p.strip_heal(" return 1\n    x") == "return 1\n    x"

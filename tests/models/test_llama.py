@@ -1,0 +1,58 @@
+"""The embedded llama.cpp backend with the real default model (loads in well under a second)."""
+
+import threading
+
+import pytest
+
+from models.backend import CancelToken, ChatMessage, CompletionRequest
+from models.errors import ModelError
+from models.llama import LlamaBackend
+from models.locate import bundled_model
+
+
+@pytest.fixture(scope="module")
+def backend():
+    b = LlamaBackend(bundled_model(), n_ctx=1024)
+    yield b
+    b.close()
+
+
+def test_default_model_has_no_fim_and_counts_tokens(backend):
+    assert backend.fim is None
+    assert backend.n_ctx == 1024
+    assert 0 < backend.count_tokens("def add(a, b):\n    return a + b\n") < 30
+
+
+def test_completion_continues_code_and_honours_stop(backend):
+    result = backend.complete(CompletionRequest("def add(a, b):\n    return", ("\n",), 16))
+    assert result.text.strip()
+    assert "\n" not in result.text
+    assert result.prompt_tokens > 0 and result.completion_tokens > 0
+
+
+@pytest.mark.parametrize("heal", [" r", " comp", " "])
+def test_healing_makes_the_answer_start_with_the_cut_text(backend, heal):
+    prompt = "def total(items):\n    result = 0\n    for item in items:\n        result +=\n    return result\n\nx ="
+    result = backend.complete(CompletionRequest(prompt, ("\n",), 12, heal=heal))
+    assert result.text.startswith(heal), result.text
+
+
+def test_cancel_stops_generation_between_tokens(backend):
+    cancel = CancelToken()
+    threading.Timer(0.3, cancel.cancel).start()
+    result = backend.complete(CompletionRequest("# A long list of numbers:\n1, 2, 3,", (), 2000), cancel)
+    assert result.finish_reason == "cancelled"
+    assert result.completion_tokens < 2000
+
+
+def test_chat_uses_the_model_template(backend):
+    result = backend.chat([ChatMessage("user", "Say hello.")], max_tokens=16)
+    assert result.text.strip()
+
+
+def test_truncated_file_is_a_model_error(tmp_path):
+    truncated = tmp_path / "t.gguf"
+    with bundled_model().open("rb") as f:
+        truncated.write_bytes(f.read(1_000_000))
+    with pytest.raises(ModelError, match="truncated or corrupt"):
+        LlamaBackend(truncated)
