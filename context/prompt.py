@@ -12,6 +12,10 @@ from context.languages import line_comment
 from context.windows import CountTokens, prefix_window, suffix_window
 
 
+# The prefix window's first line moves in steps of this many lines, so that consecutive
+# requests share the start of their prompt (see windows.prefix_window).
+PREFIX_ANCHOR_LINES = 32
+
 # At most one space and a word of up to 32 characters at the very end of the prefix.
 _HEAL = re.compile(r" ?\w{0,32}\Z")
 
@@ -65,7 +69,7 @@ def build_prompt(
     suffix = suffix_window(text[index:], suffix_budget, count_tokens) if fim is not None else ""
     # Whatever the suffix did not use goes to the prefix.
     prefix_budget = budget - (count_tokens(suffix) if suffix else 0)
-    prefix = prefix_window(text[:index], prefix_budget, count_tokens)
+    prefix = prefix_window(text[:index], prefix_budget, count_tokens, anchor=PREFIX_ANCHOR_LINES)
     # Tokenizers glue a space to the word after it (" return") and split a half-typed word
     # unlike the whole one: a prompt ending in " " or "ret" asks for an unusual token and
     # derails small models. End the prompt before them; the backend makes the answer start

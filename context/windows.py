@@ -11,9 +11,14 @@ CountTokens = Callable[[str], int]
 _MAX_CHARS_PER_TOKEN = 8
 
 
-def prefix_window(prefix: str, budget: int, count_tokens: CountTokens) -> str:
+def prefix_window(prefix: str, budget: int, count_tokens: CountTokens, anchor: int = 1) -> str:
     """The longest tail of `prefix` made of whole lines (plus the cursor's partial line,
-    always kept) whose token count fits `budget`."""
+    always kept) whose token count fits `budget` and that starts on a line number that is a
+    multiple of `anchor`.
+
+    The anchor keeps the window's first line fixed while the cursor moves: the model's cache
+    holds the evaluated prompt, and any change to its start means evaluating all of it again.
+    With anchor=32 the start moves in jumps of 32 lines instead of at every new line."""
     head, sep, current = prefix.rpartition("\n")
     current = _clip(current, budget, count_tokens, keep_end=True)
     if not sep:
@@ -27,8 +32,16 @@ def prefix_window(prefix: str, budget: int, count_tokens: CountTokens) -> str:
             break
         used += cost
         keep += 1
-    kept = lines[len(lines) - keep:] if keep else []
-    return "".join(line + "\n" for line in kept) + current
+    start = len(lines) - keep
+    # Round the start up to the anchor, but never give up more than half of the lines that
+    # fit: with a small budget, a finer anchor.
+    while start > 0 and anchor > 1:
+        rounded = -(-start // anchor) * anchor
+        if rounded - start <= keep // 2:
+            start = rounded
+            break
+        anchor //= 2
+    return "".join(line + "\n" for line in lines[start:]) + current
 
 
 def suffix_window(suffix: str, budget: int, count_tokens: CountTokens) -> str:

@@ -38,6 +38,7 @@ class Completion(msgspec.Struct):
     completion_tokens: int = 0
     finish_reason: str = "stop"
     seconds: float = 0.0
+    reevaluated_tokens: int = 0
 
 
 def prepare(doc: Document, line: int, character: int, path: str = "") -> Snapshot:
@@ -88,4 +89,5 @@ def generate(
         result.completion_tokens,
         result.finish_reason,
         time.perf_counter() - start,
+        result.reevaluated_tokens,
     )

@@ -13,6 +13,7 @@ import os
 import re
 import uuid
 
+import msgspec
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
@@ -21,10 +22,11 @@ from pygls.uris import to_fs_path
 from context.cursor import Cursor
 from context.document import Document, PositionError
 from lsp_server import __version__
-from lsp_server.pipeline import Completion, generate, prepare
+from lsp_server.pipeline import Completion, prepare
 from lsp_server.protocol import AtelierProtocol
+from lsp_server.scheduler import CompletionScheduler
 from lsp_server.settings import Settings, SettingsError, merge_settings
-from models.backend import Backend, CancelToken
+from models.backend import Backend
 from models.errors import ModelError
 from models.host import ModelHost
 
@@ -45,8 +47,7 @@ class AtelierServer(LanguageServer):
         self.settings = Settings()
         self.documents: dict[str, Document] = {}
         self.host = ModelHost()
-        # The running completion per document: a newer request cancels it.
-        self.inflight: dict[str, CancelToken] = {}
+        self.scheduler = CompletionScheduler(self.host)
 
     # -- helpers used by the handlers -------------------------------------------------
 
@@ -137,31 +138,22 @@ class AtelierServer(LanguageServer):
         backend = await self.ready_backend()
         if backend is None:
             return None
-        previous = self.inflight.pop(uri, None)
-        if previous is not None:
-            previous.cancel()
-        token = CancelToken()
-        self.inflight[uri] = token
         try:
-            future = self.host.submit(generate, snap, backend, self.settings.completion, token)
-            result = await asyncio.wrap_future(future)
+            result = await self.scheduler.complete(uri, snap, backend, self.settings.completion)
         except asyncio.CancelledError:
-            token.cancel()  # $/cancelRequest: stop generating at the next token
             raise
         except Exception as exc:  # a failure inside llama.cpp must not take the server down
             log.exception("generation failed")
             self.show(f"completion failed: {exc}")
             return None
-        finally:
-            if self.inflight.get(uri) is token:
-                del self.inflight[uri]
+        if result is None:
+            return None
         log.info(
-            "%s %s:%d:%d %s %d+%d tokens in %.0f ms",
+            "%s %s:%d:%d %s %d+%d tokens (%d evaluated) in %.0f ms",
             result.mode, snap.path, position.line, position.character, result.finish_reason,
-            result.prompt_tokens, result.completion_tokens, result.seconds * 1000,
+            result.prompt_tokens, result.completion_tokens, result.reevaluated_tokens, result.seconds * 1000,
         )
-        return (result, snap.cursor) if result.text else None
-
+        return result, snap.cursor
 
 SERVER = AtelierServer()
 
@@ -210,6 +202,7 @@ def did_change(ls: AtelierServer, params: types.DidChangeTextDocumentParams) -> 
 @SERVER.feature(types.TEXT_DOCUMENT_DID_CLOSE)
 def did_close(ls: AtelierServer, params: types.DidCloseTextDocumentParams) -> None:
     ls.documents.pop(params.text_document.uri, None)
+    ls.scheduler.forget(params.text_document.uri)
 
 
 @SERVER.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())
@@ -245,8 +238,13 @@ async def completion(ls: AtelierServer, params: types.CompletionParams) -> types
     return types.CompletionList(is_incomplete=True, items=[item])
 
 
+@SERVER.feature("atelier/stats")
+def stats(ls: AtelierServer, params: object) -> dict:
+    """Counters for benchmarks and troubleshooting (an addition to standard LSP)."""
+    return msgspec.to_builtins(ls.scheduler.stats)
+
+
 @SERVER.feature(types.SHUTDOWN)
 def shutdown(ls: AtelierServer, params: None) -> None:
-    for token in ls.inflight.values():
-        token.cancel()
+    ls.scheduler.cancel_all()
     ls.host.close()

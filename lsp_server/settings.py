@@ -30,6 +30,7 @@ class CompletionSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True
     max_lines: Annotated[int, Meta(ge=1, le=200)] = 16
     context_tokens: Annotated[int, Meta(ge=32, le=1_000_000)] = 1024  # prefix + suffix budget
     suffix_share: Annotated[float, Meta(ge=0.0, le=0.9)] = 0.25
+    debounce_ms: Annotated[int, Meta(ge=0, le=2000)] = 30  # only while the user types fast
 
 
 class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

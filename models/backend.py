@@ -31,6 +31,9 @@ class CompletionResult(msgspec.Struct):
     completion_tokens: int = 0
     # "stop" (stop sequence or end of text), "length" (max_tokens), "cancelled"
     finish_reason: str = "stop"
+    # Prompt tokens the backend had to evaluate (the rest came from its cache); equal to
+    # prompt_tokens for backends that cannot tell.
+    reevaluated_tokens: int = 0
 
 
 class ChatMessage(msgspec.Struct, frozen=True):

@@ -7,6 +7,8 @@ import os
 import threading
 from pathlib import Path
 
+import numpy as np
+
 from models.backend import CancelToken, ChatMessage, CompletionRequest, CompletionResult
 from models.errors import ModelError
 from models.fim import FimFormat, detect_fim
@@ -106,8 +108,20 @@ class LlamaBackend:
             return 0
         return len(self._llm.tokenize(text.encode(), add_bos=False, special=False))
 
+    def _reused_prefix(self, tokens: list[int]) -> int:
+        """How many of `tokens` llama.cpp's cache already holds (it reuses the longest common
+        prefix with what it evaluated last, generated tokens included)."""
+        cached = self._llm.input_ids[: self._llm.n_tokens]
+        n = min(len(cached), len(tokens))
+        if n == 0:
+            return 0
+        diff = np.flatnonzero(cached[:n] != np.asarray(tokens[:n]))
+        return int(diff[0]) if diff.size else n
+
     def complete(self, request: CompletionRequest, cancel: CancelToken | None = None) -> CompletionResult:
         with self._lock:
+            tokens = self._llm.tokenize(request.prompt.encode(), special=True)
+            reused = min(self._reused_prefix(tokens), len(tokens) - 1)  # the last is always re-run
             stream = self._llm.create_completion(
                 request.prompt,
                 max_tokens=request.max_tokens,
@@ -117,7 +131,9 @@ class LlamaBackend:
                 logits_processor=self.healing(request.heal),
                 stream=True,
             )
-            return _drain(stream, cancel, lambda c: c["choices"][0].get("text", ""), self.count_tokens(request.prompt))
+            result = _drain(stream, cancel, lambda c: c["choices"][0].get("text", ""), len(tokens))
+            result.reevaluated_tokens = len(tokens) - reused
+            return result
 
     def chat(
         self,
@@ -162,8 +178,6 @@ class _Healer:
         self._n_prompt: int | None = None
 
     def __call__(self, input_ids, scores):
-        import numpy as np
-
         if self._n_prompt is None:  # the first call sees exactly the prompt's tokens
             self._n_prompt = len(input_ids)
         done = self._llm.detokenize(list(input_ids[self._n_prompt:]))

@@ -26,3 +26,22 @@ def test_a_huge_single_line_is_clipped_near_the_cursor():
     prefix = "x " * 100_000 + "end"
     window = prefix_window(prefix, 50, words)
     assert window.endswith("end") and words(window) <= 50
+
+
+def test_anchored_window_start_moves_in_jumps_as_the_cursor_moves_down():
+    lines = [f"line{i} x" for i in range(200)]
+    starts = set()
+    for cursor_line in range(100, 160):
+        prefix = "\n".join(lines[:cursor_line]) + "\n"
+        window = prefix_window(prefix, 200, words, anchor=32)
+        first = window.split("\n", 1)[0]
+        starts.add(first)
+        assert 100 <= words(window) <= 200
+        assert int(first[4:].split()[0]) % 32 == 0
+    assert len(starts) <= 3  # 60 cursor lines, at most 3 distinct prompt starts
+
+
+def test_anchor_never_costs_more_than_half_the_window():
+    prefix = "".join(f"l{i} x\n" for i in range(100))
+    window = prefix_window(prefix, 20, words, anchor=32)  # 10 lines fit
+    assert 5 <= len(window.strip().split("\n")) <= 10

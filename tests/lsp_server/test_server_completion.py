@@ -174,3 +174,41 @@ async def test_bad_setting_is_reported_by_name_and_the_old_value_stays(client):
     assert await inline(client, uri, 1, 11) == ""  # still disabled
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"completion": {"enabled": True}}))
     assert (await inline(client, uri, 1, 11)).strip()
+
+
+async def stats(client: LanguageClient) -> dict:
+    result = await client.protocol.send_request_async("atelier/stats", {})
+    return result if isinstance(result, dict) else result._asdict()
+
+
+async def test_typing_what_was_predicted_is_answered_without_the_model(client):
+    uri = open_doc(client, "through.py", "def add(a, b):\n    return \n", "python")
+    first = await inline(client, uri, 1, 11)
+    assert len(first) >= 2, first
+    before = await stats(client)
+    change(client, uri, 2, (1, 11), (1, 11), first[0])
+    second = await inline(client, uri, 1, 12)
+    after = await stats(client)
+    assert second == first[1:]
+    assert after["typed_through"] == before["typed_through"] + 1
+    assert after["generations"] == before["generations"]
+
+
+async def test_a_burst_of_typing_runs_one_inference_and_answers_the_last_request(client):
+    uri = open_doc(client, "burst.py", "def add(a, b):\n\n", "python")
+    typed = "    total = a + b + a"
+    before = await stats(client)
+    requests = []
+    for i, ch in enumerate(typed[:20]):
+        change(client, uri, i + 2, (1, i), (1, i), ch)
+        requests.append(client.text_document_inline_completion_async(inline_params(uri, 1, i + 1)))
+    answers = await asyncio.wait_for(asyncio.gather(*requests), 60)
+    after = await stats(client)
+    texts = [a.items[0].insert_text if a.items else "" for a in answers]
+    assert texts[-1].strip(), "the last request must get a completion"
+    assert sum(1 for t in texts[:-1] if t) <= 2, texts  # the others were superseded
+    generations = after["generations"] - before["generations"]
+    assert generations <= 5, "debounce and cancellation keep most requests away from the model"
+    # A cancelled generation stops at its next token: at most a couple of wasted steps each.
+    assert after["wasted_decode_steps"] - before["wasted_decode_steps"] <= 2 * generations
+    assert after["superseded"] - before["superseded"] >= 15

@@ -56,3 +56,11 @@ def test_truncated_file_is_a_model_error(tmp_path):
         truncated.write_bytes(f.read(1_000_000))
     with pytest.raises(ModelError, match="truncated or corrupt"):
         LlamaBackend(truncated)
+
+
+def test_consecutive_prompts_reuse_the_cache(backend):
+    base = "def area(width, height):\n    return width *"
+    first = backend.complete(CompletionRequest("# cache test\n" + base, ("\n",), 4))
+    assert first.reevaluated_tokens > 0
+    second = backend.complete(CompletionRequest("# cache test\n" + base + " height", ("\n",), 4))
+    assert second.reevaluated_tokens <= 3 < second.prompt_tokens
