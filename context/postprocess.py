@@ -62,3 +62,13 @@ def postprocess(raw: str, cursor: Cursor, suffix: str, max_lines: int = 16) -> s
     if not text.strip():
         return ""
     return text
+
+
+def block_finished(text: str, cursor: Cursor, suffix: str, max_lines: int = 16) -> bool:
+    """While a block streams in: whether its finished lines already contain its end (a dedent,
+    the line that follows the cursor, or `max_lines`), so generation can stop early."""
+    finished = text[: text.rfind("\n")] if "\n" in text else ""
+    if not finished.strip():
+        return False
+    following = [ln.strip() for ln in suffix.split("\n")[1:] if ln.strip()]
+    return len(_cut_block(finished, cursor, following[0] if following else "", max_lines)) < len(finished)

@@ -62,6 +62,7 @@ def build_prompt(
     path: str = "",
     language: str | None = None,
     suffix_share: float = 0.25,
+    heal: bool = True,
 ) -> Prompt:
     header = file_header(path, language)
     budget = max(16, context_tokens - count_tokens(header))
@@ -74,8 +75,10 @@ def build_prompt(
     # unlike the whole one: a prompt ending in " " or "ret" asks for an unusual token and
     # derails small models. End the prompt before them; the backend makes the answer start
     # with them again.
-    heal = _HEAL.search(prefix).group(0)
-    prefix = prefix[: len(prefix) - len(heal)]
+    # Without healing, only a trailing space is cut: an answer that does not re-type it
+    # still reads right after it, which is not true of half a word.
+    healed = _HEAL.search(prefix).group(0) if heal else prefix[len(prefix.rstrip(" ")):][-1:]
+    prefix = prefix[: len(prefix) - len(healed)]
     if fim is None:
         prompt_text = header + prefix
         stop: tuple[str, ...] = ()
@@ -87,4 +90,4 @@ def build_prompt(
     else:
         # Three newlines in a row end any block in any language.
         stop = ("\n\n\n", *stop)
-    return Prompt(prompt_text, stop, max_tokens, prefix, suffix, heal)
+    return Prompt(prompt_text, stop, max_tokens, prefix, suffix, healed)

@@ -1,5 +1,6 @@
 """`atelier bench latency`: inline completions through the LSP server against the same prompts
-through a bare llama-cpp-python call, measured in one run."""
+through a bare llama-cpp-python call, measured in one run; then the typing replay
+(bench_replay.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import time
 from pathlib import Path
 
 from context.document import Document
+from lsp_server.bench_replay import default_replay_file, run_replay
 from lsp_server.demo import default_file
 from lsp_server.driver import EditorSession
 from lsp_server.oneshot import read_source
@@ -74,7 +76,9 @@ def _bare(path: Path, text: str, cursors: list[tuple[int, int]], settings: Setti
     return timings
 
 
-def run_latency(path: Path | None, requests: int, as_json: bool, model: str | None) -> int:
+def run_latency(
+    path: Path | None, requests: int, as_json: bool, model: str | None, replay: Path | None = None, typing_ms: int = 0
+) -> int:
     path = path or default_file()
     text = read_source(path)
     cursors = positions(text.split("\n"), requests)
@@ -95,6 +99,7 @@ def run_latency(path: Path | None, requests: int, as_json: bool, model: str | No
         "bare_p95_ms": round(p95(bare) * 1000, 1),
         "overhead_ratio": round(p50 / bare_p50, 3) if bare_p50 else None,
     }
+    report.update(run_replay(replay or default_replay_file(), settings, update, typing_ms))
     if as_json:
         print(json.dumps(report))
     else:

@@ -46,7 +46,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_bench_latency(args: argparse.Namespace) -> int:
     from lsp_server.bench import run_latency
 
-    return run_latency(Path(args.file) if args.file else None, args.requests, args.json, args.model)
+    return run_latency(
+        Path(args.file) if args.file else None,
+        args.requests,
+        args.json,
+        args.model,
+        Path(args.replay_file) if args.replay_file else None,
+        args.typing_ms,
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -86,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     latency.add_argument("--file", help="source file to complete in (default: one of Atelier's own)")
     latency.add_argument("--requests", "-n", type=int, default=20)
     latency.add_argument("--model", help="a .gguf file (default: bundled)")
+    latency.add_argument("--replay-file", help="file whose function the typing replay types (default: the stdlib's logging/handlers.py)")
+    latency.add_argument("--typing-ms", type=int, default=0, help="pause between keystrokes in the replay; 0: wait for each answer")
     latency.add_argument("--json", action="store_true", help="print one JSON object")
     latency.set_defaults(func=cmd_bench_latency)
     return parser

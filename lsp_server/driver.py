@@ -93,6 +93,11 @@ class EditorSession:
         text = items[0].insert_text if items else ""
         return (text if isinstance(text, str) else text.value), elapsed
 
+    async def stats(self) -> dict:
+        """The server's counters (`atelier/stats`)."""
+        result = await self.client.protocol.send_request_async("atelier/stats", {})
+        return result if isinstance(result, dict) else result._asdict()
+
     async def stop(self) -> None:
         try:
             await asyncio.wait_for(self.client.shutdown_async(None), 10)

@@ -13,7 +13,7 @@ import msgspec
 
 from context.cursor import Cursor, analyse
 from context.document import Document
-from context.postprocess import postprocess
+from context.postprocess import block_finished, postprocess
 from context.prompt import Prompt, build_prompt
 from context.syntax import keep_parseable
 from lsp_server.settings import CompletionSettings
@@ -64,6 +64,7 @@ def make_prompt(snap: Snapshot, backend: Backend, settings: CompletionSettings) 
         path=snap.path,
         language=snap.language,
         suffix_share=settings.suffix_share,
+        heal=backend.heals,
     )
 
 
@@ -77,7 +78,17 @@ def generate(
     if cancel is not None and cancel.cancelled:  # superseded while queued
         return Completion("", snap.cursor.mode, finish_reason="cancelled")
     prompt = make_prompt(snap, backend, settings)
-    result = backend.complete(CompletionRequest(prompt.text, prompt.stop, prompt.max_tokens, heal=prompt.heal), cancel)
+    request = CompletionRequest(
+        prompt.text, prompt.stop, prompt.max_tokens, heal=prompt.heal, timeout_s=settings.timeout_ms / 1000
+    )
+    until = None
+    if snap.cursor.mode == "block":
+        suffix = snap.text[snap.index:]
+
+        def until(raw: str) -> bool:  # stop decoding once the block has visibly ended
+            return block_finished(prompt.strip_heal(raw), snap.cursor, suffix, settings.max_lines)
+
+    result = backend.complete(request, cancel, until)
     text = ""
     if result.finish_reason != "cancelled":
         text = postprocess(prompt.strip_heal(result.text), snap.cursor, snap.text[snap.index:], settings.max_lines)

@@ -6,7 +6,7 @@ settings and validated as a whole, so a bad value is reported by name and change
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import Meta
@@ -15,13 +15,25 @@ from models.host import ModelConfig
 
 
 class ModelSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    backend: Literal["llama", "remote"] = "llama"  # embedded llama.cpp, or an OpenAI-compatible server
     path: str | None = None  # a .gguf file; else $ATELIER_MODEL; else the bundled default
     n_ctx: Annotated[int, Meta(ge=256, le=1_048_576)] = 4096
     n_threads: Annotated[int, Meta(ge=1, le=512)] | None = None  # None: all cores, up to 8
     n_gpu_layers: Annotated[int, Meta(ge=-1)] | None = None  # None: all if a GPU build, else 0
+    main_gpu: Annotated[int, Meta(ge=0)] = 0
+    flash_attn: bool = False
+    n_batch: Annotated[int, Meta(ge=8, le=65536)] = 512
+    # remote backend: server address, key (else $ATELIER_API_KEY), model name, FIM format
+    url: str | None = None
+    api_key: str | None = None
+    name: str | None = None
+    fim: Literal["qwen", "starcoder", "deepseek", "codestral", "codellama"] | None = None
+    headers: dict[str, str] = {}
+    connect_timeout_s: Annotated[float, Meta(gt=0)] = 5.0
+    read_timeout_s: Annotated[float, Meta(gt=0)] = 60.0
 
     def config(self) -> ModelConfig:
-        return ModelConfig(self.path, self.n_ctx, self.n_threads, self.n_gpu_layers)
+        return msgspec.convert(msgspec.to_builtins(self), ModelConfig)
 
 
 class CompletionSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -31,6 +43,7 @@ class CompletionSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True
     context_tokens: Annotated[int, Meta(ge=32, le=1_000_000)] = 1024  # prefix + suffix budget
     suffix_share: Annotated[float, Meta(ge=0.0, le=0.9)] = 0.25
     debounce_ms: Annotated[int, Meta(ge=0, le=2000)] = 30  # only while the user types fast
+    timeout_ms: Annotated[int, Meta(ge=0, le=600_000)] = 5000  # stop decoding, return what is there
 
 
 class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

@@ -7,7 +7,7 @@ the caller builds the prompt (context/) and post-processes the answer.
 from __future__ import annotations
 
 import threading
-from typing import Protocol
+from typing import Callable, Protocol
 
 import msgspec
 
@@ -23,6 +23,8 @@ class CompletionRequest(msgspec.Struct, frozen=True):
     # model can choose its own tokens for it (token healing). Backends that cannot constrain
     # generation ignore it.
     heal: str = ""
+    # Stop generating after this many seconds and return what is there (0: no limit).
+    timeout_s: float = 0.0
 
 
 class CompletionResult(msgspec.Struct):
@@ -68,9 +70,20 @@ class Backend(Protocol):
     @property
     def n_ctx(self) -> int: ...
 
+    @property
+    def heals(self) -> bool:
+        """Whether the backend can make an answer start with `CompletionRequest.heal`."""
+
     def count_tokens(self, text: str) -> int: ...
 
-    def complete(self, request: CompletionRequest, cancel: CancelToken | None = None) -> CompletionResult: ...
+    def complete(
+        self,
+        request: CompletionRequest,
+        cancel: CancelToken | None = None,
+        until: Callable[[str], bool] | None = None,
+    ) -> CompletionResult:
+        """Generate, stopping at a stop sequence, `max_tokens`, the timeout, cancellation
+        (finish_reason "cancelled") or once `until(text so far)` is true."""
 
     def chat(
         self,

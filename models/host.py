@@ -7,6 +7,7 @@ is being replaced, and the caller's event loop never blocks.
 from __future__ import annotations
 
 import logging
+import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable
 
@@ -16,15 +17,30 @@ from models.backend import Backend
 from models.errors import ModelError
 from models.llama import LlamaBackend
 from models.locate import resolve_model_path
+from models.remote import RemoteBackend
 
 log = logging.getLogger(__name__)
 
 
+ENV_API_KEY = "ATELIER_API_KEY"
+
+
 class ModelConfig(msgspec.Struct, frozen=True):
+    backend: str = "llama"  # "llama": embedded llama.cpp; "remote": an OpenAI-compatible server
     path: str | None = None
     n_ctx: int = 4096
     n_threads: int | None = None
     n_gpu_layers: int | None = None
+    main_gpu: int = 0
+    flash_attn: bool = False
+    n_batch: int = 512
+    url: str | None = None
+    api_key: str | None = None
+    name: str | None = None
+    fim: str | None = None
+    headers: dict[str, str] = {}
+    connect_timeout_s: float = 5.0
+    read_timeout_s: float = 60.0
 
 
 class ModelHost:
@@ -48,14 +64,7 @@ class ModelHost:
             self.backend = None
         self.error = None
         try:
-            path, source = resolve_model_path(config.path)
-            backend = LlamaBackend(
-                path,
-                n_ctx=config.n_ctx,
-                n_threads=config.n_threads,
-                n_gpu_layers=config.n_gpu_layers,
-                source=source,
-            )
+            backend = _create(config)
         except ModelError as exc:
             self.error = str(exc)
             raise
@@ -76,3 +85,30 @@ class ModelHost:
 
         self._executor.submit(_close)
         self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _create(config: ModelConfig) -> Backend:
+    if config.backend == "remote":
+        if not config.url:
+            raise ModelError("model.backend is \"remote\" but model.url is not set: set it to the server's address")
+        return RemoteBackend(
+            config.url,
+            model=config.name,
+            api_key=config.api_key or os.environ.get(ENV_API_KEY),
+            fim=config.fim,
+            n_ctx=config.n_ctx,
+            headers=config.headers,
+            connect_timeout=config.connect_timeout_s,
+            read_timeout=config.read_timeout_s,
+        )
+    path, source = resolve_model_path(config.path)
+    return LlamaBackend(
+        path,
+        n_ctx=config.n_ctx,
+        n_threads=config.n_threads,
+        n_gpu_layers=config.n_gpu_layers,
+        main_gpu=config.main_gpu,
+        flash_attn=config.flash_attn,
+        n_batch=config.n_batch,
+        source=source,
+    )

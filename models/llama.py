@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -39,6 +41,9 @@ class LlamaBackend:
         n_ctx: int = 4096,
         n_threads: int | None = None,
         n_gpu_layers: int | None = None,
+        main_gpu: int = 0,
+        flash_attn: bool = False,
+        n_batch: int = 512,
         source: str = "setting model.path",
     ) -> None:
         check_gguf(path, source)
@@ -54,6 +59,10 @@ class LlamaBackend:
                 n_threads=threads,
                 n_threads_batch=threads,
                 n_gpu_layers=self.n_gpu_layers,
+                main_gpu=main_gpu,
+                flash_attn=flash_attn,
+                n_batch=n_batch,
+                n_ubatch=n_batch,
                 verbose=False,
             )
         except Exception as exc:  # llama-cpp-python raises ValueError with a terse text
@@ -72,6 +81,11 @@ class LlamaBackend:
     @property
     def name(self) -> str:
         return self.path.name
+
+    @property
+    def heals(self) -> bool:
+        """Whether `CompletionRequest.heal` is honoured (it needs the logits)."""
+        return True
 
     @property
     def fim(self) -> FimFormat | None:
@@ -118,7 +132,12 @@ class LlamaBackend:
         diff = np.flatnonzero(cached[:n] != np.asarray(tokens[:n]))
         return int(diff[0]) if diff.size else n
 
-    def complete(self, request: CompletionRequest, cancel: CancelToken | None = None) -> CompletionResult:
+    def complete(
+        self,
+        request: CompletionRequest,
+        cancel: CancelToken | None = None,
+        until: Callable[[str], bool] | None = None,
+    ) -> CompletionResult:
         with self._lock:
             tokens = self._llm.tokenize(request.prompt.encode(), special=True)
             reused = min(self._reused_prefix(tokens), len(tokens) - 1)  # the last is always re-run
@@ -131,7 +150,9 @@ class LlamaBackend:
                 logits_processor=self.healing(request.heal),
                 stream=True,
             )
-            result = _drain(stream, cancel, lambda c: c["choices"][0].get("text", ""), len(tokens))
+            result = _drain(
+                stream, cancel, lambda c: c["choices"][0].get("text", ""), len(tokens), until, request.timeout_s
+            )
             result.reevaluated_tokens = len(tokens) - reused
             return result
 
@@ -192,11 +213,20 @@ class _Healer:
         return masked
 
 
-def _drain(stream, cancel: CancelToken | None, text_of, prompt_tokens: int) -> CompletionResult:
-    """Consume a llama-cpp-python stream, stopping between tokens once cancelled."""
+def _drain(
+    stream,
+    cancel: CancelToken | None,
+    text_of,
+    prompt_tokens: int,
+    until: Callable[[str], bool] | None = None,
+    timeout_s: float = 0.0,
+) -> CompletionResult:
+    """Consume a llama-cpp-python stream, stopping between tokens once cancelled, past the
+    deadline, or when `until` says the answer is complete."""
     parts: list[str] = []
     finish = "stop"
     steps = 0
+    deadline = time.monotonic() + timeout_s if timeout_s else None
     try:
         for chunk in stream:
             if cancel is not None and cancel.cancelled:
@@ -205,6 +235,12 @@ def _drain(stream, cancel: CancelToken | None, text_of, prompt_tokens: int) -> C
             steps += 1
             parts.append(text_of(chunk))
             finish = chunk["choices"][0].get("finish_reason") or finish
+            if until is not None and "\n" in parts[-1] and until("".join(parts)):
+                finish = "stop"
+                break
+            if deadline is not None and time.monotonic() > deadline:
+                finish = "time"
+                break
     finally:
         stream.close()
     return CompletionResult("".join(parts), prompt_tokens=prompt_tokens, completion_tokens=steps, finish_reason=finish)

@@ -1,5 +1,5 @@
 from context.cursor import Cursor
-from context.postprocess import postprocess
+from context.postprocess import block_finished, postprocess
 
 
 def cur(prefix="", suffix="", mode="line"):
@@ -42,3 +42,17 @@ def test_block_mode_caps_lines():
     raw = "a0 = 0\n" + "\n".join(f"    a{i} = {i}" for i in range(1, 50))
     out = postprocess(raw, cur("    ", mode="block"), "", max_lines=5)
     assert len(out.split("\n")) == 5
+
+
+def test_block_finished_sees_a_dedent_only_once_the_line_is_complete():
+    c = cur("def f(x):", mode="block")
+    assert not block_finished("\n    y = x\n    return y", c, "\n")
+    assert not block_finished("\n    y = x\n    return y\nde", c, "\n")  # the dedented line is not finished yet
+    assert block_finished("\n    y = x\n    return y\ndef g():\n", c, "\n")
+
+
+def test_block_finished_at_max_lines():
+    c = cur("    ", mode="block")
+    raw = "a = 1\n" + "".join(f"    a{i} = {i}\n" for i in range(10))
+    assert block_finished(raw, c, "", max_lines=4)
+    assert not block_finished("a = 1\n    b = 2\n", c, "", max_lines=4)

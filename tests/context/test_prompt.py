@@ -63,3 +63,12 @@ def test_indentation_only_line_keeps_all_but_the_space_that_glues_to_the_next_wo
     p = build_prompt(text, 13, Cursor("    ", "", "    ", "block"), count_tokens=chars, context_tokens=500, max_tokens=16)
     assert p.text.endswith("def f():\n   ") and p.heal == " "
     assert p.strip_heal(" return 1\n    x") == "return 1\n    x"
+
+
+def test_without_healing_only_the_trailing_space_is_cut():
+    text = "result = comp"
+    p = build_prompt(text, len(text), Cursor(text, "", "", "line"), count_tokens=chars, context_tokens=500,
+                     max_tokens=16, heal=False)
+    assert p.text == text and p.heal == ""
+    p = build_prompt("x = ", 4, cursor(), count_tokens=chars, context_tokens=500, max_tokens=16, heal=False)
+    assert p.text == "x =" and p.strip_heal(" 1") == "1" and p.strip_heal("1") == "1"

@@ -31,14 +31,23 @@ async def initialize(client: LanguageClient, options: dict | None = None) -> typ
     )
 
 
-async def wait_progress_end(client: LanguageClient, timeout: float = 120.0) -> types.WorkDoneProgressEnd:
-    """The end of the model-load progress (the last one, when the model reloads)."""
-    seen = {tok: len(v) for tok, v in client.progress_reports.items() if any(isinstance(x, types.WorkDoneProgressEnd) for x in v)}
+async def wait_progress_end(client: LanguageClient, contains: str = "", timeout: float = 120.0) -> types.WorkDoneProgressEnd:
+    """The next model-load progress to end (with `contains` in its message): progress that
+    had already ended when called does not count."""
+
+    def ended() -> dict:
+        return {
+            tok: values[-1]
+            for tok, values in client.progress_reports.items()
+            if values and isinstance(values[-1], types.WorkDoneProgressEnd)
+        }
+
+    seen = set(ended())
     deadline = asyncio.get_running_loop().time() + timeout
     while asyncio.get_running_loop().time() < deadline:
-        for tok, values in client.progress_reports.items():
-            if tok not in seen and values and isinstance(values[-1], types.WorkDoneProgressEnd):
-                return values[-1]
+        for tok, end in ended().items():
+            if tok not in seen and contains in (end.message or ""):
+                return end
         await asyncio.sleep(0.05)
     raise TimeoutError("model load progress never ended")
 

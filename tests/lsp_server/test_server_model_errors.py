@@ -32,8 +32,7 @@ async def test_missing_model_file_is_reported_and_a_fixed_setting_recovers(clien
     assert "missing.gguf" in message and "model.path" in message
     await _stays_up_with_empty_answers(client)
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"model": {"path": None}}))
-    end = await wait_progress_end(client)
-    assert "ready" in end.message
+    await wait_progress_end(client, contains="ready")
     uri = open_doc(client, "recovered.py", SOURCE, "python")
     assert (await inline(client, uri, 1, 11)).strip()
 

@@ -64,3 +64,11 @@ def test_consecutive_prompts_reuse_the_cache(backend):
     assert first.reevaluated_tokens > 0
     second = backend.complete(CompletionRequest("# cache test\n" + base + " height", ("\n",), 4))
     assert second.reevaluated_tokens <= 3 < second.prompt_tokens
+
+
+def test_until_and_timeout_stop_generation_early(backend):
+    prompt = "# numbers\n" + "".join(f"x{i} = {i}\n" for i in range(5))
+    result = backend.complete(CompletionRequest(prompt, (), 200), until=lambda text: text.count("\n") >= 2)
+    assert result.text.count("\n") == 2 and result.completion_tokens < 200
+    timed = backend.complete(CompletionRequest(prompt, (), 2000, timeout_s=0.2))
+    assert timed.finish_reason == "time" and timed.completion_tokens < 2000
