@@ -107,10 +107,11 @@ async def test_cancelled_request_returns_promptly_and_server_keeps_answering(cli
         types.DidChangeConfigurationParams(settings={"completion": {"max_tokens": 1000, "max_lines": 200}})
     )
     try:
-        source = "# Write many helper functions.\n\ndef helper_1():\n    \n"
+        # a long list: a block that goes on for hundreds of tokens
+        source = "def numbers():\n    return [\n" + "".join(f"        {i},\n" for i in range(1, 6)) + "        \n"
         uri = open_doc(client, "long.py", source, "python")
         msg_id = "cancel-me"
-        future = client.protocol.send_request(types.TEXT_DOCUMENT_INLINE_COMPLETION, inline_params(uri, 3, 4), msg_id=msg_id)
+        future = client.protocol.send_request(types.TEXT_DOCUMENT_INLINE_COMPLETION, inline_params(uri, 7, 8), msg_id=msg_id)
         await asyncio.sleep(1.0)  # let generation start
         start = time.perf_counter()
         client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=msg_id))
