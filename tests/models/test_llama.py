@@ -72,3 +72,12 @@ def test_until_and_timeout_stop_generation_early(backend):
     assert result.text.count("\n") == 2 and result.completion_tokens < 200
     timed = backend.complete(CompletionRequest(prompt, (), 2000, timeout_s=0.2))
     assert timed.finish_reason == "time" and timed.completion_tokens < 2000
+
+
+def test_gpu_settings_fall_back_to_the_cpu_on_a_cpu_only_build():
+    # CI has no GPU: asking for full offload, flash attention and a GPU index must still work.
+    b = LlamaBackend(bundled_model(), n_ctx=512, n_gpu_layers=-1, main_gpu=0, flash_attn=True, n_batch=256)
+    try:
+        assert b.complete(CompletionRequest("def add(a, b):\n    return", ("\n",), 8)).text.strip()
+    finally:
+        b.close()
