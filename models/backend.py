@@ -25,6 +25,9 @@ class CompletionRequest(msgspec.Struct, frozen=True):
     heal: str = ""
     # Stop generating after this many seconds and return what is there (0: no limit).
     timeout_s: float = 0.0
+    # Stop decoding this long after the first token (0: no limit): the prompt may take long
+    # the first time, but once the answer flows its length is what the user waits for.
+    decode_timeout_s: float = 0.0
 
 
 class CompletionResult(msgspec.Struct):

@@ -151,7 +151,13 @@ class LlamaBackend:
                 stream=True,
             )
             result = _drain(
-                stream, cancel, lambda c: c["choices"][0].get("text", ""), len(tokens), until, request.timeout_s
+                stream,
+                cancel,
+                lambda c: c["choices"][0].get("text", ""),
+                len(tokens),
+                until,
+                request.timeout_s,
+                request.decode_timeout_s,
             )
             result.reevaluated_tokens = len(tokens) - reused
             return result
@@ -220,8 +226,9 @@ def _drain(
     prompt_tokens: int,
     until: Callable[[str], bool] | None = None,
     timeout_s: float = 0.0,
+    decode_timeout_s: float = 0.0,
 ) -> CompletionResult:
-    """Consume a llama-cpp-python stream, stopping between tokens once cancelled, past the
+    """Consume a llama-cpp-python stream, stopping between tokens once cancelled, past a
     deadline, or when `until` says the answer is complete."""
     parts: list[str] = []
     finish = "stop"
@@ -232,6 +239,9 @@ def _drain(
             if cancel is not None and cancel.cancelled:
                 finish = "cancelled"
                 break
+            if steps == 0 and decode_timeout_s:
+                first = time.monotonic() + decode_timeout_s
+                deadline = min(deadline, first) if deadline is not None else first
             steps += 1
             parts.append(text_of(chunk))
             finish = chunk["choices"][0].get("finish_reason") or finish

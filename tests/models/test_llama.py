@@ -81,3 +81,12 @@ def test_gpu_settings_fall_back_to_the_cpu_on_a_cpu_only_build():
         assert b.complete(CompletionRequest("def add(a, b):\n    return", ("\n",), 8)).text.strip()
     finally:
         b.close()
+
+
+def test_decode_timeout_counts_from_the_first_token(backend):
+    # A long prompt takes a while to evaluate; the decode limit must not cut the answer to nothing.
+    prompt = "".join(f"value_{i} = compute({i})\n" for i in range(60)) + "value_60 ="
+    backend.llama.reset()
+    result = backend.complete(CompletionRequest(prompt, (), 500, decode_timeout_s=0.15))
+    assert result.finish_reason == "time"
+    assert 1 < result.completion_tokens < 500
