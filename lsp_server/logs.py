@@ -40,4 +40,7 @@ def setup_logging(level: str = "info", to_file: bool = True) -> Path | None:
         os.chmod(log_file, 0o600)
     # pygls logs every message body at INFO, document text included: only in debug mode.
     logging.getLogger("pygls").setLevel(numeric if numeric <= logging.DEBUG else logging.WARNING)
+    # An editor that exits without waiting for the answer to `shutdown` (Neovim does) is not
+    # an error worth a traceback.
+    logging.getLogger("pygls.protocol.json_rpc").addFilter(lambda r: "BrokenPipeError" not in r.getMessage())
     return log_file

@@ -58,11 +58,14 @@ class AtelierServer(LanguageServer):
     def apply_settings(self, update: object) -> bool:
         """Merge and validate; on error keep the old settings and tell the user. Returns
         whether the model must be reloaded."""
+        unknown: list[str] = []
         try:
-            new = merge_settings(self.settings, update)
+            new = merge_settings(self.settings, update, unknown)
         except SettingsError as exc:
             self.show(f"{exc}; keeping the previous value")
             return False
+        if unknown:
+            self.show(f"unknown settings ignored: {', '.join(unknown)}", types.MessageType.Warning)
         reload = new.model != self.settings.model
         self.settings = new
         return reload
@@ -248,3 +251,7 @@ def stats(ls: AtelierServer, params: object) -> dict:
 def shutdown(ls: AtelierServer, params: None) -> None:
     ls.scheduler.cancel_all()
     ls.host.close()
+
+
+# Chat and code actions register their handlers on SERVER.
+import lsp_server.actions  # noqa: E402,F401

@@ -72,10 +72,34 @@ def _deep_merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def merge_settings(current: Settings, update: Any) -> Settings:
+def _unknown(update: dict[str, Any], struct: type[msgspec.Struct], path: str = "") -> list[str]:
+    """Dotted names in `update` that `struct` does not have, recursively."""
+    found = []
+    fields = {f.name: f.type for f in msgspec.structs.fields(struct)}
+    for key, value in update.items():
+        if key not in fields:
+            found.append(path + key)
+        elif isinstance(value, dict) and isinstance(fields[key], type) and issubclass(fields[key], msgspec.Struct):
+            found += _unknown(value, fields[key], f"{path}{key}.")
+    return found
+
+
+def _without(update: dict[str, Any], dotted: list[str]) -> dict[str, Any]:
+    update = {k: (dict(v) if isinstance(v, dict) else v) for k, v in update.items()}
+    for name in dotted:
+        section, _, key = name.partition(".")
+        if key and isinstance(update.get(section), dict):
+            update[section].pop(key, None)
+        else:
+            update.pop(section, None)
+    return update
+
+
+def merge_settings(current: Settings, update: Any, unknown: list[str] | None = None) -> Settings:
     """`current` with `update` applied. Accepts `{"atelier": {...}}` (VS Code's section
     shape) or the bare object; None or {} changes nothing. Raises SettingsError naming the
-    bad setting."""
+    bad setting. With an `unknown` list, settings this version does not know are skipped
+    and listed there instead of being an error."""
     if update is None:
         return current
     if isinstance(update, dict) and isinstance(update.get("atelier"), dict):
@@ -83,6 +107,11 @@ def merge_settings(current: Settings, update: Any) -> Settings:
     if not isinstance(update, dict):
         raise SettingsError(f"Atelier settings must be an object, got {type(update).__name__}")
     update = {k: v for k, v in update.items() if k not in _NOT_SETTINGS}
+    if unknown is not None:
+        # A client newer than this server may send settings it does not know: skip those
+        # (the caller reports them) rather than refuse the whole update.
+        unknown.extend(_unknown(update, Settings))
+        update = _without(update, unknown)
     merged = _deep_merge(msgspec.to_builtins(current), update)
     try:
         return msgspec.convert(merged, Settings)

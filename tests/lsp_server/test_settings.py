@@ -31,3 +31,10 @@ def test_bad_value_is_named(update, named):
 def test_non_object_settings_are_refused():
     with pytest.raises(SettingsError):
         merge_settings(Settings(), ["x"])
+
+
+def test_unknown_settings_can_be_skipped_and_reported():
+    unknown: list[str] = []
+    s = merge_settings(Settings(), {"completion": {"max_tokens": 20, "shiny": 1}, "future": {}}, unknown)
+    assert s.completion.max_tokens == 20
+    assert sorted(unknown) == ["completion.shiny", "future"]
