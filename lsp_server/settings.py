@@ -43,10 +43,13 @@ class CompletionSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True
     context_tokens: Annotated[int, Meta(ge=32, le=1_000_000)] = 1024  # prefix + suffix budget
     suffix_share: Annotated[float, Meta(ge=0.0, le=0.9)] = 0.25
     debounce_ms: Annotated[int, Meta(ge=0, le=2000)] = 30  # only while the user types fast
+    # What the prompt holds besides the windows around the cursor: "none"; "file": what the
+    # current file's syntax tree gives; "full": also other files (imports, index, recent edits).
+    context: Literal["none", "file", "full"] = "full"
     timeout_ms: Annotated[int, Meta(ge=0, le=600_000)] = 5000  # stop, return what is there
     # Decoding time after the first token (embedded backend): bounds a suggestion's wait on
     # slow hardware while a GPU still fills it with many lines.
-    max_decode_ms: Annotated[int, Meta(ge=0, le=600_000)] = 600
+    max_decode_ms: Annotated[int, Meta(ge=0, le=600_000)] = 450
 
 
 class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

@@ -24,6 +24,7 @@ export const SERVER_SETTINGS = [
   'completion.context_tokens',
   'completion.suffix_share',
   'completion.debounce_ms',
+  'completion.context',
   'completion.timeout_ms',
   'completion.max_decode_ms',
 ] as const;

@@ -44,8 +44,9 @@ test('defaults become the nested object the server expects', () => {
       context_tokens: 1024,
       suffix_share: 0.25,
       debounce_ms: 30,
+      context: 'full',
       timeout_ms: 5000,
-      max_decode_ms: 600,
+      max_decode_ms: 450,
     },
   });
 });
