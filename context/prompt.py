@@ -22,6 +22,7 @@ _HEAL = re.compile(r" ?\w{0,32}\Z")
 
 class FimTemplate(Protocol):
     stop: tuple[str, ...]
+    file_sep: str | None
 
     def render(self, prefix: str, suffix: str) -> str: ...
 
@@ -44,9 +45,12 @@ class Prompt(msgspec.Struct, frozen=True):
             n += 1
         return raw[n:]
 
-def file_header(path: str, language: str | None) -> str:
-    """A first line naming the file, in the language's comment syntax: it tells the model the
-    language and stays the same between keystrokes, so it never breaks the KV cache."""
+def file_header(path: str, language: str | None, file_sep: str | None = None) -> str:
+    """A first line naming the file, in the language's comment syntax (or the model family's
+    file token): it tells the model the language and stays the same between keystrokes, so
+    it never breaks the KV cache."""
+    if file_sep:
+        return f"{file_sep}{path}\n"
     return f"{line_comment(language)} {path}\n" if path else ""
 
 
@@ -63,9 +67,13 @@ def build_prompt(
     language: str | None = None,
     suffix_share: float = 0.25,
     heal: bool = True,
+    context: str = "",
 ) -> Prompt:
-    header = file_header(path, language)
-    budget = max(16, context_tokens - count_tokens(header))
+    """`context` (already rendered: code from elsewhere) goes first, then the file's header,
+    then the windows around the cursor, so that the volatile end of the prefix comes last."""
+    file_sep = fim.file_sep if fim is not None else None
+    header = file_header(path, language, file_sep)
+    budget = max(16, context_tokens - count_tokens(header) - count_tokens(context))
     suffix_budget = int(budget * suffix_share) if fim is not None else 0
     suffix = suffix_window(text[index:], suffix_budget, count_tokens) if fim is not None else ""
     # Whatever the suffix did not use goes to the prefix.
@@ -80,10 +88,13 @@ def build_prompt(
     healed = _HEAL.search(prefix).group(0) if heal else prefix[len(prefix.rstrip(" ")):][-1:]
     prefix = prefix[: len(prefix) - len(healed)]
     if fim is None:
-        prompt_text = header + prefix
+        prompt_text = context + header + prefix
         stop: tuple[str, ...] = ()
+    elif file_sep:  # repository-level format: other files' blocks, this file's, then its FIM
+        prompt_text = context + header + fim.render(prefix, suffix)
+        stop = tuple(fim.stop)
     else:
-        prompt_text = fim.render(header + prefix, suffix)
+        prompt_text = fim.render(context + header + prefix, suffix)
         stop = tuple(fim.stop)
     if cursor.mode == "line":
         stop = ("\n", *stop)

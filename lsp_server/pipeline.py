@@ -8,19 +8,40 @@ all go through these two functions.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import msgspec
 
 from context.cursor import Cursor, analyse
 from context.document import Document
+from context.imports import Import
+from context.index import WorkspaceIndex
 from context.postprocess import block_finished, postprocess
 from context.prompt import Prompt, build_prompt
+from context.retrieval import Snippet, fit, related_definitions, similar_chunks, stable_order
 from context.syntax import keep_parseable
+from context.tags import Tag
 from lsp_server.settings import CompletionSettings
 from models.backend import Backend, CancelToken, CompletionRequest
 
 # A rest-of-line completion rarely needs more; a smaller cap answers sooner.
 LINE_MAX_TOKENS = 48
+# Share of the context budget for code from elsewhere (definitions, similar chunks).
+CONTEXT_SHARE = 0.3
+# The lines before the cursor whose names are looked up.
+QUERY_LINES = 20
+# Lines around the cursor the windows probably show: their definitions need no snippet.
+VISIBLE_BEFORE, VISIBLE_AFTER = 50, 20
+
+
+@dataclass
+class Sources:
+    """What the current file's tree and the workspace offer, gathered by the server."""
+
+    own_tags: list[Tag]
+    imports: list[Import]
+    index: WorkspaceIndex | None
+    others: list[tuple[str, str]]  # (path, text) of recently edited chunks and open files
 
 
 class Snapshot(msgspec.Struct, frozen=True):
@@ -29,6 +50,7 @@ class Snapshot(msgspec.Struct, frozen=True):
     cursor: Cursor
     path: str
     language: str | None
+    snippets: tuple[Snippet, ...] = ()
 
 
 class Completion(msgspec.Struct):
@@ -41,18 +63,39 @@ class Completion(msgspec.Struct):
     reevaluated_tokens: int = 0
 
 
-def prepare(doc: Document, line: int, character: int, path: str = "") -> Snapshot:
-    """Raises context.document.PositionError for a position outside the document."""
+def prepare(doc: Document, line: int, character: int, path: str = "", sources: Sources | None = None,
+            mode: str = "none") -> Snapshot:
+    """Raises context.document.PositionError for a position outside the document. `mode` is
+    the completion.context setting: "none", "file" (this file's definitions) or "full"."""
     index = doc.index_at(line, character, strict=True)
     byte = doc.point_at(index)[0]
     cursor = analyse(doc.text, index, doc.tree, byte)
-    return Snapshot(doc.text, index, cursor, path, doc.language)
+    snippets: tuple[Snippet, ...] = ()
+    if sources is not None and mode in ("file", "full"):
+        full = mode == "full"
+        query = "\n".join(doc.lines[max(0, line - QUERY_LINES):line]) + "\n" + cursor.line_prefix
+        found = related_definitions(
+            query,
+            path,
+            sources.own_tags,
+            range(line - VISIBLE_BEFORE, line + VISIBLE_AFTER),
+            sources.imports if full else [],
+            sources.index if full else None,
+        )
+        if full:
+            found += similar_chunks(query, sources.others, path)
+        snippets = tuple(stable_order(found))
+    return Snapshot(doc.text, index, cursor, path, doc.language, snippets)
 
 
 def make_prompt(snap: Snapshot, backend: Backend, settings: CompletionSettings) -> Prompt:
     max_tokens = settings.max_tokens if snap.cursor.mode == "block" else min(settings.max_tokens, LINE_MAX_TOKENS)
     # Leave room in the context window for the answer and the FIM markers.
     context_tokens = max(32, min(settings.context_tokens, backend.n_ctx - max_tokens - 16))
+    context = ""
+    if snap.snippets:
+        file_sep = backend.fim.file_sep if backend.fim is not None else None
+        context = fit(list(snap.snippets), int(context_tokens * CONTEXT_SHARE), backend.count_tokens, snap.language, file_sep)
     return build_prompt(
         snap.text,
         snap.index,
@@ -65,6 +108,7 @@ def make_prompt(snap: Snapshot, backend: Backend, settings: CompletionSettings) 
         language=snap.language,
         suffix_share=settings.suffix_share,
         heal=backend.heals,
+        context=context,
     )
 
 

@@ -10,6 +10,7 @@ answered from memory.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from concurrent.futures import Future
 
@@ -19,6 +20,8 @@ from lsp_server.pipeline import Completion, Snapshot, generate
 from lsp_server.settings import CompletionSettings
 from models.backend import Backend, CancelToken
 from models.host import ModelHost
+
+log = logging.getLogger(__name__)
 
 # Requests closer together than this count as fast typing, which turns the debounce on.
 FAST_TYPING_GAP_S = 0.25
@@ -51,9 +54,12 @@ class CompletionScheduler:
         self._inflight: dict[str, CancelToken] = {}
         self._last: dict[str, _Last] = {}
         self._last_request_at: dict[str, float] = {}
+        self._tickets = 0
+        self._newest: dict[str, int] = {}
 
     def forget(self, uri: str) -> None:
         self._last.pop(uri, None)
+        self._newest.pop(uri, None)
         self._last_request_at.pop(uri, None)
         token = self._inflight.pop(uri, None)
         if token is not None:
@@ -94,9 +100,20 @@ class CompletionScheduler:
         if result.finish_reason == "cancelled":
             self.stats.wasted_decode_steps += result.completion_tokens
 
-    async def complete(self, uri: str, snap: Snapshot, backend: Backend, settings: CompletionSettings) -> Completion | None:
+    def ticket(self, uri: str) -> int:
+        """Number a request as it arrives, before anything awaits: requests may reach
+        `complete` out of order, and the newest must win even then."""
+        self._tickets += 1
+        self._newest[uri] = self._tickets
+        return self._tickets
+
+    async def complete(self, uri: str, snap: Snapshot, backend: Backend, settings: CompletionSettings,
+                       ticket: int | None = None) -> Completion | None:
         """The completion for `snap`, or None when there is none or a newer request won."""
         self.stats.requests += 1
+        if ticket is not None and ticket < self._newest.get(uri, 0):
+            self.stats.superseded += 1  # a newer request for this document already arrived
+            return None
         cached = self._typed_through(uri, snap)
         if cached is not None:
             self.stats.typed_through += 1
@@ -111,7 +128,7 @@ class CompletionScheduler:
             delay = self._debounce(uri, settings)
             if delay:
                 await asyncio.sleep(delay)
-            if token.cancelled:
+            if token.cancelled or (ticket is not None and ticket < self._newest.get(uri, 0)):
                 self.stats.superseded += 1
                 return None
             future = self.host.submit(generate, snap, backend, settings, token)
@@ -124,6 +141,7 @@ class CompletionScheduler:
         finally:
             if self._inflight.get(uri) is token:
                 del self._inflight[uri]
+        log.debug("generated %r (%s, %d tokens)", result.text, result.finish_reason, result.completion_tokens)
         if token.cancelled:
             self.stats.superseded += 1
             return None

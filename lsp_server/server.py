@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import uuid
+from pathlib import Path
 
 import msgspec
 from lsprotocol import types
@@ -23,8 +24,10 @@ from context.cursor import Cursor
 from context.document import Document, PositionError
 from lsp_server import __version__
 from lsp_server.pipeline import Completion, prepare
+from lsp_server.logs import data_dir
 from lsp_server.protocol import AtelierProtocol
 from lsp_server.scheduler import CompletionScheduler
+from lsp_server.workspace import WorkspaceContext
 from lsp_server.settings import Settings, SettingsError, merge_settings
 from models.backend import Backend
 from models.errors import ModelError
@@ -48,6 +51,7 @@ class AtelierServer(LanguageServer):
         self.documents: dict[str, Document] = {}
         self.host = ModelHost()
         self.scheduler = CompletionScheduler(self.host)
+        self.workspace_context = WorkspaceContext()
 
     # -- helpers used by the handlers -------------------------------------------------
 
@@ -117,23 +121,57 @@ class AtelierServer(LanguageServer):
         if progress:
             self.work_done_progress.end(token, types.WorkDoneProgressEnd(message=message))
 
+    async def index_workspace(self) -> None:
+        """Load the persisted symbol index, then bring it up to date on a thread of its own,
+        with work-done progress."""
+        root = self.workspace.root_path if self.protocol._workspace else None
+        if not root or not os.path.isdir(root):
+            return
+        self.workspace_context.open(Path(root), data_dir())
+        loop = asyncio.get_running_loop()
+        token = str(uuid.uuid4())
+        window = self.client_capabilities.window
+        progress = bool(window and window.work_done_progress)
+        if progress:
+            try:
+                await self.work_done_progress.create_async(token)
+                self.work_done_progress.begin(token, types.WorkDoneProgressBegin(title="Atelier", message="indexing", percentage=0))
+            except Exception:
+                progress = False
+
+        def report(done: int, total: int) -> None:
+            if progress:
+                value = types.WorkDoneProgressReport(message=f"indexing {done}/{total} files", percentage=done * 100 // max(total, 1))
+                loop.call_soon_threadsafe(self.work_done_progress.report, token, value)
+
+        await asyncio.to_thread(self.workspace_context.build, report)
+        if progress:
+            files = len(self.workspace_context.index.files)
+            self.work_done_progress.end(token, types.WorkDoneProgressEnd(message=f"indexed {files} files"))
+
     async def ready_backend(self) -> Backend | None:
         """The loaded model, waiting for a load in progress; None when there is none."""
         loading = self.host.loading
         if loading is None:
             return None
+        if loading.done():  # no await: keep requests in their order of arrival
+            return None if loading.cancelled() or loading.exception() else loading.result()
         try:
             return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(loading)), MODEL_WAIT_SECONDS)
         except (ModelError, asyncio.TimeoutError):
             return None
 
     async def complete(self, uri: str, position: types.Position) -> tuple[Completion, Cursor] | None:
+        ticket = self.scheduler.ticket(uri)
         doc = self.documents.get(uri)
         if doc is None:
             log.warning("completion for %s, which is not open: answering empty", uri)
             return None
         try:
-            snap = prepare(doc, position.line, position.character, self.display_path(uri))
+            path = self.display_path(uri)
+            others = [(self.display_path(u), d) for u, d in self.documents.items() if u != uri]
+            sources = self.workspace_context.sources(doc, path, others)
+            snap = prepare(doc, position.line, position.character, path, sources, self.settings.completion.context)
         except PositionError as exc:
             raise JsonRpcInvalidParams(f"position {position.line}:{position.character}: {exc}") from exc
         if not self.settings.completion.enabled:
@@ -142,7 +180,7 @@ class AtelierServer(LanguageServer):
         if backend is None:
             return None
         try:
-            result = await self.scheduler.complete(uri, snap, backend, self.settings.completion)
+            result = await self.scheduler.complete(uri, snap, backend, self.settings.completion, ticket)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a failure inside llama.cpp must not take the server down
@@ -168,7 +206,7 @@ def initialize(ls: AtelierServer, params: types.InitializeParams) -> None:
 
 @SERVER.feature(types.INITIALIZED)
 async def initialized(ls: AtelierServer, params: types.InitializedParams) -> None:
-    await ls.load_model()
+    await asyncio.gather(ls.load_model(), ls.index_workspace())
 
 
 @SERVER.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
@@ -200,12 +238,27 @@ def did_change(ls: AtelierServer, params: types.DidChangeTextDocumentParams) -> 
         doc.apply_changes(changes, params.text_document.version)
     except PositionError as exc:
         log.error("change to %s not applied, document left as it was: %s", doc.uri, exc)
+        return
+    if changes and changes[-1][0] is not None:
+        ls.workspace_context.edited(doc, ls.display_path(doc.uri), changes[-1][0][0])
+
+
+@SERVER.feature(types.TEXT_DOCUMENT_DID_SAVE)
+def did_save(ls: AtelierServer, params: types.DidSaveTextDocumentParams) -> None:
+    ls.workspace_context.file_changed(to_fs_path(params.text_document.uri))
+
+
+@SERVER.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+def did_change_watched_files(ls: AtelierServer, params: types.DidChangeWatchedFilesParams) -> None:
+    for event in params.changes:
+        ls.workspace_context.file_changed(to_fs_path(event.uri))
 
 
 @SERVER.feature(types.TEXT_DOCUMENT_DID_CLOSE)
 def did_close(ls: AtelierServer, params: types.DidCloseTextDocumentParams) -> None:
     ls.documents.pop(params.text_document.uri, None)
     ls.scheduler.forget(params.text_document.uri)
+    ls.workspace_context.forget(params.text_document.uri)
 
 
 @SERVER.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())
@@ -250,6 +303,7 @@ def stats(ls: AtelierServer, params: object) -> dict:
 @SERVER.feature(types.SHUTDOWN)
 def shutdown(ls: AtelierServer, params: None) -> None:
     ls.scheduler.cancel_all()
+    ls.workspace_context.stop()
     ls.host.close()
 
 

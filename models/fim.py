@@ -16,6 +16,9 @@ class FimFormat(msgspec.Struct, frozen=True):
     # Whether the suffix comes before the prefix in the prompt (Codestral): the volatile
     # prefix end then stays last, which keeps the KV cache warm between keystrokes.
     suffix_first: bool = False
+    # The token that starts a file in the family's repository-level format, for context
+    # from other files; None: such context is written as comments.
+    file_sep: str | None = None
 
     def render(self, prefix: str, suffix: str) -> str:
         return self.template.replace("{suffix}", suffix).replace("{prefix}", prefix)
@@ -27,11 +30,13 @@ KNOWN_FORMATS: tuple[FimFormat, ...] = (
         "qwen",
         "<|fim_prefix|>{prefix}<|fim_suffix|>{suffix}<|fim_middle|>",
         ("<|endoftext|>", "<|fim_pad|>", "<|file_sep|>", "<|repo_name|>", "<|im_end|>"),
+        file_sep="<|file_sep|>",
     ),
     FimFormat(
         "starcoder",
         "<fim_prefix>{prefix}<fim_suffix>{suffix}<fim_middle>",
         ("<|endoftext|>", "<file_sep>", "<fim_pad>"),
+        file_sep="<file_sep>",
     ),
     FimFormat(
         "deepseek",

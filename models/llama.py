@@ -71,7 +71,9 @@ class LlamaBackend:
                 "corrupt: download it again, or set model.path to another .gguf file"
             ) from exc
         self._lock = threading.Lock()
-        self._pieces: dict[int, list[tuple[int, bytes]]] | None = None
+        # Token healing needs every token's bytes; built here (~0.5 s for a 49k vocabulary)
+        # so that the first completion does not pay for it.
+        self._pieces = _pieces_by_first_byte(self._llm)
         self._fim = detect_fim(self._is_single_token)
         log.info(
             "loaded %s (n_ctx=%d, threads=%d, n_gpu_layers=%d, fim=%s)",
@@ -110,8 +112,6 @@ class LlamaBackend:
             return None
         import llama_cpp
 
-        if self._pieces is None:
-            self._pieces = _pieces_by_first_byte(self._llm)
         return llama_cpp.LogitsProcessorList([_Healer(self._llm, heal.encode(), self._pieces)])
 
     def _is_single_token(self, text: str) -> bool:
@@ -167,7 +167,14 @@ class LlamaBackend:
         messages: list[ChatMessage],
         max_tokens: int = 512,
         cancel: CancelToken | None = None,
+        on_text: Callable[[str], None] | None = None,
     ) -> CompletionResult:
+        def text_of(chunk) -> str:
+            text = chunk["choices"][0]["delta"].get("content") or ""
+            if text and on_text is not None:
+                on_text(text)
+            return text
+
         with self._lock:
             stream = self._llm.create_chat_completion(
                 messages=[{"role": m.role, "content": m.content} for m in messages],
@@ -175,7 +182,7 @@ class LlamaBackend:
                 temperature=0.0,
                 stream=True,
             )
-            return _drain(stream, cancel, lambda c: c["choices"][0]["delta"].get("content") or "", 0)
+            return _drain(stream, cancel, text_of, 0)
 
     def close(self) -> None:
         with self._lock:

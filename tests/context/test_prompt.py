@@ -26,7 +26,7 @@ def test_prefix_only_prompt_has_header_and_prefix_and_a_newline_stop():
 def test_fim_prompt_puts_suffix_in_the_model_format():
     p = build_prompt(TEXT, INDEX, cursor("block"), count_tokens=chars, context_tokens=500, max_tokens=16,
                      fim=by_name("qwen"), path="m.py", language="python")
-    assert p.text.startswith("<|fim_prefix|># m.py\nimport os")
+    assert p.text.startswith("<|file_sep|>m.py\n<|fim_prefix|>import os")
     assert p.text.endswith("<|fim_suffix|>\n    return x\n<|fim_middle|>")
     assert "<|endoftext|>" in p.stop and "\n" not in p.stop
 
@@ -72,3 +72,19 @@ def test_without_healing_only_the_trailing_space_is_cut():
     assert p.text == text and p.heal == ""
     p = build_prompt("x = ", 4, cursor(), count_tokens=chars, context_tokens=500, max_tokens=16, heal=False)
     assert p.text == "x =" and p.strip_heal(" 1") == "1" and p.strip_heal("1") == "1"
+
+
+def test_context_from_other_files_comes_first_and_is_taken_from_the_budget():
+    ctx = "# util.py:\n# def helper(x): ...\n"
+    p = build_prompt(TEXT, INDEX, cursor(), count_tokens=chars, context_tokens=200, max_tokens=16,
+                     path="m.py", language="python", context=ctx)
+    assert p.text.startswith(ctx + "# m.py\n")
+    small = build_prompt(TEXT, INDEX, cursor(), count_tokens=chars, context_tokens=60, max_tokens=16,
+                         path="m.py", language="python", context=ctx)
+    assert "import os" not in small.text  # the window shrank to make room
+
+
+def test_repository_level_fim_puts_file_blocks_before_the_fim_markers():
+    p = build_prompt(TEXT, INDEX, cursor(), count_tokens=chars, context_tokens=500, max_tokens=16,
+                     fim=by_name("starcoder"), path="m.py", language="python", context="<file_sep>u.py\nX = 1\n")
+    assert p.text.startswith("<file_sep>u.py\nX = 1\n<file_sep>m.py\n<fim_prefix>import os")

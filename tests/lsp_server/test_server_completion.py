@@ -30,7 +30,7 @@ INIT: dict = {}
 @pytest_lsp.fixture(config=config(), scope="module")
 async def client(lsp_client: LanguageClient):
     INIT["result"] = await initialize(lsp_client)
-    INIT["progress_end"] = await wait_progress_end(lsp_client)
+    INIT["progress_end"] = await wait_progress_end(lsp_client, contains="ready")
     yield
     await lsp_client.shutdown_session()
 

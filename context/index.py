@@ -1,0 +1,208 @@
+"""The workspace symbol index: every source file's definitions (context.tags), built in the
+background, updated file by file, and persisted with msgspec so that a restart is instant.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+import msgspec
+import pathspec
+
+from context.languages import EXTENSIONS, make_parser
+from context.tags import Tag, extract_tags
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+MAX_FILE_BYTES = 1_000_000  # larger files are generated code or data: left out, logged
+MAX_FILES = 20_000
+ALWAYS_IGNORED = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".mypy_cache",
+                  ".pytest_cache", ".tox", "dist", "build", "target", ".idea", ".vscode", ".atelier-bench"}
+
+
+class FileRecord(msgspec.Struct):
+    mtime_ns: int
+    size: int
+    language: str | None
+    tags: list[Tag]
+
+
+class IndexData(msgspec.Struct):
+    version: int
+    root: str
+    files: dict[str, FileRecord]
+
+
+class IndexStats(msgspec.Struct):
+    files: int = 0
+    parsed: int = 0  # files (re)parsed by the last build; the rest came from disk
+    skipped_large: int = 0
+    skipped_binary: int = 0
+    seconds: float = 0.0
+
+
+def store_path(data_dir: Path, root: Path) -> Path:
+    digest = hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:16]
+    return data_dir / "index" / f"{digest}.msgpack"
+
+
+class WorkspaceIndex:
+    def __init__(self, root: Path, store: Path | None = None) -> None:
+        self.root = root.resolve()
+        self.store = store
+        self.files: dict[str, FileRecord] = {}
+        self._by_name: dict[str, list[tuple[str, Tag]]] = {}
+        self._lock = threading.RLock()
+        self.stats = IndexStats()
+        self._ignore = self._load_gitignore()
+
+    # -- what belongs in it -----------------------------------------------------------
+
+    def _load_gitignore(self) -> pathspec.PathSpec | None:
+        gitignore = self.root / ".gitignore"
+        try:
+            return pathspec.GitIgnoreSpec.from_lines(gitignore.read_text(errors="replace").splitlines())
+        except OSError:
+            return None
+
+    def ignored(self, rel: str, is_dir: bool = False) -> bool:
+        if any(part in ALWAYS_IGNORED for part in Path(rel).parts):
+            return True
+        return bool(self._ignore and self._ignore.match_file(rel + ("/" if is_dir else "")))
+
+    def _walk(self):
+        # os.walk does not follow symbolic links to folders: no loops, nothing outside the root.
+        for folder, dirs, files in os.walk(self.root):
+            rel_folder = os.path.relpath(folder, self.root)
+            rel_folder = "" if rel_folder == "." else rel_folder + "/"
+            dirs[:] = sorted(d for d in dirs if not self.ignored(rel_folder + d, is_dir=True))
+            for name in sorted(files):
+                rel = rel_folder + name
+                if os.path.splitext(name)[1].lower() in EXTENSIONS and not self.ignored(rel):
+                    yield rel
+
+    # -- building --------------------------------------------------------------------
+
+    def _parse(self, rel: str, stat: os.stat_result) -> FileRecord | None:
+        path = self.root / rel
+        if stat.st_size > MAX_FILE_BYTES:
+            log.info("index: %s left out (%d bytes > %d)", rel, stat.st_size, MAX_FILE_BYTES)
+            self.stats.skipped_large += 1
+            return None
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            log.info("index: %s unreadable: %s", rel, exc)
+            return None
+        if b"\0" in data[:8192]:
+            self.stats.skipped_binary += 1
+            return None
+        language = EXTENSIONS.get(path.suffix.lower())
+        parser = make_parser(language)
+        tags = extract_tags(parser.parse(data), data, language) if parser else []
+        return FileRecord(stat.st_mtime_ns, stat.st_size, language, tags)
+
+    def _set(self, rel: str, record: FileRecord | None) -> None:
+        with self._lock:
+            old = self.files.pop(rel, None)
+            if old is not None:
+                for tag in old.tags:
+                    entries = self._by_name.get(tag.name, [])
+                    entries[:] = [e for e in entries if e[0] != rel]
+                    if not entries:
+                        self._by_name.pop(tag.name, None)
+            if record is not None:
+                self.files[rel] = record
+                for tag in record.tags:
+                    self._by_name.setdefault(tag.name, []).append((rel, tag))
+
+    def build(self, progress: Callable[[int, int], None] | None = None, cancelled: Callable[[], bool] | None = None) -> IndexStats:
+        """Bring the index up to date with the files on disk, reparsing only what changed."""
+        start = time.perf_counter()
+        self.stats = IndexStats()
+        paths = []
+        for rel in self._walk():
+            paths.append(rel)
+            if len(paths) >= MAX_FILES:
+                log.warning("index: more than %d files under %s; indexing the first %d", MAX_FILES, self.root, MAX_FILES)
+                break
+        present = set(paths)
+        for rel in [r for r in self.files if r not in present]:
+            self._set(rel, None)
+        for i, rel in enumerate(paths):
+            if cancelled is not None and cancelled():
+                break
+            try:
+                stat = (self.root / rel).stat()
+            except OSError:
+                continue
+            known = self.files.get(rel)
+            if known is None or known.mtime_ns != stat.st_mtime_ns or known.size != stat.st_size:
+                self._set(rel, self._parse(rel, stat))
+                self.stats.parsed += 1
+            if progress is not None and (i % 50 == 0 or i == len(paths) - 1):
+                progress(i + 1, len(paths))
+        self.stats.files = len(self.files)
+        self.stats.seconds = time.perf_counter() - start
+        self.save()
+        return self.stats
+
+    def update(self, rel: str) -> None:
+        """Re-index one file after a save or a watched-file event (gone: removed)."""
+        try:
+            stat = (self.root / rel).stat()
+        except OSError:
+            self._set(rel, None)
+            return
+        if not self.ignored(rel) and Path(rel).suffix.lower() in EXTENSIONS:
+            self._set(rel, self._parse(rel, stat))
+
+    # -- persistence -----------------------------------------------------------------
+
+    def save(self) -> None:
+        if self.store is None:
+            return
+        with self._lock:
+            data = msgspec.msgpack.encode(IndexData(FORMAT_VERSION, str(self.root), self.files))
+        tmp = self.store.with_suffix(".tmp")
+        try:
+            self.store.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, self.store)  # atomic: a crash never leaves half an index
+        except OSError as exc:
+            log.warning("index: cannot save to %s (%s); it will be rebuilt next time", self.store, exc)
+            tmp.unlink(missing_ok=True)
+
+    def load(self) -> bool:
+        """Read the persisted index; False (and an empty index) if absent, stale or corrupt."""
+        if self.store is None or not self.store.is_file():
+            return False
+        try:
+            data = msgspec.msgpack.decode(self.store.read_bytes(), type=IndexData)
+        except (OSError, msgspec.DecodeError, msgspec.ValidationError) as exc:
+            log.warning("index: %s unreadable (%s): rebuilding", self.store, exc)
+            return False
+        if data.version != FORMAT_VERSION or data.root != str(self.root):
+            return False
+        for rel, record in data.files.items():
+            self._set(rel, record)
+        return True
+
+    # -- queries ---------------------------------------------------------------------
+
+    def definitions(self, name: str) -> list[tuple[str, Tag]]:
+        with self._lock:
+            return list(self._by_name.get(name, ()))
+
+    def tags_of(self, rel: str) -> list[Tag]:
+        record = self.files.get(rel)
+        return record.tags if record is not None else []

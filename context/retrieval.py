@@ -1,0 +1,170 @@
+"""Code from elsewhere that the model should see: definitions of the symbols used near the
+cursor (this file, its imports, the workspace index) and chunks like the code being written
+(recently edited or open files), chosen lexically, in an order that changes little between
+keystrokes so the model's cache stays warm."""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from typing import Callable
+
+import msgspec
+
+from context.imports import Import
+from context.index import WorkspaceIndex
+from context.languages import line_comment
+from context.tags import Tag
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
+# Words every language uses: never worth a lookup.
+_COMMON = frozenset(
+    "and are as assert async await break case catch class const continue def default del delete do elif else "
+    "enum except export extends false final finally for from func function global goto if impl import in "
+    "instanceof interface is lambda let match mod mut new nil none not null or package pass private protected "
+    "pub public raise return self static struct super switch this throw true try type typeof undefined use var "
+    "void while with yield int str float bool list dict string char long double byte print len range".split()
+)
+CHUNK_LINES = 16
+SIMILARITY_THRESHOLD = 0.2
+
+
+class Snippet(msgspec.Struct, frozen=True):
+    path: str
+    text: str
+    kind: str  # "definition" | "similar"
+    line: int = 0  # where it starts in its file: with the path, a stable order
+
+
+def identifiers(text: str) -> list[str]:
+    """Identifiers in `text`, the last-used first, without keywords."""
+    seen: dict[str, None] = {}
+    for name in reversed(_IDENT.findall(text)):
+        if name.lower() not in _COMMON and name not in seen:
+            seen[name] = None
+    return list(seen)
+
+
+class RecentChunks:
+    """A ring buffer of code the user edited or opened lately (llama.vscode keeps one too)."""
+
+    def __init__(self, size: int = 16) -> None:
+        self._chunks: deque[tuple[str, int, str]] = deque(maxlen=size)
+
+    def record(self, path: str, lines: list[str], line: int) -> None:
+        start = max(0, min(line, len(lines) - 1) - CHUNK_LINES // 2)
+        text = "\n".join(lines[start:start + CHUNK_LINES])
+        # An edit near a chunk of the same file replaces it rather than adding a copy.
+        for i, (p, s, _) in enumerate(self._chunks):
+            if p == path and abs(s - start) < CHUNK_LINES:
+                del self._chunks[i]
+                break
+        if text.strip():
+            self._chunks.append((path, start, text))
+
+    def forget(self, path: str) -> None:
+        self._chunks = deque((c for c in self._chunks if c[0] != path), maxlen=self._chunks.maxlen)
+
+    def items(self) -> list[tuple[str, str]]:
+        return [(p, t) for p, _, t in self._chunks]
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def similar_chunks(query: str, candidates: list[tuple[str, str]], own_path: str, k: int = 2) -> list[Snippet]:
+    """The `k` chunks of other files most like `query` (Jaccard on identifiers)."""
+    words = set(identifiers(query))
+    if len(words) < 3:
+        return []  # too little to compare: any match would be chance
+    scored = []
+    for path, text in candidates:
+        if path == own_path:
+            continue
+        lines = text.split("\n")
+        for start in range(0, max(1, len(lines)), CHUNK_LINES):
+            chunk = "\n".join(lines[start:start + CHUNK_LINES])
+            score = _jaccard(words, set(identifiers(chunk)))
+            # A copy of the code being written tells the model nothing new.
+            if SIMILARITY_THRESHOLD <= score < 0.9:
+                scored.append((score, path, chunk))
+    scored.sort(key=lambda s: -s[0])
+    return [Snippet(path, chunk, "similar") for _, path, chunk in scored[:k]]
+
+
+def stable_order(snippets: list[Snippet]) -> list[Snippet]:
+    """Definitions, then similar chunks, each by file and line: which snippets are chosen
+    follows the cursor, but their order does not, so the prompt's start rarely changes."""
+    return sorted(snippets, key=lambda s: (s.kind != "definition", s.path, s.line))
+
+
+def related_definitions(
+    query: str,
+    own_path: str,
+    own_tags: list[Tag],
+    visible: range,
+    imports: list[Import],
+    index: WorkspaceIndex | None,
+    limit: int = 12,
+) -> list[Snippet]:
+    """Definitions of the names used in `query` that the prompt's windows do not show:
+    first those the file imports by name (stable while typing), then the others by how
+    recently they were used, from this file, imported files, then the workspace."""
+    used = identifiers(query)
+    out: list[Snippet] = []
+    taken: set[tuple[str, str]] = set()
+
+    def add(path: str, tag: Tag) -> None:
+        if (path, tag.name) not in taken and len(out) < limit:
+            taken.add((path, tag.name))
+            out.append(Snippet(path, tag.text, "definition", tag.line))
+
+    if index is not None:
+        used_set = set(used)
+        for imp in imports:
+            for tag in index.tags_of(imp.path):
+                if tag.name in imp.names and tag.name in used_set:
+                    add(imp.path, tag)
+    own = {t.name: t for t in own_tags}
+    imported = {imp.path for imp in imports}
+    suffix = own_path.rsplit(".", 1)[-1]
+    for name in used:
+        if name in own:  # this file's own: shown only when the windows do not show it
+            if own[name].line not in visible:
+                add(own_path, own[name])
+        elif index is not None:
+            found = [(p, t) for p, t in index.definitions(name) if p != own_path]
+            preferred = [(p, t) for p, t in found if p in imported]
+            # Otherwise only a name defined once, in a file of the same language: guessing
+            # between several would mislead the model more than it helps.
+            same = [(p, t) for p, t in found if p.rsplit(".", 1)[-1] == suffix]
+            for path, tag in preferred[:1] or (same if len(same) == 1 else []):
+                add(path, tag)
+    return out
+
+
+def render(snippets: list[Snippet], language: str | None, file_sep: str | None) -> str:
+    """Snippets as the model family's file blocks, or as comments naming their file."""
+    if not snippets:
+        return ""
+    if file_sep:
+        return "".join(f"{file_sep}{s.path}\n{s.text}\n" for s in snippets)
+    c = line_comment(language)
+    return "".join(
+        f"{c} {s.path}:\n" + "".join(f"{c} {line}\n" if line.strip() else f"{c}\n" for line in s.text.split("\n"))
+        for s in snippets
+    )
+
+
+def fit(snippets: list[Snippet], budget: int, count_tokens: Callable[[str], int], language: str | None,
+        file_sep: str | None) -> str:
+    """As many snippets as fit `budget` tokens, rendered, in their order."""
+    kept: list[Snippet] = []
+    used = 0
+    for s in snippets:
+        cost = count_tokens(render([s], language, file_sep))
+        if used + cost <= budget:
+            kept.append(s)
+            used += cost
+    return render(kept, language, file_sep)

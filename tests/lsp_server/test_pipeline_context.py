@@ -1,0 +1,57 @@
+"""Cross-file context from a real workspace, through the same code the server runs."""
+
+from pathlib import Path
+
+import pytest
+
+from context.document import Document
+from lsp_server.pipeline import make_prompt, prepare
+from lsp_server.settings import Settings
+from lsp_server.workspace import WorkspaceContext
+from models.llama import LlamaBackend
+from models.locate import bundled_model
+
+FILES = {
+    "shop/__init__.py": "",
+    "shop/money.py": 'def fmt_price(cents: int) -> str:\n    """Cents as a dollar string."""\n    return f"${cents / 100:.2f}"\n',
+    "shop/cart.py": "from .money import fmt_price\n\n\ndef receipt(items):\n    lines = []\n    for item in items:\n        lines.append(fmt_price(\n",
+    "web/fmt.ts": "export function padLeft(s: string, n: number): string {\n  return s.padStart(n);\n}\n",
+    "web/view.ts": "import { padLeft } from './fmt';\n\nexport function row(name: string) {\n  return padLeft(\n",
+}
+
+
+@pytest.fixture()
+def workspace(tmp_path):
+    for rel, text in FILES.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    ctx = WorkspaceContext()
+    ctx.open(tmp_path, tmp_path / ".data")
+    ctx.build()
+    return tmp_path, ctx
+
+
+def snapshot(root: Path, ctx: WorkspaceContext, rel: str, mode: str):
+    doc = Document((root / rel).as_uri(), (root / rel).read_text())
+    line = len(doc.lines) - 2
+    return prepare(doc, line, len(doc.lines[line]), rel, ctx.sources(doc, rel, []), mode)
+
+
+@pytest.mark.parametrize(("rel", "definition"), [("shop/cart.py", "def fmt_price"), ("web/view.ts", "function padLeft")])
+def test_full_context_pulls_in_the_imported_definition(workspace, rel, definition):
+    root, ctx = workspace
+    snap = snapshot(root, ctx, rel, "full")
+    assert any(s.text.startswith(definition) for s in snap.snippets), snap.snippets
+    assert snapshot(root, ctx, rel, "none").snippets == ()
+    assert snapshot(root, ctx, rel, "file").snippets == ()  # defined in another file
+
+
+def test_the_prompt_carries_the_definition_as_comments_before_the_file(workspace):
+    root, ctx = workspace
+    backend = LlamaBackend(bundled_model(), n_ctx=1024)
+    try:
+        prompt = make_prompt(snapshot(root, ctx, "shop/cart.py", "full"), backend, Settings().completion)
+    finally:
+        backend.close()
+    assert prompt.text.startswith("# shop/money.py:\n# def fmt_price(cents: int) -> str:")
+    assert prompt.text.index("# shop/cart.py\n") > prompt.text.index("fmt_price")
