@@ -18,6 +18,7 @@ from context.imports import Import
 from context.index import WorkspaceIndex
 from context.postprocess import block_finished, postprocess
 from context.prompt import Prompt, build_prompt
+from context.scope import enclosing
 from context.retrieval import Snippet, fit, related_definitions, similar_chunks, stable_order
 from context.syntax import keep_parseable
 from context.tags import Tag
@@ -82,6 +83,12 @@ def prepare(doc: Document, line: int, character: int, path: str = "", sources: S
             sources.imports if full else [],
             sources.index if full else None,
         )
+        # The signatures of the enclosing class and function, when the window starts below them.
+        found += [
+            Snippet(path, scope.text, "definition", scope.line)
+            for scope in enclosing(doc.tree, byte, doc.language, doc.text.encode())
+            if scope.line < line - VISIBLE_BEFORE
+        ]
         if full:
             found += similar_chunks(query, sources.others, path)
         snippets = tuple(stable_order(found))

@@ -55,3 +55,12 @@ def test_the_prompt_carries_the_definition_as_comments_before_the_file(workspace
         backend.close()
     assert prompt.text.startswith("# shop/money.py:\n# def fmt_price(cents: int) -> str:")
     assert prompt.text.index("# shop/cart.py\n") > prompt.text.index("fmt_price")
+
+
+def test_a_long_function_keeps_its_signature_in_view(tmp_path):
+    body = "".join(f"    step_{i} = compute({i})\n" for i in range(120))
+    source = f'def pipeline(config):\n    """Run every step."""\n{body}    \n'
+    doc = Document((tmp_path / "long.py").as_uri(), source)
+    line = len(doc.lines) - 2
+    snap = prepare(doc, line, 4, "long.py", WorkspaceContext().sources(doc, "long.py", []), "file")
+    assert [s.text for s in snap.snippets] == ['def pipeline(config):\n    """Run every step."""']
