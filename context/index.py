@@ -54,8 +54,9 @@ def store_path(data_dir: Path, root: Path) -> Path:
 
 
 class WorkspaceIndex:
-    def __init__(self, root: Path, store: Path | None = None) -> None:
+    def __init__(self, root: Path, store: Path | None = None, max_files: int = MAX_FILES) -> None:
         self.root = root.resolve()
+        self.max_files = max_files
         self.store = store
         self.files: dict[str, FileRecord] = {}
         self._by_name: dict[str, list[tuple[str, Tag]]] = {}
@@ -130,8 +131,8 @@ class WorkspaceIndex:
         paths = []
         for rel in self._walk():
             paths.append(rel)
-            if len(paths) >= MAX_FILES:
-                log.warning("index: more than %d files under %s; indexing the first %d", MAX_FILES, self.root, MAX_FILES)
+            if len(paths) >= self.max_files:
+                log.warning("index: more than %d files under %s; indexing the first %d", self.max_files, self.root, self.max_files)
                 break
         present = set(paths)
         for rel in [r for r in self.files if r not in present]:

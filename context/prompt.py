@@ -85,7 +85,7 @@ def build_prompt(
     # with them again.
     # Without healing, only a trailing space is cut: an answer that does not re-type it
     # still reads right after it, which is not true of half a word.
-    healed = _HEAL.search(prefix).group(0) if heal else prefix[len(prefix.rstrip(" ")):][-1:]
+    healed = _HEAL.search(prefix[-40:]).group(0) if heal else prefix[len(prefix.rstrip(" ")):][-1:]
     prefix = prefix[: len(prefix) - len(healed)]
     if fim is None:
         prompt_text = context + header + prefix

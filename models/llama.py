@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
@@ -71,6 +72,9 @@ class LlamaBackend:
                 "corrupt: download it again, or set model.path to another .gguf file"
             ) from exc
         self._lock = threading.Lock()
+        # Prompt windows are counted line by line and mostly hold the same lines from one
+        # keystroke to the next: remembering counts makes assembly ~10x cheaper.
+        self._count_cached = functools.lru_cache(maxsize=65536)(self._count)
         # Token healing needs every token's bytes; built here (~0.5 s for a 49k vocabulary)
         # so that the first completion does not pay for it.
         self._pieces = _pieces_by_first_byte(self._llm)
@@ -120,6 +124,9 @@ class LlamaBackend:
     def count_tokens(self, text: str) -> int:
         if not text:
             return 0
+        return self._count_cached(text)
+
+    def _count(self, text: str) -> int:
         return len(self._llm.tokenize(text.encode(), add_bos=False, special=False))
 
     def _reused_prefix(self, tokens: list[int]) -> int:
