@@ -213,3 +213,12 @@ async def test_a_burst_of_typing_runs_one_inference_and_answers_the_last_request
     # A cancelled generation stops at its next token: at most a couple of wasted steps each.
     assert after["wasted_decode_steps"] - before["wasted_decode_steps"] <= 2 * generations
     assert after["superseded"] - before["superseded"] >= 15
+
+
+async def test_a_10_mb_file_is_still_completed_from_its_window(client):
+    filler = "".join(f"value_{i} = {i}\n" for i in range(700_000))  # ~10 MB, too big to parse
+    source = filler + "\n\ndef add(a, b):\n    return \n"
+    assert len(source) > 10_000_000
+    uri = open_doc(client, "huge.py", source, "python")
+    line = source.count("\n") - 1
+    assert (await inline(client, uri, line, 11)).strip()
