@@ -96,21 +96,29 @@ class AtelierServer(LanguageServer):
             return os.path.relpath(path, root)
         return os.path.basename(path)
 
+    async def begin_progress(self, message: str, percentage: int | None = None) -> str | None:
+        """Start work-done progress; None when the client does not take it (the work goes
+        on all the same)."""
+        window = self.client_capabilities.window
+        if not (window and window.work_done_progress):
+            return None
+        token = str(uuid.uuid4())
+        try:
+            await self.work_done_progress.create_async(token)
+        except Exception as exc:
+            log.info("no work-done progress: %s", exc)
+            return None
+        self.work_done_progress.begin(token, types.WorkDoneProgressBegin(title="Atelier", message=message, percentage=percentage))
+        return token
+
+    def end_progress(self, token: str | None, message: str) -> None:
+        if token is not None:
+            self.work_done_progress.end(token, types.WorkDoneProgressEnd(message=message))
+
     async def load_model(self) -> None:
         """Load (or reload) the model in the background, with work-done progress."""
         future = self.host.load(self.settings.model.config())
-        token = str(uuid.uuid4())
-        window = self.client_capabilities.window
-        progress = bool(window and window.work_done_progress)
-        if progress:
-            try:
-                await self.work_done_progress.create_async(token)
-                self.work_done_progress.begin(
-                    token, types.WorkDoneProgressBegin(title="Atelier", message="loading model")
-                )
-            except Exception as exc:  # a client that refuses progress still gets the model
-                log.info("no work-done progress: %s", exc)
-                progress = False
+        token = await self.begin_progress("loading model")
         try:
             backend = await asyncio.wrap_future(future)
             message = f"model {backend.name} ready"
@@ -118,8 +126,7 @@ class AtelierServer(LanguageServer):
         except ModelError as exc:
             message = "model failed to load"
             self.show(str(exc))
-        if progress:
-            self.work_done_progress.end(token, types.WorkDoneProgressEnd(message=message))
+        self.end_progress(token, message)
 
     async def index_workspace(self) -> None:
         """Load the persisted symbol index, then bring it up to date on a thread of its own,
@@ -129,25 +136,15 @@ class AtelierServer(LanguageServer):
             return
         self.workspace_context.open(Path(root), data_dir())
         loop = asyncio.get_running_loop()
-        token = str(uuid.uuid4())
-        window = self.client_capabilities.window
-        progress = bool(window and window.work_done_progress)
-        if progress:
-            try:
-                await self.work_done_progress.create_async(token)
-                self.work_done_progress.begin(token, types.WorkDoneProgressBegin(title="Atelier", message="indexing", percentage=0))
-            except Exception:
-                progress = False
+        token = await self.begin_progress("indexing", 0)
 
-        def report(done: int, total: int) -> None:
-            if progress:
+        def report(done: int, total: int) -> None:  # called on the indexing thread
+            if token is not None:
                 value = types.WorkDoneProgressReport(message=f"indexing {done}/{total} files", percentage=done * 100 // max(total, 1))
                 loop.call_soon_threadsafe(self.work_done_progress.report, token, value)
 
         await asyncio.to_thread(self.workspace_context.build, report)
-        if progress:
-            files = len(self.workspace_context.index.files)
-            self.work_done_progress.end(token, types.WorkDoneProgressEnd(message=f"indexed {files} files"))
+        self.end_progress(token, f"indexed {len(self.workspace_context.index.files)} files")
 
     async def ready_backend(self) -> Backend | None:
         """The loaded model, waiting for a load in progress; None when there is none."""
