@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from context.cursor import Cursor
 
 _OPEN, _CLOSE = "([{", ")]}"
@@ -16,11 +18,39 @@ def _bracket_balance(text: str) -> int:
     return sum(text.count(c) for c in _OPEN) - sum(text.count(c) for c in _CLOSE)
 
 
-def _cut_block(text: str, cursor: Cursor, next_line: str, max_lines: int) -> str:
-    """Keep the lines of one block: stop at a dedent below where the block started, at the
-    line that already follows the cursor, or after `max_lines`."""
+# A line that starts a new definition: at a dedent, the model has left the code it was
+# writing for the next function, method or class.
+_DEFINITION = re.compile(
+    r"(?:@|(?:(?:export|default|pub|public|private|protected|internal|static|async|abstract|final|override)\s+)*"
+    r"(?:def|class|function|fn|func|interface|struct|enum|impl|trait|type|module|namespace)\b)"
+)
+
+
+def _following(suffix: str) -> str:
+    """The first non-empty line after the cursor's line: the model often re-emits it."""
+    start = suffix.find("\n") + 1 if "\n" in suffix else len(suffix)
+    while start < len(suffix):
+        end = suffix.find("\n", start)
+        line = suffix[start:] if end == -1 else suffix[start:end]
+        if line.strip():
+            return line
+        start = len(suffix) if end == -1 else end + 1
+    return ""
+
+
+def _cut_block(text: str, cursor: Cursor, suffix: str, max_lines: int) -> str:
+    """Keep the lines of one block: stop where the model leaves the definition it was
+    writing, at the line that already follows the cursor, or after `max_lines`.
+
+    A dedent back to column 0, or to a line that starts a new definition, leaves it. A
+    smaller dedent closes an inner block and goes on in an enclosing one (an `else:`, the
+    statements after a loop): cutting there lost a third of the correct multi-line
+    completions of HumanEval infilling (canonical solutions fed as the model's output, see
+    tests/lsp_server/test_bench_humaneval.py). A brace that closes too much, or code that
+    no longer fits, is for the syntax guard (context/syntax.py) to refuse."""
     lines = text.split("\n")
     kept = [lines[0]]
+    next_line = _following(suffix)
     # The block's indentation: the first non-empty generated line's own, or the cursor's.
     base = None
     if lines[0].strip():
@@ -30,9 +60,11 @@ def _cut_block(text: str, cursor: Cursor, next_line: str, max_lines: int) -> str
             width = _indent_width(line)
             if base is None:
                 base = width
-            elif width < base:
+            elif width < base and (width == 0 or _DEFINITION.match(line.lstrip())):
                 break
-            if next_line and line.strip() == next_line:
+            # The following line at its own indentation: the same statement at another
+            # depth (the `return x` of an inner block) is still part of the block.
+            if next_line and line.strip() == next_line.strip() and width == _indent_width(next_line):
                 break
         kept.append(line)
         if sum(1 for k in kept if k.strip()) >= max_lines:
@@ -49,9 +81,7 @@ def postprocess(raw: str, cursor: Cursor, suffix: str, max_lines: int = 16) -> s
     if cursor.mode == "line":
         text = text.split("\n", 1)[0]
     else:
-        # The first non-empty line after the cursor's line: the model often re-emits it.
-        following = [ln.strip() for ln in suffix.split("\n")[1:] if ln.strip()]
-        text = _cut_block(text, cursor, following[0] if following else "", max_lines)
+        text = _cut_block(text, cursor, suffix, max_lines)
     text = text.rstrip()
     # Mid-line: drop a tail that repeats what stands after the cursor, when the completion
     # closes brackets opened before the cursor (so the suffix's closer is the same one).
@@ -70,5 +100,4 @@ def block_finished(text: str, cursor: Cursor, suffix: str, max_lines: int = 16) 
     finished = text[: text.rfind("\n")] if "\n" in text else ""
     if not finished.strip():
         return False
-    following = [ln.strip() for ln in suffix.split("\n")[1:] if ln.strip()]
-    return len(_cut_block(finished, cursor, following[0] if following else "", max_lines)) < len(finished)
+    return len(_cut_block(finished, cursor, suffix, max_lines)) < len(finished)

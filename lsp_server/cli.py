@@ -56,6 +56,34 @@ def cmd_bench_latency(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_bench_quality(args: argparse.Namespace) -> int:
+    from lsp_server.bench_quality import run_quality
+
+    predictions = Path(args.predictions) if args.predictions else None
+    return run_quality(Path(args.tasks), args.context, args.limit, args.json, args.settings, predictions)
+
+
+def cmd_bench_make_tasks(args: argparse.Namespace) -> int:
+    from lsp_server.bench_tasks import run_make_tasks
+
+    sources = [Path(s) for s in args.src_dir]
+    return run_make_tasks(sources, Path(args.out), args.language, args.max_tasks, args.seed, args.per_file)
+
+
+def cmd_bench_context(args: argparse.Namespace) -> int:
+    from lsp_server.bench_context import run_context_bench
+
+    return run_context_bench(Path(args.workspace) if args.workspace else None, args.files, args.positions, args.json)
+
+
+def cmd_bench_humaneval(args: argparse.Namespace) -> int:
+    from lsp_server.bench_humaneval import run_humaneval
+
+    predictions = Path(args.predictions) if args.predictions else None
+    data = Path(args.data) if args.data else None
+    return run_humaneval(args.set, data, args.limit, args.json, args.settings, args.auto_indent, predictions)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="atelier", description="On-premise code completion over LSP.")
     parser.add_argument("--version", action="version", version=f"atelier {__version__}")
@@ -97,6 +125,41 @@ def build_parser() -> argparse.ArgumentParser:
     latency.add_argument("--typing-ms", type=int, default=0, help="pause between keystrokes in the replay; 0: wait for each answer")
     latency.add_argument("--json", action="store_true", help="print one JSON object")
     latency.set_defaults(func=cmd_bench_latency)
+
+    quality = bench_sub.add_parser("quality", help="exact match and edit similarity of line completions on a task set")
+    quality.add_argument("--tasks", required=True, help="a tasks .jsonl (from `atelier bench make-tasks`)")
+    quality.add_argument("--context", choices=["none", "file", "full"], default="full", help="the completion.context setting")
+    quality.add_argument("--limit", type=int, default=None, help="at most N tasks, spread over the set")
+    quality.add_argument("--settings", help="more initializationOptions as JSON, e.g. '{\"model\": {\"path\": \"m.gguf\"}}'")
+    quality.add_argument("--predictions", help="write each task's answer and scores to this .jsonl")
+    quality.add_argument("--json", action="store_true", help="print one JSON object")
+    quality.set_defaults(func=cmd_bench_quality)
+
+    make_tasks = bench_sub.add_parser("make-tasks", help="cut line-completion tasks from the source of installed packages")
+    make_tasks.add_argument("src_dir", nargs="+", help="a package's source folder (site-packages/NAME, node_modules/NAME)")
+    make_tasks.add_argument("--out", required=True, help="folder for tasks.jsonl, sources.json and workspaces/")
+    make_tasks.add_argument("--language", action="append", help="keep only this language (LSP id; repeatable)")
+    make_tasks.add_argument("--max-tasks", type=int, default=100, help="at most N tasks per source folder")
+    make_tasks.add_argument("--per-file", type=int, default=1, help="at most N tasks per file")
+    make_tasks.add_argument("--seed", type=int, default=0)
+    make_tasks.set_defaults(func=cmd_bench_make_tasks)
+
+    humaneval = bench_sub.add_parser("humaneval", help="pass@1 on HumanEval infilling through the server (sandboxed tests)")
+    humaneval.add_argument("--set", choices=["single", "multi"], default="single")
+    humaneval.add_argument("--limit", type=int, default=None, help="at most N tasks, spread over the set")
+    humaneval.add_argument("--data", help="the humaneval-infilling folder (default: ../shared/benchmarks/humaneval-infilling)")
+    humaneval.add_argument("--settings", help="more initializationOptions as JSON")
+    humaneval.add_argument("--auto-indent", action="store_true", help="cursor after the indentation an editor would insert, not at column 0")
+    humaneval.add_argument("--predictions", help="write each task's completion and result to this .jsonl")
+    humaneval.add_argument("--json", action="store_true", help="print one JSON object")
+    humaneval.set_defaults(func=cmd_bench_humaneval)
+
+    context = bench_sub.add_parser("context", help="index build, index reload and context assembly cost, without the model")
+    context.add_argument("--workspace", help="folder to index (default: this Python's site-packages)")
+    context.add_argument("--files", type=int, default=2000, help="index at most N files (default 2000)")
+    context.add_argument("--positions", type=int, default=200, help="cursors to assemble context at")
+    context.add_argument("--json", action="store_true", help="print one JSON object")
+    context.set_defaults(func=cmd_bench_context)
     return parser
 
 

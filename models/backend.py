@@ -93,6 +93,9 @@ class Backend(Protocol):
         messages: list[ChatMessage],
         max_tokens: int = 512,
         cancel: CancelToken | None = None,
-    ) -> CompletionResult: ...
+        on_text: Callable[[str], None] | None = None,
+    ) -> CompletionResult:
+        """Answer with the model's chat template; `on_text` receives each piece of the
+        answer as it is generated (on the calling thread)."""
 
     def close(self) -> None: ...

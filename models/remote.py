@@ -144,10 +144,17 @@ class RemoteBackend:
         return result
 
     def chat(self, messages: list[ChatMessage], max_tokens: int = 512,
-             cancel: CancelToken | None = None) -> CompletionResult:
+             cancel: CancelToken | None = None, on_text: Callable[[str], None] | None = None) -> CompletionResult:
         body = {"messages": [{"role": m.role, "content": m.content} for m in messages], "max_tokens": max_tokens,
                 "temperature": 0.0}
-        return self._stream("/v1/chat/completions", body, cancel, lambda c: (c.get("delta") or {}).get("content"))
+
+        def text_of(choice: dict) -> str | None:
+            text = (choice.get("delta") or {}).get("content")
+            if text and on_text is not None:
+                on_text(text)
+            return text
+
+        return self._stream("/v1/chat/completions", body, cancel, text_of)
 
     def close(self) -> None:
         with self._lock:
