@@ -56,6 +56,7 @@ class Request(msgspec.Struct, frozen=True):
     root: str | None = None  # the workspace folder
     problems: list[str] = []  # fix: the diagnostics' messages
     instruction: str = ""  # edit: the user's words
+    context_tokens: int = CONTEXT_TOKENS
 
 
 class Outcome(msgspec.Struct):
@@ -138,7 +139,7 @@ def run(req: Request, backend: Backend, cancel: CancelToken | None = None) -> Ou
         max_tokens = max(REWRITE_TOKENS[0], min(REWRITE_TOKENS[1], rewrite))
     else:
         max_tokens = MAX_TOKENS[req.action]
-    budget = max(128, min(CONTEXT_TOKENS, backend.n_ctx - max_tokens - TEMPLATE_TOKENS - 256))
+    budget = max(128, min(req.context_tokens, backend.n_ctx - max_tokens - TEMPLATE_TOKENS - 256))
     ctx = gather_context(req.text, req.language, start, end, req.path, backend.count_tokens, budget)
     what = f"`{ctx.name}`" if ctx.name else "the selection"
     plan = target = None

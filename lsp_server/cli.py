@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -19,7 +20,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.tcp:
         SERVER.start_tcp(args.host, args.port)
     else:
-        SERVER.start_io()
+        # llama-cpp-python silences model loading by pointing fd 1 at /dev/null for a while:
+        # the protocol gets its own copy of stdout, and fd 1 goes to stderr for good.
+        protocol_out = os.fdopen(os.dup(1), "wb", buffering=0)
+        os.dup2(2, 1)
+        SERVER.start_io(sys.stdin.buffer, protocol_out)
     return 0
 
 

@@ -46,7 +46,8 @@ class CompletionSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True
     # What the prompt holds besides the windows around the cursor: "none"; "file": what the
     # current file's syntax tree gives; "full": also other files (imports, index, recent edits).
     context: Literal["none", "file", "full"] = "full"
-    timeout_ms: Annotated[int, Meta(ge=0, le=600_000)] = 5000  # stop, return what is there
+    # A whole request, prompt processing included: a cold prompt takes seconds on a laptop CPU.
+    timeout_ms: Annotated[int, Meta(ge=0, le=600_000)] = 15000  # stop, return what is there
     # Decoding time after the first token (embedded backend): bounds a suggestion's wait on
     # slow hardware while a GPU still fills it with many lines.
     max_decode_ms: Annotated[int, Meta(ge=0, le=600_000)] = 450

@@ -18,6 +18,8 @@ from pytest_lsp import LanguageClient
 
 from context.languages import make_parser
 from context.syntax import error_count
+from pytest_lsp import client_capabilities
+
 from tests.lsp_server.lsp_helpers import DATA, config, initialize, open_doc, wait_message, wait_progress_end
 
 # Generation on a shared 2-core machine can be slow: room beyond the default 300 s.
@@ -28,6 +30,18 @@ INIT: dict = {}
 APPLIED: list[types.ApplyWorkspaceEditParams] = []
 PARTIALS: dict[object, list[str]] = {}
 INVENTORY = (DATA / "inventory.py").read_text()
+
+
+def decode_code_actions_as_editors_do(client: LanguageClient) -> None:
+    """lsprotocol 2025.0.0 decodes any code action with a `command` field as a Command (its
+    union hook only checks that the key exists); editors check that `command` is a string."""
+    converter = client.protocol._converter
+
+    def command_or_action(obj, _):
+        kind = types.Command if isinstance(obj.get("command"), str) else types.CodeAction
+        return converter.structure(obj, kind)
+
+    converter.register_structure_hook(Union[types.Command, types.CodeAction], command_or_action)
 
 
 @pytest_lsp.fixture(config=CONFIG, scope="module")
@@ -48,15 +62,7 @@ async def client(lsp_client: LanguageClient):
             work_done(params)
 
     lsp_client.protocol.fm.features[types.PROGRESS] = progress
-    # lsprotocol 2025.0.0 decodes any code action with a `command` field as a Command (its
-    # union hook only checks that the key exists); editors check that `command` is a string.
-    converter = lsp_client.protocol._converter
-
-    def command_or_action(obj, _):
-        kind = types.Command if isinstance(obj.get("command"), str) else types.CodeAction
-        return converter.structure(obj, kind)
-
-    converter.register_structure_hook(Union[types.Command, types.CodeAction], command_or_action)
+    decode_code_actions_as_editors_do(lsp_client)
     # One thread: llama.cpp's threads spin at their barriers, which costs dearly when the
     # machine's cores are busy with other work; one thread degrades gracefully.
     INIT["result"] = await initialize(lsp_client, {"model": {"n_threads": 1}})
@@ -268,3 +274,47 @@ async def test_bad_command_and_resolve_arguments_get_invalid_params_and_the_serv
             await asyncio.wait_for(call, 10)
         assert info.value.code == -32602
     assert "generations" in await stats(client)
+
+
+# -- a client with neither window/showDocument nor codeAction/resolve (Emacs 29's eglot) ----
+
+EGLOT: dict = {"applied": []}
+
+
+@pytest_lsp.fixture(config=config(), scope="module")
+async def eglot(lsp_client: LanguageClient):
+    @lsp_client.feature(types.WORKSPACE_APPLY_EDIT)
+    def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+        EGLOT["applied"].append(params)
+        return types.ApplyWorkspaceEditResult(applied=True)
+
+    decode_code_actions_as_editors_do(lsp_client)
+    await lsp_client.initialize_session(types.InitializeParams(
+        capabilities=client_capabilities("emacs"), root_uri=DATA.as_uri(),
+        initialization_options={"model": {"n_threads": 1}}))
+    await wait_progress_end(lsp_client, "ready")
+    EGLOT["uri"] = open_doc(lsp_client, "inventory.py", INVENTORY, "python")
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_without_resolve_support_actions_are_commands_and_edits_come_through_apply_edit(eglot):
+    offered = await eglot.text_document_code_action_async(types.CodeActionParams(
+        types.TextDocumentIdentifier(EGLOT["uri"]), rng((line_of(INVENTORY, "def add_numbers"), 4)),
+        types.CodeActionContext(diagnostics=[])))
+    document = next(a for a in offered if a.title.startswith("Atelier: Document"))
+    assert document.data is None and document.command.command == "atelier.document"
+    await eglot.workspace_execute_command_async(
+        types.ExecuteCommandParams(document.command.command, document.command.arguments))
+    assert len(EGLOT["applied"]) == 1, [m.message for m in eglot.messages]
+    change = EGLOT["applied"][0].edit.document_changes[0]
+    assert parse_errors(apply(INVENTORY, change.edits)) == 0
+
+
+async def test_without_show_document_the_explanation_is_a_message(eglot):
+    line = line_of(INVENTORY, "def find")
+    result = await eglot.workspace_execute_command_async(types.ExecuteCommandParams("atelier.explain", [
+        {"uri": EGLOT["uri"], "range": {"start": {"line": line, "character": 4}, "end": {"line": line, "character": 4}}}]))
+    assert (result if isinstance(result, dict) else result._asdict())["uri"] is None
+    message = await wait_message(eglot, "# Explanation of `find`", timeout=10)
+    assert "for item in self.items:" in message

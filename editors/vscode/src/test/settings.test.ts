@@ -45,7 +45,7 @@ test('defaults become the nested object the server expects', () => {
       suffix_share: 0.25,
       debounce_ms: 30,
       context: 'full',
-      timeout_ms: 5000,
+      timeout_ms: 15000,
       max_decode_ms: 450,
     },
   });

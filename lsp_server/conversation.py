@@ -1,0 +1,134 @@
+"""`atelier/chat`: chat for clients with a chat panel (an addition to standard LSP; every
+action is also reachable through code actions). The answer streams as `$/progress`
+partial results when the client gives a partialResultToken; `$/cancelRequest` stops the
+model between two tokens; histories stay in memory, bounded (context.chat.Conversations).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from typing import Any
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcInternalError, JsonRpcInvalidParams
+from pygls.uris import to_fs_path
+
+from context.chat import Conversations, Span
+from context.document import Document
+from context.languages import language_for
+from lsp_server import assist
+from lsp_server.actions import chat_setting, count_generation, index_at, parse_range
+from lsp_server.server import SERVER, AtelierServer
+from models.backend import CancelToken, ChatMessage
+
+log = logging.getLogger(__name__)
+
+# Attachments larger than this are not read from disk (the prompt could not hold them anyway).
+MAX_ATTACHMENT_BYTES = 1_000_000
+CONVERSATIONS = Conversations()
+
+
+def _plain(value: Any) -> Any:
+    """pygls hands custom requests' params over as namedtuples: back to JSON values."""
+    if hasattr(value, "_asdict"):
+        return {k: _plain(v) for k, v in value._asdict().items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _attachment(ls: AtelierServer, item: Any) -> Span | None:
+    if not isinstance(item, dict) or not isinstance(item.get("uri"), str):
+        raise JsonRpcInvalidParams(f"an attachment is {{uri, range?}}, got {item!r}")
+    uri = item["uri"]
+    doc = ls.documents.get(uri)
+    if doc is not None:
+        text, language = doc.text, doc.language
+    else:
+        path = to_fs_path(uri) if uri.startswith("file:") else None
+        if not path or not os.path.isfile(path) or os.path.getsize(path) > MAX_ATTACHMENT_BYTES:
+            log.warning("attachment %s is neither open nor a readable file: left out", uri)
+            return None
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+        language = language_for(uri)
+        doc = Document(uri, text, None, 0, ls.encoding())
+    title = f"Attached file {ls.display_path(uri)}"
+    if item.get("range") is not None:
+        rng = parse_range(item["range"])
+        start, end = index_at(doc, rng.start), index_at(doc, rng.end)
+        text = text[start:end]
+        title += f", lines {rng.start.line + 1}-{rng.end.line + 1}"
+    return Span(title, text, language)
+
+
+def _chat_params(params: Any) -> tuple[str, list[ChatMessage], list, str | int | None]:
+    """(conversationId, messages, attachments, partialResultToken), or JsonRpcInvalidParams."""
+    p = _plain(params)
+    if not isinstance(p, dict):
+        raise JsonRpcInvalidParams("atelier/chat params must be an object")
+    cid, raw, token = p.get("conversationId"), p.get("messages"), p.get("partialResultToken")
+    if not isinstance(cid, str) or not cid:
+        raise JsonRpcInvalidParams("conversationId must be a non-empty string")
+    if not isinstance(raw, list) or not raw:
+        raise JsonRpcInvalidParams("messages must be a non-empty list of {role, content}")
+    messages = []
+    for m in raw:
+        if not isinstance(m, dict) or m.get("role") not in ("user", "assistant", "system") or not isinstance(m.get("content"), str):
+            raise JsonRpcInvalidParams(f"a message is {{role: user|assistant|system, content: string}}, got {m!r}")
+        messages.append(ChatMessage(m["role"], m["content"]))
+    if token is not None and (not isinstance(token, (str, int)) or isinstance(token, bool)):
+        raise JsonRpcInvalidParams("partialResultToken must be a string or an integer")
+    attachments = p.get("attachments") or []
+    if not isinstance(attachments, list):
+        raise JsonRpcInvalidParams("attachments must be a list of {uri, range?}")
+    return cid, messages, attachments, token
+
+
+@SERVER.feature("atelier/chat")
+async def chat(ls: AtelierServer, params: Any) -> dict:
+    """params {conversationId, messages: [{role, content}], attachments?: [{uri, range?}],
+    partialResultToken?}; answers {conversationId, content}, streamed before that as
+    $/progress {token, value: {delta}} when a partialResultToken is given."""
+    cid, messages, attachments, token = _chat_params(params)
+    history = CONVERSATIONS.merge(cid, messages)
+    if history[-1].role != "user":
+        raise JsonRpcInvalidParams("the last message must be the user's")
+    spans = [s for s in (_attachment(ls, a) for a in attachments) if s is not None]
+    backend = await ls.ready_backend()
+    if backend is None:
+        raise JsonRpcInternalError(f"no model is loaded ({ls.host.error or 'still loading'})")
+    cancel = CancelToken()
+    on_text = None
+    loop = asyncio.get_running_loop()
+    if token is not None:
+
+        def send(delta: str) -> None:
+            if not cancel.cancelled:
+                ls.protocol.notify(types.PROGRESS, types.ProgressParams(token=token, value={"delta": delta}))
+
+        def on_text(delta: str) -> None:  # on the worker thread: hand over to the event loop
+            loop.call_soon_threadsafe(send, delta)
+
+    max_tokens = chat_setting(ls, "max_tokens", assist.CHAT_MAX_TOKENS)
+    future = ls.host.submit(assist.chat, history, spans, backend, max_tokens, cancel, on_text)
+
+    def account(done) -> None:  # also after a cancellation, once the worker has stopped
+        if not done.cancelled() and done.exception() is None:
+            count_generation(ls, done.result().completion_tokens, cancel.cancelled)
+
+    future.add_done_callback(lambda done: loop.call_soon_threadsafe(account, done))
+    try:
+        result = await asyncio.wrap_future(future)
+    except asyncio.CancelledError:
+        cancel.cancel()  # $/cancelRequest: the worker stops at the next token
+        ls.scheduler.stats.cancelled += 1
+        raise
+    except Exception as exc:
+        log.exception("chat failed")
+        raise JsonRpcInternalError(f"chat failed: {exc}") from exc
+    CONVERSATIONS.record(cid, [*history, ChatMessage("assistant", result.text)])
+    log.info("chat %s: %d messages, %d tokens answered (%s)", cid, len(history), result.completion_tokens, result.finish_reason)
+    return {"conversationId": cid, "content": result.text}
