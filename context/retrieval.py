@@ -168,3 +168,31 @@ def fit(snippets: list[Snippet], budget: int, count_tokens: Callable[[str], int]
             kept.append(s)
             used += cost
     return render(kept, language, file_sep)
+
+
+class HeldSnippets:
+    """Per document, the snippets last put before the code, kept while the cursor stays
+    within `refresh_lines` of where they were chosen.
+
+    The context block opens the prompt: when it changes, the model evaluates the whole prompt
+    again (seconds on a CPU). Fresh snippets follow every identifier typed, so without this the
+    block would change many times while a function is written; held, it changes in jumps, when
+    the cursor has moved on."""
+
+    def __init__(self, refresh_lines: int = 16, max_documents: int = 64) -> None:
+        self.refresh_lines = refresh_lines
+        self.max_documents = max_documents
+        self._held: dict[str, tuple[int, tuple[Snippet, ...]]] = {}
+
+    def choose(self, key: str, line: int, fresh: tuple[Snippet, ...]) -> tuple[Snippet, ...]:
+        held = self._held.get(key)
+        if held is not None and abs(line - held[0]) < self.refresh_lines:
+            return held[1]
+        self._held.pop(key, None)
+        self._held[key] = (line, fresh)
+        while len(self._held) > self.max_documents:  # least recently refreshed first
+            self._held.pop(next(iter(self._held)))
+        return fresh
+
+    def forget(self, key: str) -> None:
+        self._held.pop(key, None)

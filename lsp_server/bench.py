@@ -13,11 +13,11 @@ import time
 from pathlib import Path
 
 from context.document import Document
-from lsp_server.bench_replay import default_replay_file, run_replay
+from lsp_server.bench_replay import ServerPrompts, default_replay_file, run_replay
 from lsp_server.demo import default_file
 from lsp_server.driver import EditorSession
 from lsp_server.oneshot import read_source
-from lsp_server.pipeline import make_prompt, prepare
+from lsp_server.pipeline import make_prompt
 from lsp_server.settings import Settings, merge_settings
 from models.host import ModelHost
 
@@ -56,9 +56,10 @@ def _bare(path: Path, text: str, cursors: list[tuple[int, int]], settings: Setti
     backend = host.load(settings.model.config()).result()
     llm = backend.llama
     doc = Document(path.resolve().as_uri(), text)
+    prompts = ServerPrompts(path)
 
     def one(line: int, col: int) -> float:
-        prompt = make_prompt(prepare(doc, line, col, path.name), backend, settings.completion)
+        prompt = make_prompt(prompts.snapshot(doc, line, col), backend, settings.completion)
         start = time.perf_counter()
         llm.create_completion(
             prompt.text,

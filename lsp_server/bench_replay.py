@@ -9,6 +9,7 @@ import ast
 import asyncio
 import logging
 import statistics
+import tempfile
 import time
 from pathlib import Path
 
@@ -16,8 +17,9 @@ import msgspec
 
 from context.document import Document
 from lsp_server.driver import EditorSession
-from lsp_server.pipeline import generate, prepare
+from lsp_server.pipeline import Snapshot, generate, prepare
 from lsp_server.settings import Settings
+from lsp_server.workspace import WorkspaceContext
 from models.host import ModelHost
 
 # How many replay steps the naive baseline samples: each costs a cold prompt evaluation.
@@ -29,6 +31,22 @@ class Step(msgspec.Struct, frozen=True):
     col: int
     char: str
     request: bool  # ask for a completion after typing it
+
+
+class ServerPrompts:
+    """Snapshots made as the server makes them for a file opened in its folder: the folder
+    indexed, `completion.context` "full", so that baselines run on the prompts the server
+    sends, not on shorter ones."""
+
+    def __init__(self, path: Path, mode: str = "full") -> None:
+        self.path, self.mode = path.name, mode
+        self.ctx = WorkspaceContext()
+        with tempfile.TemporaryDirectory() as data:
+            self.ctx.open(path.resolve().parent, Path(data))
+            self.ctx.build()
+
+    def snapshot(self, doc: Document, line: int, col: int) -> Snapshot:
+        return prepare(doc, line, col, self.path, self.ctx.sources(doc, self.path, []), self.mode)
 
 
 def default_replay_file() -> Path:
@@ -100,17 +118,19 @@ async def _replay_server(path: Path, base: str, steps: list[Step], typing_ms: in
 
 
 def _naive(path: Path, base: str, steps: list[Step], settings: Settings) -> list[float]:
-    """Cold cache for every request: what a server without prompt reuse pays."""
+    """Cold cache for every request, on the server's prompts: what a server without prompt
+    reuse pays."""
     host = ModelHost()
     backend = host.load(settings.model.config()).result()
     doc = Document(path.resolve().as_uri(), base)
+    prompts = ServerPrompts(path)
     request_steps = [s for s in steps if s.request]
     sample = set(request_steps[:: max(1, len(request_steps) // NAIVE_SAMPLES)])
     timings = []
     for step in steps:
         doc.apply_changes([((step.line, step.col, step.line, step.col), step.char)])
         if step in sample:
-            snap = prepare(doc, *_cursor_after(step), path.name)
+            snap = prompts.snapshot(doc, *_cursor_after(step))
             backend.llama.reset()
             start = time.perf_counter()
             host.submit(generate, snap, backend, settings.completion, None).result()

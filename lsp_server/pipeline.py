@@ -18,8 +18,8 @@ from context.imports import Import
 from context.index import WorkspaceIndex
 from context.postprocess import block_finished, postprocess
 from context.prompt import Prompt, build_prompt
+from context.retrieval import HeldSnippets, Snippet, fit, related_definitions, similar_chunks, stable_order
 from context.scope import enclosing
-from context.retrieval import Snippet, fit, related_definitions, similar_chunks, stable_order
 from context.syntax import keep_parseable
 from context.tags import Tag
 from lsp_server.settings import CompletionSettings
@@ -43,6 +43,7 @@ class Sources:
     imports: list[Import]
     index: WorkspaceIndex | None
     others: list[tuple[str, str]]  # (path, text) of recently edited chunks and open files
+    held: HeldSnippets | None = None  # keeps the context block steady between keystrokes
 
 
 class Snapshot(msgspec.Struct, frozen=True):
@@ -92,6 +93,8 @@ def prepare(doc: Document, line: int, character: int, path: str = "", sources: S
         if full:
             found += similar_chunks(query, sources.others, path)
         snippets = tuple(stable_order(found))
+        if sources.held is not None:
+            snippets = sources.held.choose(doc.uri, line, snippets)
     return Snapshot(doc.text, index, cursor, path, doc.language, snippets)
 
 

@@ -11,7 +11,7 @@ from typing import Callable
 from context.document import Document
 from context.imports import Import, resolve_imports
 from context.index import WorkspaceIndex, store_path
-from context.retrieval import RecentChunks
+from context.retrieval import HeldSnippets, RecentChunks
 from context.tags import Tag, extract_tags
 from lsp_server.pipeline import Sources
 
@@ -26,6 +26,7 @@ class WorkspaceContext:
     def __init__(self) -> None:
         self.index: WorkspaceIndex | None = None
         self.recent = RecentChunks()
+        self.held = HeldSnippets()
         # uri -> (line count, tags, imports): recomputed when the line count changes, which
         # is when definitions and imports appear, not at every keystroke.
         self._per_doc: dict[str, tuple[int, list[Tag], list[Import]]] = {}
@@ -68,6 +69,7 @@ class WorkspaceContext:
 
     def forget(self, uri: str) -> None:
         self._per_doc.pop(uri, None)
+        self.held.forget(uri)
 
     def sources(self, doc: Document, rel_path: str, others: list[tuple[str, Document]]) -> Sources:
         """`others`: the other open documents with their display paths, least recent first."""
@@ -78,4 +80,4 @@ class WorkspaceContext:
             cached = (len(doc.lines), tags, imports)
             self._per_doc[doc.uri] = cached
         texts = [(path, o.text[:OTHER_FILE_CHARS]) for path, o in others[-OTHER_FILES:]]
-        return Sources(cached[1], cached[2], self.index, self.recent.items() + texts)
+        return Sources(cached[1], cached[2], self.index, self.recent.items() + texts, self.held)

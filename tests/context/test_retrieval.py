@@ -1,6 +1,6 @@
 from context.imports import Import
 from context.index import WorkspaceIndex
-from context.retrieval import RecentChunks, Snippet, fit, identifiers, related_definitions, render, similar_chunks, stable_order
+from context.retrieval import HeldSnippets, RecentChunks, Snippet, fit, identifiers, related_definitions, render, similar_chunks, stable_order
 from context.tags import Tag
 
 
@@ -57,3 +57,16 @@ def test_rendering_as_comments_or_file_blocks_and_fitting_a_budget():
     assert render(snippets, "python", None) == "# a.py:\n# def a():\n#     pass\n# b.py:\n# def b(): ...\n"
     assert render(snippets[:1], "go", "<|file_sep|>") == "<|file_sep|>a.py\ndef a():\n    pass\n"
     assert fit(snippets, 30, len, "python", None) == "# a.py:\n# def a():\n#     pass\n"
+
+
+def test_held_snippets_stay_while_the_cursor_is_near_and_follow_it_when_it_moves_on():
+    held = HeldSnippets(refresh_lines=16)
+    first = (Snippet("a.py", "def f(): ...", "definition", 1),)
+    second = (Snippet("b.py", "def g(): ...", "definition", 1),)
+    assert held.choose("doc", 100, first) == first
+    # Typing on a few lines below: new names would change the block; it stays, so the cache does.
+    assert held.choose("doc", 110, second) == first
+    assert held.choose("doc", 116, second) == second  # moved on: the fresh snippets
+    assert held.choose("other", 110, first) == first  # per document
+    held.forget("doc")
+    assert held.choose("doc", 117, first) == first

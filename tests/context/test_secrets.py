@@ -1,0 +1,39 @@
+import pytest
+
+from context.secrets import REDACTED, has_secrets, is_secret_file, redact
+
+
+@pytest.mark.parametrize("path", [".env", "config/.env.production", "deploy/server.pem", "id_rsa", ".ssh/config",
+                                  "home/.npmrc", "gcp/credentials.json", "certs/tls.key"])
+def test_files_that_hold_secrets_are_recognised(path):
+    assert is_secret_file(path)
+
+
+@pytest.mark.parametrize("path", ["src/app.py", "package.json", ".env.example", "docs/keys.md", "tokenizer.py"])
+def test_ordinary_files_and_examples_are_not(path):
+    assert not is_secret_file(path)
+
+
+def test_credentials_are_redacted_and_the_code_around_them_stays():
+    text = (
+        'API_KEY = "abcd1234efgh5678"\n'
+        "password: 'hunter22hunter'\n"
+        'db = "postgres://bob:s3cretpw@db.internal/app"\n'
+        "aws = 'AKIAABCDEFGHIJKLMNOP'\n"
+        "gh = ghp_" + "a" * 36 + "\n"
+        "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk\n-----END OPENSSH PRIVATE KEY-----\n"
+        "token = get_token()\n"
+        "x = 1\n"
+    )
+    out = redact(text)
+    for secret in ("abcd1234efgh5678", "hunter22hunter", "s3cretpw", "AKIAABCDEFGHIJKLMNOP", "ghp_", "b3BlbnNzaC1rZXk"):
+        assert secret not in out
+    assert out.count(REDACTED) == 6
+    assert 'API_KEY = <redacted>' in out and "postgres://bob:<redacted>@db.internal/app" in out
+    assert "token = get_token()\nx = 1\n" in out  # a call is not a secret
+    assert has_secrets(text) and not has_secrets(out.replace(REDACTED, "x"))
+
+
+def test_code_without_secrets_is_returned_unchanged():
+    code = "def password_ok(password: str) -> bool:\n    return len(password) >= 12\n"
+    assert redact(code) is code
