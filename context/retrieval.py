@@ -182,14 +182,15 @@ class HeldSnippets:
     def __init__(self, refresh_lines: int = 16, max_documents: int = 64) -> None:
         self.refresh_lines = refresh_lines
         self.max_documents = max_documents
-        self._held: dict[str, tuple[int, tuple[Snippet, ...]]] = {}
+        self._held: dict[str, tuple[int, str, tuple[Snippet, ...]]] = {}
 
-    def choose(self, key: str, line: int, fresh: tuple[Snippet, ...]) -> tuple[Snippet, ...]:
+    def choose(self, key: str, line: int, fresh: tuple[Snippet, ...], kind: str = "") -> tuple[Snippet, ...]:
+        """`kind`: how the snippets were chosen; held ones of another kind are not reused."""
         held = self._held.get(key)
-        if held is not None and abs(line - held[0]) < self.refresh_lines:
-            return held[1]
+        if held is not None and held[1] == kind and abs(line - held[0]) < self.refresh_lines:
+            return held[2]
         self._held.pop(key, None)
-        self._held[key] = (line, fresh)
+        self._held[key] = (line, kind, fresh)
         while len(self._held) > self.max_documents:  # least recently refreshed first
             self._held.pop(next(iter(self._held)))
         return fresh

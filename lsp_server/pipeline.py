@@ -94,7 +94,7 @@ def prepare(doc: Document, line: int, character: int, path: str = "", sources: S
             found += similar_chunks(query, sources.others, path)
         snippets = tuple(stable_order(found))
         if sources.held is not None:
-            snippets = sources.held.choose(doc.uri, line, snippets)
+            snippets = sources.held.choose(doc.uri, line, snippets, mode)
     return Snapshot(doc.text, index, cursor, path, doc.language, snippets)
 
 
