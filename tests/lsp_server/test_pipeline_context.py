@@ -17,6 +17,15 @@ FILES = {
     "shop/cart.py": "from .money import fmt_price\n\n\ndef receipt(items):\n    lines = []\n    for item in items:\n        lines.append(fmt_price(\n",
     "web/fmt.ts": "export function padLeft(s: string, n: number): string {\n  return s.padStart(n);\n}\n",
     "web/view.ts": "import { padLeft } from './fmt';\n\nexport function row(name: string) {\n  return padLeft(\n",
+    "go.mod": "module example.com/shop\n\ngo 1.22\n",
+    "money/money.go": "package money\n\n// Fmt renders cents as dollars.\nfunc Fmt(cents int) string {\n\treturn \"\"\n}\n",
+    "main.go": 'package main\n\nimport "example.com/shop/money"\n\nfunc show(c int) string {\n\treturn money.Fmt(\n}\n',
+    "src/geo.rs": "/// Area of a rectangle.\npub fn area(w: f64, h: f64) -> f64 {\n    w * h\n}\n",
+    "src/lib.rs": "mod geo;\nuse crate::geo::area;\n\npub fn room(w: f64) -> f64 {\n    area(\n}\n",
+    "src/main/java/com/shop/Prices.java": "package com.shop;\n\npublic class Prices {\n  public static String format(int cents) { return \"\"; }\n}\n",
+    "src/main/java/com/shop/App.java": "package com.shop;\nimport com.shop.Prices;\n\nclass App {\n  String show(int c) {\n    return Prices.format(\n  }\n}\n",
+    "lib/geo.h": "/* Area of a w by h rectangle. */\nint rect_area(int w, int h);\n",
+    "lib/main.c": '#include "geo.h"\n\nint room(int w) {\n  return rect_area(\n}\n',
 }
 
 
@@ -37,11 +46,18 @@ def snapshot(root: Path, ctx: WorkspaceContext, rel: str, mode: str):
     return prepare(doc, line, len(doc.lines[line]), rel, ctx.sources(doc, rel, []), mode)
 
 
-@pytest.mark.parametrize(("rel", "definition"), [("shop/cart.py", "def fmt_price"), ("web/view.ts", "function padLeft")])
+@pytest.mark.parametrize(("rel", "definition"), [
+    ("shop/cart.py", "def fmt_price"),
+    ("web/view.ts", "function padLeft"),
+    ("main.go", "func Fmt"),
+    ("src/lib.rs", "pub fn area"),
+    ("src/main/java/com/shop/App.java", "public class Prices"),
+    ("lib/main.c", "int rect_area"),
+])
 def test_full_context_pulls_in_the_imported_definition(workspace, rel, definition):
     root, ctx = workspace
     snap = snapshot(root, ctx, rel, "full")
-    assert any(s.text.startswith(definition) for s in snap.snippets), snap.snippets
+    assert any(definition in s.text for s in snap.snippets), snap.snippets
     assert snapshot(root, ctx, rel, "none").snippets == ()
     assert snapshot(root, ctx, rel, "file").snippets == ()  # defined in another file
 
