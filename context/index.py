@@ -62,21 +62,32 @@ class WorkspaceIndex:
         self._by_name: dict[str, list[tuple[str, Tag]]] = {}
         self._lock = threading.RLock()
         self.stats = IndexStats()
-        self._ignore = self._load_gitignore()
+        # folder ("" for the root) -> its .gitignore, read once; None when it has none.
+        self._ignores: dict[str, pathspec.PathSpec | None] = {}
 
     # -- what belongs in it -----------------------------------------------------------
 
-    def _load_gitignore(self) -> pathspec.PathSpec | None:
-        gitignore = self.root / ".gitignore"
-        try:
-            return pathspec.GitIgnoreSpec.from_lines(gitignore.read_text(errors="replace").splitlines())
-        except OSError:
-            return None
+    def _gitignore(self, folder: str) -> pathspec.PathSpec | None:
+        if folder not in self._ignores:
+            try:
+                lines = (self.root / folder / ".gitignore").read_text(errors="replace").splitlines()
+                self._ignores[folder] = pathspec.GitIgnoreSpec.from_lines(lines)
+            except OSError:
+                self._ignores[folder] = None
+        return self._ignores[folder]
 
     def ignored(self, rel: str, is_dir: bool = False) -> bool:
-        if any(part in ALWAYS_IGNORED for part in Path(rel).parts):
+        """As git sees it: each folder's .gitignore applies below it, with paths relative to
+        that folder (patterns of a deeper file do not reach outside it)."""
+        parts = Path(rel).parts
+        if any(part in ALWAYS_IGNORED for part in parts):
             return True
-        return bool(self._ignore and self._ignore.match_file(rel + ("/" if is_dir else "")))
+        for depth in range(len(parts)):
+            spec = self._gitignore("/".join(parts[:depth]))
+            below = "/".join(parts[depth:]) + ("/" if is_dir else "")
+            if spec is not None and spec.match_file(below):
+                return True
+        return False
 
     def _walk(self):
         # os.walk does not follow symbolic links to folders: no loops, nothing outside the root.

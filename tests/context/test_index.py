@@ -78,3 +78,16 @@ def test_edge_cases_huge_binary_non_utf8_and_symlink_loops(tmp_path, caplog):
     assert stats.skipped_large == 1 and stats.skipped_binary == 1
     assert "latin.py" in index.files  # decoded with replacement, still indexed
     assert not any(p.startswith("loop/") for p in index.files)
+
+
+def test_a_nested_gitignore_applies_below_its_folder_only(tmp_path):
+    (tmp_path / "app" / "gen").mkdir(parents=True)
+    (tmp_path / "app" / ".gitignore").write_text("gen/\n*_pb2.py\n")
+    (tmp_path / "app" / "gen" / "out.py").write_text("def generated(): ...\n")
+    (tmp_path / "app" / "api_pb2.py").write_text("def stub(): ...\n")
+    (tmp_path / "app" / "main.py").write_text("def main(): ...\n")
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "x_pb2.py").write_text("def kept(): ...\n")  # not under app/: kept
+    index = WorkspaceIndex(tmp_path)
+    index.build()
+    assert sorted(index.files) == ["app/main.py", "lib/x_pb2.py"]
