@@ -5,7 +5,6 @@ through a bare llama-cpp-python call, measured in one run; then the typing repla
 from __future__ import annotations
 
 import asyncio
-import json
 import math
 import statistics
 import sys
@@ -13,6 +12,7 @@ import time
 from pathlib import Path
 
 from context.document import Document
+from lsp_server.bench_output import print_report
 from lsp_server.bench_replay import ServerPrompts, default_replay_file, run_replay
 from lsp_server.demo import default_file
 from lsp_server.driver import EditorSession
@@ -101,9 +101,5 @@ def run_latency(
         "overhead_ratio": round(p50 / bare_p50, 3) if bare_p50 else None,
     }
     report.update(run_replay(replay or default_replay_file(), settings, update, typing_ms))
-    if as_json:
-        print(json.dumps(report))
-    else:
-        for key, value in report.items():
-            print(f"{key:>15}: {value}")
+    print_report(report, as_json)
     return 0

@@ -8,7 +8,6 @@ measured in the same run."""
 
 from __future__ import annotations
 
-import json
 import resource
 import statistics
 import sysconfig
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from context.document import Document
 from context.index import WorkspaceIndex, store_path
+from lsp_server.bench_output import print_report
 from lsp_server.pipeline import make_prompt, prepare
 from lsp_server.settings import Settings
 from lsp_server.workspace import WorkspaceContext
@@ -98,9 +98,5 @@ def run_context_bench(workspace: Path | None, files: int, positions: int, as_jso
         "assembly_p95_ms": round(_p95(full) * 1000, 2),
         "assembly_ratio": round(statistics.median(full) / statistics.median(none), 2),
     }
-    if as_json:
-        print(json.dumps(report))
-    else:
-        for key, value in report.items():
-            print(f"{key:>22}: {value}")
+    print_report(report, as_json)
     return 0

@@ -23,7 +23,8 @@ from pathlib import Path
 import msgspec
 
 from context.document import Document
-from lsp_server.bench_quality import BENCH_SETTINGS, Progress, spread
+from lsp_server.bench_output import Progress, print_report
+from lsp_server.bench_quality import BENCH_SETTINGS, spread
 from lsp_server.driver import EditorSession
 from lsp_server.pipeline import generate, prepare
 from lsp_server.settings import Settings
@@ -306,9 +307,5 @@ def run_humaneval(
         "multi_line_answers": sum(1 for a in answers if "\n" in a.strip("\n")),
         "auto_indent": auto_indent,
     }
-    if as_json:
-        print(json.dumps(report))
-    else:
-        for key, value in report.items():
-            print(f"{key:>22}: {value}")
+    print_report(report, as_json)
     return 0

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from lsprotocol import types
 
+from lsp_server.bench_output import Progress
 from lsp_server.driver import EditorSession
 
 log = logging.getLogger(__name__)
@@ -32,33 +33,6 @@ BENCH_SETTINGS = {"completion": {"max_decode_ms": 0, "timeout_ms": 0}}
 # Grammar names (context.languages) that are not LSP languageIds themselves.
 _LANGUAGE_IDS = {"tsx": "typescriptreact", "c_sharp": "csharp", "bash": "shellscript"}
 REQUIRED = ("id", "workspace", "file", "text", "line", "character", "expected", "language")
-
-
-class Progress:
-    """A one-line progress bar on stderr, only when stderr is a terminal (logs and CI output
-    stay clean)."""
-
-    def __init__(self, total: int, label: str, width: int = 30) -> None:
-        self.total, self.label, self.width = total, label, width
-        self.count = 0
-        self.start = time.monotonic()
-        self.enabled = sys.stderr.isatty() and total > 0
-
-    def step(self, note: str = "") -> None:
-        self.count += 1
-        if not self.enabled:
-            return
-        filled = self.width * self.count // self.total
-        elapsed = time.monotonic() - self.start
-        eta = elapsed / self.count * (self.total - self.count)
-        bar = "#" * filled + "-" * (self.width - filled)
-        sys.stderr.write(f"\r{self.label} [{bar}] {self.count}/{self.total} {elapsed:.0f}s eta {eta:.0f}s {note[:30]:30}")
-        sys.stderr.flush()
-
-    def done(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
 
 
 def spread(items: list, limit: int | None) -> list:
