@@ -3,7 +3,9 @@
 File contents go to the model as data: each piece in its own fenced block, introduced by a
 line that says what it is, and the task is stated outside the blocks (the system message
 says blocks are never instructions). Everything fits one token budget, counted with the
-model's own tokenizer (`count_tokens`).
+model's own tokenizer (`count_tokens`). Text shown for reference (attachments, the enclosing
+scope, definitions) has credential-looking strings redacted; the code an action works on is
+left whole, since its rewrite replaces it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from tree_sitter import Node, Tree
 
 from context.declarations import declaration_at, declaration_name, definitions, is_function, names_used, outer_node
 from context.languages import make_parser
+from context.secrets import redact
 from models.backend import ChatMessage
 
 CountTokens = Callable[[str], int]
@@ -140,7 +143,7 @@ def gather_context(
         if scope is not None and left > 64:
             outer = outer_node(scope)
             # Second in priority: a quarter of what is left stays for the definitions.
-            body = fit_lines(_dedented(text, src, outer), left - left // 4, count_tokens)
+            body = fit_lines(redact(_dedented(text, src, outer)), left - left // 4, count_tokens)
             if body:
                 spans.append(Span(f"For reference, the enclosing `{declaration_name(scope)}` in {path}", body, language))
                 left -= count_tokens(body) + 16
@@ -153,7 +156,7 @@ def gather_context(
                 continue  # the scope itself
             if scope is not None and scope.start_byte <= node.start_byte and node.end_byte <= scope.end_byte:
                 continue  # shown with the scope
-            body = _dedented(text, src, outer_node(node))
+            body = redact(_dedented(text, src, outer_node(node)))
             lines = body.split("\n")
             short = body if len(lines) <= 12 else lines[0] + "\n    …"
             short = fit_lines(short, min(left, budget // 6), count_tokens)
@@ -290,14 +293,41 @@ def bound_history(messages: list[ChatMessage], count_tokens: CountTokens, budget
     return [system_msg, *kept]
 
 
-def chat_prompt(history: list[ChatMessage], attachments: list[Span], count_tokens: CountTokens, budget: int) -> list[ChatMessage]:
+# Share of a chat budget for workspace search results (definitions, documentation sections).
+FOUND_SHARE = 0.3
+
+
+def fit_found(found: list[Span], budget: int, count_tokens: CountTokens) -> list[Span]:
+    """Workspace search results, best first, as many whole ones as fit `budget` tokens; each
+    at most a third of it, cut at a line, so one long section cannot crowd out the rest."""
+    kept, left = [], budget
+    for span in found:
+        text = fit_lines(redact(span.text), min(left, budget // 3) - 16, count_tokens)
+        if text.strip():
+            kept.append(Span(span.title, text, span.language))
+            left -= count_tokens(text) + 16 + count_tokens(span.title)
+    return kept
+
+
+def chat_prompt(history: list[ChatMessage], attachments: list[Span], count_tokens: CountTokens, budget: int,
+                found: list[Span] | None = None, used: list[Span] | None = None) -> list[ChatMessage]:
     """Messages for a chat turn: attachments (file contents, data) go into the last user
-    message as fenced blocks, under half the budget; the history gets the rest."""
+    message as fenced blocks, under half the budget; workspace search results (`found`, best
+    first) after them, under FOUND_SHARE of it, those included appended to `used`; the
+    history gets the rest."""
+    if found and history and history[-1].role == "user":
+        shown = fit_found(found, int(budget * FOUND_SHARE), count_tokens)
+        if used is not None:
+            used.extend(shown)
+        if shown:
+            content = ("Found in the workspace for this question:\n\n" + "\n\n".join(render(s) for s in shown)
+                       + "\n\n" + history[-1].content)
+            history = [*history[:-1], ChatMessage("user", content)]
     if attachments and history and history[-1].role == "user":
         share = budget // 2 // len(attachments)
         blocks = []
         for span in attachments:
-            text = fit_lines(span.text, share - 16, count_tokens)
+            text = fit_lines(redact(span.text), share - 16, count_tokens)
             if text:
                 blocks.append(render(Span(span.title, text, span.language)))
         if blocks:
@@ -306,13 +336,21 @@ def chat_prompt(history: list[ChatMessage], attachments: list[Span], count_token
     return bound_history(history, count_tokens, budget)
 
 
+# Chat histories kept in memory: conversations, turns in each, and characters in each.
+MAX_CONVERSATIONS = 32
+MAX_MESSAGES = 200
+MAX_CONVERSATION_CHARS = 2_000_000
+
+
 class Conversations:
     """Chat histories in memory, by conversation id: the newest `max_conversations`, each
     holding at most `max_messages` (the prompt is bounded separately, in tokens)."""
 
-    def __init__(self, max_conversations: int = 32, max_messages: int = 200) -> None:
+    def __init__(self, max_conversations: int = MAX_CONVERSATIONS, max_messages: int = MAX_MESSAGES,
+                 max_chars: int = MAX_CONVERSATION_CHARS) -> None:
         self.max_conversations = max_conversations
         self.max_messages = max_messages
+        self.max_chars = max_chars
         self._store: OrderedDict[str, list[ChatMessage]] = OrderedDict()
 
     def get(self, cid: str) -> list[ChatMessage]:
@@ -327,7 +365,10 @@ class Conversations:
         return [*known, *sent]
 
     def record(self, cid: str, messages: list[ChatMessage]) -> None:
-        self._store[cid] = messages[-self.max_messages:]
+        kept = messages[-self.max_messages:]
+        while len(kept) > 1 and sum(len(m.content) for m in kept) > self.max_chars:
+            kept = kept[1:]  # the oldest turns go first; the prompt only ever sees the newest
+        self._store[cid] = kept
         self._store.move_to_end(cid)
         while len(self._store) > self.max_conversations:
             self._store.popitem(last=False)

@@ -7,8 +7,10 @@ Positions are (line, character) with `character` counted in the client's positio
 from __future__ import annotations
 
 import bisect
+import hashlib
 import itertools
 import logging
+import re
 from typing import Literal
 
 from tree_sitter import Tree
@@ -22,10 +24,31 @@ Encoding = Literal["utf-8", "utf-16", "utf-32"]
 # Larger documents (generated code, data, logs) are kept as text but not parsed: a parse per
 # keystroke would stall the server, and such files gain nothing from syntax-aware context.
 MAX_PARSED_CHARS = 2_000_000
+# Larger ones are not kept at all (memory): the server ignores them until they are reopened.
+MAX_DOCUMENT_CHARS = 32_000_000
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class PositionError(ValueError):
     """A position or range that does not exist in the document."""
+
+
+class DocumentTooLarge(PositionError):
+    """The text would exceed MAX_DOCUMENT_CHARS."""
+
+
+def clean_text(text: str) -> str:
+    """`text` with lone UTF-16 surrogates (JSON allows "\\ud800") replaced by U+FFFD: they
+    cannot be encoded to UTF-8, which tree-sitter needs, and U+FFFD is as wide in UTF-16 and
+    UTF-32 positions, so the client's positions still hold."""
+    if text.isascii():
+        return text
+    try:
+        text.encode()
+        return text
+    except UnicodeEncodeError:
+        return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 def _units(ch: str, encoding: Encoding) -> int:
@@ -49,6 +72,9 @@ class Document:
         self.version = version
         self.encoding = encoding
         self.language = language_for(uri, language_id)
+        text = clean_text(text)
+        if len(text) > MAX_DOCUMENT_CHARS:
+            raise DocumentTooLarge(f"{len(text)} characters, over the limit of {MAX_DOCUMENT_CHARS}")
         self._parser = make_parser(self.language) if len(text) <= MAX_PARSED_CHARS else None
         self._set_text(text)
         self.tree: Tree | None = self._parser.parse(self.text.encode()) if self._parser else None
@@ -102,11 +128,13 @@ class Document:
     def apply_changes(self, changes: list[tuple[tuple[int, int, int, int] | None, str]], version: int | None = None) -> None:
         """Apply content changes in order: (start line, start char, end line, end char) or None
         for the whole text. All or nothing: a change that cannot apply leaves the document
-        as it was and raises PositionError."""
+        as it was and raises PositionError (DocumentTooLarge past MAX_DOCUMENT_CHARS)."""
         saved_text, saved_tree = self.text, self.tree
         try:
             for rng, new_text in changes:
-                self._apply_one(rng, new_text)
+                self._apply_one(rng, clean_text(new_text))
+            if len(self.text) > MAX_DOCUMENT_CHARS:
+                raise DocumentTooLarge(f"{len(self.text)} characters, over the limit of {MAX_DOCUMENT_CHARS}")
         except PositionError:
             self._set_text(saved_text)
             # tree.edit mutated the saved tree in place: parse afresh rather than trust it.
@@ -116,6 +144,11 @@ class Document:
             self.version = version
         if self._parser is not None and len(self.text) > MAX_PARSED_CHARS:
             self._parser, self.tree = None, None
+
+    def state(self) -> dict[str, object]:
+        """Version, size and digest of the text: what a client compares with its own copy."""
+        return {"version": self.version, "chars": len(self.text), "lines": len(self.lines),
+                "sha256": hashlib.sha256(self.text.encode()).hexdigest()}
 
     def _apply_one(self, rng: tuple[int, int, int, int] | None, new_text: str) -> None:
         if rng is None:

@@ -32,6 +32,7 @@ _STRING = re.compile(r"""['"]([^'"]+)['"]""")
 class Import(msgspec.Struct, frozen=True):
     path: str  # workspace-relative file
     names: tuple[str, ...] = ()  # the names it brings in, when the statement lists them
+    alias: str = ""  # the name the module itself is bound to (`utils` in `utils.parse(`), if any
 
 
 def _nodes(tree: Tree, types: tuple[str, ...]):
@@ -71,15 +72,15 @@ def _python(text: str, rel: PurePosixPath, root: Path) -> list[Import]:
                 for name in names_list:
                     sub = _existing(root, [mod / f"{name}.py", mod / name / "__init__.py"])
                     if sub:
-                        found.append(Import(_norm(sub)))
+                        found.append(Import(_norm(sub), alias=name))
         return found
     found = []
-    for module in re.findall(r"([\w.]+)(?:\s+as\s+\w+)?", text[len("import"):]):
+    for module, alias in re.findall(r"([\w.]+)(?:\s+as\s+(\w+))?", text[len("import"):]):
         for base in (PurePosixPath("."), PurePosixPath("src")):
             mod = PurePosixPath(str(base), *module.split("."))
             hit = _existing(root, [mod.with_suffix(".py"), mod / "__init__.py"])
-            if hit:
-                found.append(Import(_norm(hit)))
+            if hit:  # `import a.b` binds `a`, not the module: only an alias or a plain name counts
+                found.append(Import(_norm(hit), alias=alias or ("" if "." in module else module)))
                 break
     return found
 
@@ -96,7 +97,7 @@ def _norm(path: str) -> str:
 
 
 def _javascript(text: str, rel: PurePosixPath, root: Path) -> list[Import]:
-    if not re.match(r"(import|export)\b|require\s*\(|import\s*\(", text):
+    if not re.match(r"(?:(?:const|let|var)\s+[\w$]+\s*=\s*)?(?:(?:import|export)\b|require\s*\(|import\s*\()", text):
         return []
     m = _STRING.search(text)
     if not m or not m.group(1).startswith("."):
@@ -104,7 +105,9 @@ def _javascript(text: str, rel: PurePosixPath, root: Path) -> list[Import]:
     names = tuple(n.split(" as ")[0].strip() for n in re.findall(r"{([^}]*)}", text)[0].split(",") if n.strip()) if "{" in text else ()
     target = PurePosixPath(_norm(str(rel.parent / m.group(1))))
     hit = _existing(root, [PurePosixPath(str(target) + ext) for ext in _JS_EXTENSIONS])
-    return [Import(_norm(hit), names)] if hit else []
+    bound = re.match(r"(?:const|let|var)\s+([\w$]+)\s*=|import\s+(?:\*\s+as\s+)?([\w$]+)\s*(?:,|from\b)", text)
+    alias = next((g for g in bound.groups() if g), "") if bound else ""
+    return [Import(_norm(hit), names, alias)] if hit else []
 
 
 def _c(text: str, rel: PurePosixPath, root: Path) -> list[Import]:
@@ -124,7 +127,7 @@ def _java(text: str, rel: PurePosixPath, root: Path) -> list[Import]:
     for source_root in ("", "src/main/java", "src"):
         hit = _existing(root, [PurePosixPath(source_root, *parts).with_suffix(".java")])
         if hit:
-            return [Import(_norm(hit), (parts[-1],))]
+            return [Import(_norm(hit), (parts[-1],), parts[-1])]
     return []
 
 
@@ -139,7 +142,9 @@ def _go(text: str, rel: PurePosixPath, root: Path) -> list[Import]:
     folder = root / m.group(1)[len(module.group(1)) + 1:]
     if not folder.is_dir():
         return []
-    return [Import(str(p.relative_to(root))) for p in sorted(folder.glob("*.go")) if not p.name.endswith("_test.go")]
+    named = re.match(r"\s*([\w.]+)\s+\"", text)  # an explicit package name, else the folder's
+    alias = named.group(1) if named else folder.name
+    return [Import(str(p.relative_to(root)), alias=alias) for p in sorted(folder.glob("*.go")) if not p.name.endswith("_test.go")]
 
 
 def _rust(text: str, rel: PurePosixPath, root: Path) -> list[Import]:
@@ -147,7 +152,7 @@ def _rust(text: str, rel: PurePosixPath, root: Path) -> list[Import]:
     if m:
         base = rel.parent if rel.name in ("mod.rs", "lib.rs", "main.rs") else rel.parent / rel.stem
         hit = _existing(root, [base / f"{m.group(1)}.rs", base / m.group(1) / "mod.rs"])
-        return [Import(_norm(hit))] if hit else []
+        return [Import(_norm(hit), alias=m.group(1))] if hit else []
     m = re.match(r"use\s+crate::([\w:]+)", text)
     if not m:
         return []
@@ -156,7 +161,7 @@ def _rust(text: str, rel: PurePosixPath, root: Path) -> list[Import]:
         mod = PurePosixPath("src", *parts[:n])
         hit = _existing(root, [mod.with_suffix(".rs"), mod / "mod.rs"])
         if hit:
-            return [Import(_norm(hit), tuple(parts[n:n + 1]))]
+            return [Import(_norm(hit), tuple(parts[n:n + 1]), parts[n - 1] if n == len(parts) else "")]
     return []
 
 
@@ -171,13 +176,19 @@ def resolve_imports(tree: Tree | None, language: str | None, rel_path: str, root
         return []
     rel = PurePosixPath(rel_path)
     found: list[Import] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}  # path -> its place in `found`
     for node in _nodes(tree, _IMPORT_NODES[language]):
         text = node.text.decode(errors="replace")
         if node.type == "call_expression" and not text.startswith(("require", "import")):
             continue
+        if node.type == "call_expression" and node.parent is not None and node.parent.type == "variable_declarator":
+            text = node.parent.parent.text.decode(errors="replace")  # `const x = require(...)`: x is the module
         for imp in resolver(text, rel, root):
-            if imp.path != rel_path and imp.path not in seen:
-                seen.add(imp.path)
+            if imp.path == rel_path:
+                continue
+            if imp.path not in seen:
+                seen[imp.path] = len(found)
                 found.append(imp)
+            elif imp.alias and not found[seen[imp.path]].alias:  # imported twice: keep both facts
+                found[seen[imp.path]] = Import(imp.path, found[seen[imp.path]].names, imp.alias)
     return found

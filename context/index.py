@@ -5,6 +5,7 @@ background, updated file by file, and persisted with msgspec so that a restart i
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import os
 import threading
@@ -15,12 +16,15 @@ from typing import Callable
 import msgspec
 import pathspec
 
+from context.docs import DOC_EXTENSIONS, DocChunk, chunk_document
 from context.languages import EXTENSIONS, make_parser
+from context.licenses import LICENSE_FILE, METADATA_FILES, LicensePolicy, LicenseResolver, spdx_header
+from context.secrets import has_secrets, is_secret_file, redact
 from context.tags import Tag, extract_tags
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: licences per file, documentation sections
 MAX_FILE_BYTES = 1_000_000  # larger files are generated code or data: left out, logged
 MAX_FILES = 20_000
 ALWAYS_IGNORED = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".mypy_cache",
@@ -32,12 +36,26 @@ class FileRecord(msgspec.Struct):
     size: int
     language: str | None
     tags: list[Tag]
+    license: str | None = None  # SPDX expression (context.licenses), None: no licence found
+    spdx: str | None = None  # the file's own SPDX header, which wins over its folder's licence
+
+
+class DocRecord(msgspec.Struct):
+    """A documentation file (Markdown, reStructuredText, AsciiDoc) cut into sections."""
+
+    mtime_ns: int
+    size: int
+    format: str
+    chunks: list[DocChunk]
+    license: str | None = None
+    spdx: str | None = None
 
 
 class IndexData(msgspec.Struct):
     version: int
     root: str
     files: dict[str, FileRecord]
+    docs: dict[str, DocRecord] = {}
 
 
 class IndexStats(msgspec.Struct):
@@ -46,6 +64,7 @@ class IndexStats(msgspec.Struct):
     skipped_large: int = 0
     skipped_binary: int = 0
     seconds: float = 0.0
+    docs: int = 0  # documentation files
 
 
 def store_path(data_dir: Path, root: Path) -> Path:
@@ -59,6 +78,11 @@ class WorkspaceIndex:
         self.max_files = max_files
         self.store = store
         self.files: dict[str, FileRecord] = {}
+        self.docs: dict[str, DocRecord] = {}
+        # Files whose licence the policy denies give nothing to queries (definitions, docs).
+        self.policy: LicensePolicy | None = None
+        self.generation = 0  # bumped at every change: what is computed from the index follows it
+        self._licenses = LicenseResolver(self.root)
         self._by_name: dict[str, list[tuple[str, Tag]]] = {}
         self._lock = threading.RLock()
         self.stats = IndexStats()
@@ -82,6 +106,8 @@ class WorkspaceIndex:
         parts = Path(rel).parts
         if any(part in ALWAYS_IGNORED for part in parts):
             return True
+        if not is_dir and is_secret_file(rel):  # .env, private keys, credential stores: never read
+            return True
         for depth in range(len(parts)):
             spec = self._gitignore("/".join(parts[:depth]))
             below = "/".join(parts[depth:]) + ("/" if is_dir else "")
@@ -97,13 +123,22 @@ class WorkspaceIndex:
             dirs[:] = sorted(d for d in dirs if not self.ignored(rel_folder + d, is_dir=True))
             for name in sorted(files):
                 rel = rel_folder + name
-                if os.path.splitext(name)[1].lower() in EXTENSIONS and not self.ignored(rel):
+                ext = os.path.splitext(name)[1].lower()
+                if (ext in EXTENSIONS or ext in DOC_EXTENSIONS) and not self.ignored(rel):
                     yield rel
+
+    def paths(self) -> list[str]:
+        """The files the index covers (source and documentation), .gitignore applied, at
+        most max_files, without reading them: for reports and exports."""
+        return list(itertools.islice(self._walk(), self.max_files))
 
     # -- building --------------------------------------------------------------------
 
-    def _parse(self, rel: str, stat: os.stat_result) -> FileRecord | None:
+    def _parse(self, rel: str, stat: os.stat_result) -> FileRecord | DocRecord | None:
         path = self.root / rel
+        if path.is_symlink() and not path.resolve().is_relative_to(self.root):
+            log.info("index: %s left out (a link to a file outside the workspace)", rel)
+            return None
         if stat.st_size > MAX_FILE_BYTES:
             log.info("index: %s left out (%d bytes > %d)", rel, stat.st_size, MAX_FILE_BYTES)
             self.stats.skipped_large += 1
@@ -116,13 +151,34 @@ class WorkspaceIndex:
         if b"\0" in data[:8192]:
             self.stats.skipped_binary += 1
             return None
+        spdx = spdx_header(data[:4096].decode(errors="replace"))
+        license = spdx or self._licenses.folder_license(_folder(rel))[0]
+        fmt = DOC_EXTENSIONS.get(path.suffix.lower())
+        if fmt is not None:
+            chunks = chunk_document(redact(data.decode(errors="replace")), fmt, rel)
+            return DocRecord(stat.st_mtime_ns, stat.st_size, fmt, chunks, license, spdx)
         language = EXTENSIONS.get(path.suffix.lower())
         parser = make_parser(language)
         tags = extract_tags(parser.parse(data), data, language) if parser else []
-        return FileRecord(stat.st_mtime_ns, stat.st_size, language, tags)
+        # The index is saved to disk and feeds prompts: credentials in a definition stay out.
+        tags = [msgspec.structs.replace(t, text=redact(t.text)) if has_secrets(t.text) else t for t in tags]
+        return FileRecord(stat.st_mtime_ns, stat.st_size, language, tags, license, spdx)
 
-    def _set(self, rel: str, record: FileRecord | None) -> None:
+    def _relicense(self) -> None:
+        """Licences again from the folders (a licence file or package metadata changed)."""
+        self._licenses = LicenseResolver(self.root)
         with self._lock:
+            for rel, record in [*self.files.items(), *self.docs.items()]:
+                record.license = record.spdx or self._licenses.folder_license(_folder(rel))[0]
+            self.generation += 1
+
+    def _set(self, rel: str, record: FileRecord | DocRecord | None) -> None:
+        with self._lock:
+            self.generation += 1
+            self.docs.pop(rel, None)
+            if isinstance(record, DocRecord):
+                self.docs[rel] = record
+                return
             old = self.files.pop(rel, None)
             if old is not None:
                 for tag in old.tags:
@@ -146,8 +202,9 @@ class WorkspaceIndex:
                 log.warning("index: more than %d files under %s; indexing the first %d", self.max_files, self.root, self.max_files)
                 break
         present = set(paths)
-        for rel in [r for r in self.files if r not in present]:
+        for rel in [r for r in [*self.files, *self.docs] if r not in present]:
             self._set(rel, None)
+        self._relicense()  # cheap (one look per folder), and licence files are not watched
         for i, rel in enumerate(paths):
             if cancelled is not None and cancelled():
                 break
@@ -155,26 +212,32 @@ class WorkspaceIndex:
                 stat = (self.root / rel).stat()
             except OSError:
                 continue
-            known = self.files.get(rel)
+            known = self.files.get(rel) or self.docs.get(rel)
             if known is None or known.mtime_ns != stat.st_mtime_ns or known.size != stat.st_size:
                 self._set(rel, self._parse(rel, stat))
                 self.stats.parsed += 1
             if progress is not None and (i % 50 == 0 or i == len(paths) - 1):
                 progress(i + 1, len(paths))
         self.stats.files = len(self.files)
+        self.stats.docs = len(self.docs)
         self.stats.seconds = time.perf_counter() - start
         self.save()
         return self.stats
 
     def update(self, rel: str) -> None:
         """Re-index one file after a save or a watched-file event (gone: removed)."""
+        if Path(rel).is_absolute() or ".." in Path(rel).parts:  # only files under the root
+            return
         try:
             stat = (self.root / rel).stat()
         except OSError:
             self._set(rel, None)
             return
-        if not self.ignored(rel) and Path(rel).suffix.lower() in EXTENSIONS:
+        suffix = Path(rel).suffix.lower()
+        if not self.ignored(rel) and (suffix in EXTENSIONS or suffix in DOC_EXTENSIONS):
             self._set(rel, self._parse(rel, stat))
+        elif LICENSE_FILE.match(Path(rel).name) or Path(rel).name in METADATA_FILES:
+            self._relicense()
 
     # -- persistence -----------------------------------------------------------------
 
@@ -182,7 +245,7 @@ class WorkspaceIndex:
         if self.store is None:
             return
         with self._lock:
-            data = msgspec.msgpack.encode(IndexData(FORMAT_VERSION, str(self.root), self.files))
+            data = msgspec.msgpack.encode(IndexData(FORMAT_VERSION, str(self.root), self.files, self.docs))
         tmp = self.store.with_suffix(".tmp")
         try:
             self.store.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -205,7 +268,7 @@ class WorkspaceIndex:
             return False
         if data.version != FORMAT_VERSION or data.root != str(self.root):
             return False
-        for rel, record in data.files.items():
+        for rel, record in [*data.files.items(), *data.docs.items()]:
             self._set(rel, record)
         return True
 
@@ -213,8 +276,28 @@ class WorkspaceIndex:
 
     def definitions(self, name: str) -> list[tuple[str, Tag]]:
         with self._lock:
-            return list(self._by_name.get(name, ()))
+            return [(p, t) for p, t in self._by_name.get(name, ()) if self.allowed(p)]
 
     def tags_of(self, rel: str) -> list[Tag]:
         record = self.files.get(rel)
-        return record.tags if record is not None else []
+        return record.tags if record is not None and self.allowed(rel) else []
+
+    def license_of(self, rel: str, head: str | None = None) -> str | None:
+        """The licence of `rel` (indexed, or else from its header `head` and its folders)."""
+        record = self.files.get(rel) or self.docs.get(rel)
+        if record is not None:
+            return record.license
+        return self._licenses.license_of(rel, head)[0]
+
+    def allowed(self, rel: str, head: str | None = None) -> bool:
+        """Whether the licence policy lets the content of `rel` into prompts."""
+        return self.policy is None or self.policy.allows(self.license_of(rel, head))
+
+    def doc_chunks(self) -> list[tuple[str, DocChunk]]:
+        """Sections of the documentation files the policy allows, by file and line."""
+        with self._lock:
+            return [(rel, c) for rel, rec in sorted(self.docs.items()) if self.allowed(rel) for c in rec.chunks]
+
+
+def _folder(rel: str) -> str:
+    return rel.rsplit("/", 1)[0] if "/" in rel else ""

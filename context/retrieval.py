@@ -14,6 +14,7 @@ import msgspec
 from context.imports import Import
 from context.index import WorkspaceIndex
 from context.languages import line_comment
+from context.secrets import has_secrets, redact
 from context.tags import Tag
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
@@ -32,7 +33,7 @@ SIMILARITY_THRESHOLD = 0.2
 class Snippet(msgspec.Struct, frozen=True):
     path: str
     text: str
-    kind: str  # "definition" | "similar"
+    kind: str  # "definition" | "members" (a module's outline) | "similar"
     line: int = 0  # where it starts in its file: with the path, a stable order
 
 
@@ -73,8 +74,18 @@ def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-def similar_chunks(query: str, candidates: list[tuple[str, str]], own_path: str, k: int = 2) -> list[Snippet]:
-    """The `k` chunks of other files most like `query` (Jaccard on identifiers)."""
+def acceptance_weight(path: str, acceptance: dict[str, tuple[int, int]] | None) -> float:
+    """How much the user's acceptances vouch for snippets from `path`: 1.0 with no history,
+    towards 2.0 when completions made with them were accepted, towards 0 when they never were.
+    `acceptance`: (shown, accepted) completions whose prompts held snippets from each file."""
+    shown, accepted = (acceptance or {}).get(path, (0, 0))
+    return 2.0 * (accepted + 1) / (shown + 2)  # Laplace-smoothed acceptance rate, doubled
+
+
+def similar_chunks(query: str, candidates: list[tuple[str, str]], own_path: str, k: int = 2,
+                   acceptance: dict[str, tuple[int, int]] | None = None) -> list[Snippet]:
+    """The `k` chunks of other files most like `query` (Jaccard on identifiers), weighed by
+    how often completions made with snippets from their file were accepted."""
     words = set(identifiers(query))
     if len(words) < 3:
         return []  # too little to compare: any match would be chance
@@ -88,7 +99,7 @@ def similar_chunks(query: str, candidates: list[tuple[str, str]], own_path: str,
             score = _jaccard(words, set(identifiers(chunk)))
             # A copy of the code being written tells the model nothing new.
             if SIMILARITY_THRESHOLD <= score < 0.9:
-                scored.append((score, path, chunk))
+                scored.append((score * acceptance_weight(path, acceptance), path, chunk))
     scored.sort(key=lambda s: -s[0])
     return [Snippet(path, chunk, "similar") for _, path, chunk in scored[:k]]
 
@@ -96,7 +107,7 @@ def similar_chunks(query: str, candidates: list[tuple[str, str]], own_path: str,
 def stable_order(snippets: list[Snippet]) -> list[Snippet]:
     """Definitions, then similar chunks, each by file and line: which snippets are chosen
     follows the cursor, but their order does not, so the prompt's start rarely changes."""
-    return sorted(snippets, key=lambda s: (s.kind != "definition", s.path, s.line))
+    return sorted(snippets, key=lambda s: (s.kind == "similar", s.path, s.line))
 
 
 def related_definitions(
@@ -144,10 +155,41 @@ def related_definitions(
     return out
 
 
+_MEMBER_ACCESS = re.compile(r"([A-Za-z_$][\w$]*)\s*(?:\.|::)\s*[\w$]*$")
+OUTLINE_LINES = 40
+
+
+def members_of_module(line_prefix: str, imports: list[Import], index: WorkspaceIndex | None) -> list[Snippet]:
+    """After `alias.` where `alias` is a module the file imports (`utils.`, `features_1.`,
+    `money.`), the outline of that module: the first line of each of its definitions, in file
+    order. The names after the dot are what the model must choose from."""
+    m = _MEMBER_ACCESS.search(line_prefix)
+    if m is None or index is None:
+        return []
+    for imp in imports:
+        if imp.alias == m.group(1):
+            tags = sorted(index.tags_of(imp.path), key=lambda t: t.line)[:OUTLINE_LINES]
+            if tags:
+                outline = "\n".join(_signature_line(t.text) for t in tags)
+                return [Snippet(imp.path, outline, "members", -1)]
+    return []
+
+
+def _signature_line(text: str) -> str:
+    """The first line of a definition that is not a comment or a decorator."""
+    lines = text.split("\n")
+    for line in lines:
+        if line.strip() and not line.lstrip().startswith(("#", "//", "/*", "*", "@", "--")):
+            return line.rstrip(" {:")
+    return lines[0]
+
+
 def render(snippets: list[Snippet], language: str | None, file_sep: str | None) -> str:
-    """Snippets as the model family's file blocks, or as comments naming their file."""
+    """Snippets as the model family's file blocks, or as comments naming their file, with
+    credential-looking strings redacted: here text leaves the file it came from."""
     if not snippets:
         return ""
+    snippets = [s if not has_secrets(s.text) else msgspec.structs.replace(s, text=redact(s.text)) for s in snippets]
     if file_sep:
         return "".join(f"{file_sep}{s.path}\n{s.text}\n" for s in snippets)
     c = line_comment(language)
@@ -188,7 +230,9 @@ class HeldSnippets:
         """`kind`: how the snippets were chosen; held ones of another kind are not reused."""
         held = self._held.get(key)
         if held is not None and held[1] == kind and abs(line - held[0]) < self.refresh_lines:
-            return held[2]
+            # A module's members are needed right after its `alias.`: worth one evaluation.
+            if all(s in held[2] for s in fresh if s.kind == "members"):
+                return held[2]
         self._held.pop(key, None)
         self._held[key] = (line, kind, fresh)
         while len(self._held) > self.max_documents:  # least recently refreshed first

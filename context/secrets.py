@@ -16,9 +16,9 @@ SECRET_FILES = pathspec.GitIgnoreSpec.from_lines([
     ".env", ".env.*", "*.env", ".envrc",
     "*.pem", "*.key", "*.p12", "*.pfx", "*.jks", "*.keystore", "*.kdbx", "*.gpg", "*.asc",
     "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "*_rsa", "*_ed25519",
-    ".npmrc", ".pypirc", ".netrc", ".git-credentials", ".dockercfg", ".docker/config.json",
+    ".npmrc", ".pypirc", ".netrc", ".git-credentials", ".dockercfg", "**/.docker/config.json",
     "credentials", "credentials.json", "*credentials*.json", "service-account*.json",
-    "secrets.yml", "secrets.yaml", "secrets.json", ".aws/credentials", ".ssh/*",
+    "secrets.yml", "secrets.yaml", "secrets.json", "**/.aws/credentials", ".ssh/",  # at any depth
     "!*.example", "!*.sample", "!*.template", "!.env.example",
 ])
 

@@ -24,6 +24,8 @@ from pygls.uris import to_fs_path
 
 from context.declarations import declaration_at, declaration_name
 from context.document import Document, PositionError
+from context.secrets import is_secret_file
+from context.stubs import find_stub
 from context.testgen import TEST_LANGUAGES
 from lsp_server import assist
 from lsp_server.logs import data_dir
@@ -38,6 +40,7 @@ COMMANDS = {
     "tests": "atelier.generateTests",
     "fix": "atelier.fix",
     "edit": "atelier.editWithInstruction",
+    "pass": "atelier.generateToPassTests",  # lsp_server.generate_action
 }
 KINDS = {
     "explain": "refactor.explain",
@@ -45,6 +48,7 @@ KINDS = {
     "tests": "refactor.tests",
     "fix": types.CodeActionKind.QuickFix,
     "edit": "refactor.rewrite.instruction",
+    "pass": "refactor.rewrite.pass",
 }
 
 
@@ -136,7 +140,7 @@ def count_generation(ls: AtelierServer, tokens: int | None, cancelled: bool) -> 
 )
 def code_action(ls: AtelierServer, params: types.CodeActionParams) -> list[types.CodeAction | types.Command]:
     doc = ls.documents.get(params.text_document.uri)
-    if doc is None:
+    if doc is None or is_secret_file(ls.display_path(doc.uri)):  # a .env or key file goes to no model
         return []
     start, end = assist.focus(doc.text, index_at(doc, params.range.start), index_at(doc, params.range.end))
     decl = None
@@ -157,6 +161,8 @@ def code_action(ls: AtelierServer, params: types.CodeActionParams) -> list[types
         offers.append(("fix", f"Atelier: Fix “{message[:60]}{'…' if len(message) > 60 else ''}”", [diag]))
     if start < end or decl is not None:
         offers.append(("edit", "Atelier: Edit with instruction…", []))
+    if doc.language == "python" and doc.uri.startswith("file:") and find_stub(doc.text, start, end, any_body=start < end):
+        offers.append(("pass", "Atelier: Generate to pass the tests", []))
     if params.context.only:
         only = [_kind(k) for k in params.context.only]
         offers = [o for o in offers if any(_kind(KINDS[o[0]]) == k or _kind(KINDS[o[0]]).startswith(f"{k}.") for k in only)]
@@ -203,6 +209,9 @@ async def _perform(ls: AtelierServer, data: Any) -> tuple[assist.Outcome, str, i
     doc = ls.documents.get(uri)
     if doc is None:
         raise JsonRpcInvalidParams(f"{uri} is not open")
+    if is_secret_file(ls.display_path(uri)):
+        refusal = f"{ls.display_path(uri)} holds secrets: Atelier does not show it to the model"
+        return assist.Outcome(action, error=refusal), uri, doc.version, doc.text
     rng = parse_range(data.get("range"))
     if not isinstance(data.get("problems") or [], list):
         raise JsonRpcInvalidParams("problems must be a list of diagnostic messages")
@@ -331,3 +340,4 @@ for _action in assist.ACTIONS:
 
 # atelier/chat, for clients with a chat panel, registers its handler on SERVER.
 import lsp_server.conversation  # noqa: E402,F401
+import lsp_server.generate_action  # noqa: E402,F401

@@ -198,11 +198,13 @@ def explanation_markdown(title: str, path: str, language: str | None, code: str,
 
 
 def chat(history: list[ChatMessage], attachments: list[Span], backend: Backend, max_tokens: int = CHAT_MAX_TOKENS,
-         cancel: CancelToken | None = None, on_text: Callable[[str], None] | None = None) -> CompletionResult:
-    """One chat turn: `history` ends with the user's message; attachments are file contents."""
+         cancel: CancelToken | None = None, on_text: Callable[[str], None] | None = None,
+         found: list[Span] | None = None, used: list[Span] | None = None) -> CompletionResult:
+    """One chat turn: `history` ends with the user's message; attachments are file contents;
+    `found`: workspace search results, best first (those that fit are appended to `used`)."""
     if cancel is not None and cancel.cancelled:
         return CompletionResult("", finish_reason="cancelled")
     max_tokens = max(16, min(max_tokens, backend.n_ctx // 2))
     budget = backend.n_ctx - max_tokens - TEMPLATE_TOKENS
-    messages = prompts.chat_prompt(history, attachments, backend.count_tokens, budget)
+    messages = prompts.chat_prompt(history, attachments, backend.count_tokens, budget, found, used)
     return _ask(backend, messages, max_tokens, cancel, on_text)

@@ -5,28 +5,24 @@ lines, and an editor user about to write them sits on an empty line, at column 0
 dataset's convention: the model writes the indentation) or, with --auto-indent, after the
 indentation an editor inserts. The server's answer is inserted there and
 `prompt + answer + "\n" + suffix + test + check(entry_point)` runs in a sandboxed child
-(`run_sandboxed`)."""
+(`lsp_server.sandbox.run_sandboxed`)."""
 
 from __future__ import annotations
 
 import asyncio
 import gzip
 import json
-import os
-import signal
-import subprocess
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-
-import msgspec
 
 from context.document import Document
 from lsp_server.bench_output import Progress, print_report
 from lsp_server.bench_quality import BENCH_SETTINGS, spread
 from lsp_server.driver import EditorSession
 from lsp_server.pipeline import generate, prepare
+from lsp_server.sandbox import SandboxResult, run_sandboxed  # noqa: F401  (re-exported)
 from lsp_server.settings import Settings
 
 SETS = {
@@ -50,72 +46,6 @@ def bench_settings(which: str, settings_json: str | None = None) -> dict:
     for section, values in (json.loads(settings_json) if settings_json else {}).items():
         init.setdefault(section, {}).update(values)
     return init
-
-
-# Run first in the child: resource limits, then no sockets and no new processes, then the
-# program. The limits are set here rather than in a preexec_fn, which is unsafe when the
-# parent has threads (check_all runs two children at a time). The guards are against
-# accidents (a completion that downloads or shells out), not an adversary (ctypes gets round
-# them); the limits and the throw-away folder bound the rest.
-_GUARD = """
-import resource
-resource.setrlimit(resource.RLIMIT_AS, ({memory}, {memory}))
-resource.setrlimit(resource.RLIMIT_CPU, ({cpu}, {cpu} + 1))
-resource.setrlimit(resource.RLIMIT_FSIZE, ({fsize}, {fsize}))
-resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-import os, socket, _socket, subprocess, shutil
-
-def _refused(*args, **kwargs):
-    raise PermissionError("disabled in the Atelier benchmark sandbox")
-
-class _Refused:
-    def __init__(self, *args, **kwargs):
-        _refused()
-
-socket.socket = socket.SocketType = _socket.socket = _Refused
-for _name in ("create_connection", "create_server", "socketpair", "fromfd", "getaddrinfo"):
-    setattr(socket, _name, _refused)
-for _name in ("system", "fork", "forkpty", "execv", "execve", "execvp", "spawnv", "kill", "killpg", "popen"):
-    if hasattr(os, _name):
-        setattr(os, _name, _refused)
-subprocess.Popen = _Refused
-shutil.rmtree = _refused
-del _name
-with open("program.py", encoding="utf-8") as _f:
-    _source = _f.read()
-exec(compile(_source, "program.py", "exec"), {{"__name__": "__main__", "__builtins__": __builtins__}})
-"""
-MAX_FILE_BYTES = 16 << 20
-
-
-class SandboxResult(msgspec.Struct, frozen=True):
-    passed: bool
-    reason: str = ""  # "timeout", or the tail of stderr
-
-
-def run_sandboxed(source: str, timeout_s: float = 10.0, memory_bytes: int = 1 << 30) -> SandboxResult:
-    """Run `source` with `python -I` in a fresh temporary folder, with time, memory and
-    file-size limits, without network or child processes; passed = exit status 0."""
-    guard = _GUARD.format(memory=memory_bytes, cpu=int(timeout_s) + 1, fsize=MAX_FILE_BYTES)
-    with tempfile.TemporaryDirectory(prefix="atelier-sandbox-") as folder:
-        Path(folder, "program.py").write_text(source, encoding="utf-8")
-        child = subprocess.Popen(
-            [sys.executable, "-I", "-c", guard],
-            cwd=folder,
-            env={"PATH": os.defpath, "HOME": folder, "TMPDIR": folder},
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            start_new_session=True,  # its own process group, killed whole on time-out
-        )
-        try:
-            _, err = child.communicate(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            os.killpg(child.pid, signal.SIGKILL)
-            child.communicate()
-            return SandboxResult(False, "timeout")
-    return SandboxResult(child.returncode == 0, err.decode(errors="replace")[-500:] if child.returncode else "")
 
 
 def default_data() -> Path:

@@ -1,4 +1,4 @@
-"""`atelier`: serve, complete, doctor, demo and bench."""
+"""`atelier`: serve, complete, doctor, demo, licenses, dataset and bench."""
 
 from __future__ import annotations
 
@@ -13,18 +13,37 @@ LOG_LEVELS = ["debug", "info", "warning", "error"]
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from lsp_server.logs import setup_logging
+    from lsp_server.logs import data_dir, setup_logging
+    from lsp_server.security import BindRefused, check_bind, ensure_token
+
+    if args.tcp:
+        try:
+            check_bind(args.host, args.allow_remote)
+        except BindRefused as exc:
+            print(f"atelier: {exc}", file=sys.stderr)
+            return 2
     from lsp_server.server import SERVER
 
     setup_logging(args.log_level)
     if args.tcp:
-        SERVER.start_tcp(args.host, args.port)
+        from lsp_server.tcp import serve_tcp
+
+        token, token_file = ensure_token(data_dir())
+
+        def announce(addresses: list[tuple[str, int]]) -> None:
+            where = ", ".join(f"{h}:{p}" for h, p in addresses)
+            print(f"atelier: listening on {where}; clients send the token in {token_file} "
+                  "as initializationOptions.token", file=sys.stderr, flush=True)
+
+        serve_tcp(SERVER, args.host, args.port, token, announce)
     else:
         # llama-cpp-python silences model loading by pointing fd 1 at /dev/null for a while:
         # the protocol gets its own copy of stdout, and fd 1 goes to stderr for good.
         protocol_out = os.fdopen(os.dup(1), "wb", buffering=0)
         os.dup2(2, 1)
-        SERVER.start_io(sys.stdin.buffer, protocol_out)
+        from lsp_server.framing import FramedReader
+
+        SERVER.start_io(FramedReader(sys.stdin.buffer), protocol_out)
     return 0
 
 
@@ -34,6 +53,13 @@ def cmd_complete(args: argparse.Namespace) -> int:
 
     setup_logging(args.log_level, to_file=False)
     return complete_file(Path(args.file), args.line, args.col, args.model, args.max_tokens)
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from lsp_server.feedback import print_stats
+    from lsp_server.logs import data_dir
+
+    return print_stats(data_dir(), args.json)
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
@@ -89,6 +115,30 @@ def cmd_bench_humaneval(args: argparse.Namespace) -> int:
     return run_humaneval(args.set, data, args.limit, args.json, args.settings, args.auto_indent, predictions)
 
 
+def cmd_licenses(args: argparse.Namespace) -> int:
+    from lsp_server.corpus import run_licenses
+
+    return run_licenses(Path(args.path), args.json, args.deny, args.allow)
+
+
+def cmd_dataset_export(args: argparse.Namespace) -> int:
+    from lsp_server.corpus import run_export
+
+    return run_export(Path(args.path), Path(args.out), args.fim, args.kind, args.deny, args.allow, args.seed, args.json)
+
+
+def _policy_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--deny", action="append", metavar="PATTERN",
+                        help="licence to exclude, SPDX shell pattern (repeatable; replaces the default GPL-2.0*, GPL-3.0*, AGPL-3.0*)")
+    parser.add_argument("--allow", action="append", metavar="PATTERN", help="licence let in even if denied (repeatable)")
+
+
+def cmd_bench_soak(args: argparse.Namespace) -> int:
+    from lsp_server.bench_soak import run_soak
+
+    return run_soak(args.requests, args.json, Path(args.file) if args.file else None)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="atelier", description="On-premise code completion over LSP.")
     parser.add_argument("--version", action="version", version=f"atelier {__version__}")
@@ -97,7 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the language server (stdio by default)")
     serve.add_argument("--tcp", action="store_true", help="listen on TCP instead of stdio")
     serve.add_argument("--host", default="127.0.0.1", help="TCP address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=2087, help="TCP port (default 2087)")
+    serve.add_argument("--port", type=int, default=2087, help="TCP port (default 2087; 0: any free port)")
+    serve.add_argument("--allow-remote", action="store_true",
+                       help="allow a --host other machines can reach (the token then crosses the network unencrypted)")
     serve.add_argument("--log-level", choices=LOG_LEVELS, default="info")
     serve.set_defaults(func=cmd_serve)
 
@@ -110,6 +162,10 @@ def build_parser() -> argparse.ArgumentParser:
     complete.add_argument("--log-level", choices=LOG_LEVELS, default="warning")
     complete.set_defaults(func=cmd_complete)
 
+    stats = sub.add_parser("stats", help="completions shown, accepted and rejected per language (local feedback)")
+    stats.add_argument("--json", action="store_true", help="print JSON")
+    stats.set_defaults(func=cmd_stats)
+
     doctor = sub.add_parser("doctor", help="report Python, llama.cpp, GPU offload, model, grammars, data folder")
     doctor.add_argument("--model", help="a .gguf file to check instead of the default")
     doctor.add_argument("--json", action="store_true", help="print JSON")
@@ -119,6 +175,25 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--file", help="source file to complete in (default: one of Atelier's own)")
     demo.add_argument("--line", type=int, default=None, help="0-based line to complete at")
     demo.set_defaults(func=cmd_demo)
+
+    licenses = sub.add_parser("licenses", help="files per licence under PATH, and what the licence policy excludes")
+    licenses.add_argument("path", help="the root of a codebase")
+    licenses.add_argument("--json", action="store_true", help="print JSON")
+    _policy_arguments(licenses)
+    licenses.set_defaults(func=cmd_licenses)
+
+    dataset = sub.add_parser("dataset", help="fine-tuning data from a codebase")
+    dataset_sub = dataset.add_subparsers(dest="dataset", required=True)
+    export = dataset_sub.add_parser("export", help="FIM and instruction samples from PATH as JSONL, licence- and secret-filtered, deduplicated")
+    export.add_argument("path", help="the root of a codebase")
+    export.add_argument("--out", required=True, help="the .jsonl file to write")
+    export.add_argument("--fim", default="starcoder", help="FIM tokens of this model family: qwen, starcoder, deepseek, codestral, codellama")
+    export.add_argument("--kind", choices=["all", "fim", "instruct"], default="all",
+                        help="samples to write: fim ({\"text\"}), instruct ({\"messages\"}) or both (default)")
+    export.add_argument("--seed", type=int, default=0, help="where the FIM middles are cut")
+    export.add_argument("--json", action="store_true", help="print the funnel as JSON")
+    _policy_arguments(export)
+    export.set_defaults(func=cmd_dataset_export)
 
     bench = sub.add_parser("bench", help="benchmarks")
     bench_sub = bench.add_subparsers(dest="bench", required=True)
@@ -158,6 +233,12 @@ def build_parser() -> argparse.ArgumentParser:
     humaneval.add_argument("--predictions", help="write each task's completion and result to this .jsonl")
     humaneval.add_argument("--json", action="store_true", help="print one JSON object")
     humaneval.set_defaults(func=cmd_bench_humaneval)
+
+    soak = bench_sub.add_parser("soak", help="resident memory over a long replayed editing session (growth after warm-up)")
+    soak.add_argument("--requests", "-n", type=int, default=10_000, help="LSP requests to send (default 10,000)")
+    soak.add_argument("--file", help="Python file whose function is typed again and again (default: the stdlib's logging/handlers.py)")
+    soak.add_argument("--json", action="store_true", help="print one JSON object")
+    soak.set_defaults(func=cmd_bench_soak)
 
     context = bench_sub.add_parser("context", help="index build, index reload and context assembly cost, without the model")
     context.add_argument("--workspace", help="folder to index (default: this Python's site-packages)")

@@ -7,6 +7,7 @@ model between two tokens; histories stay in memory, bounded (context.chat.Conver
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 from typing import Any
@@ -16,8 +17,10 @@ from pygls.exceptions import JsonRpcInternalError, JsonRpcInvalidParams
 from pygls.uris import to_fs_path
 
 from context.chat import Conversations, Span
+from context.search import Found, mentions_workspace, without_mention
 from context.document import Document
 from context.languages import language_for
+from context.secrets import is_secret_file
 from lsp_server import assist
 from lsp_server.actions import chat_setting, count_generation, index_at, parse_range
 from lsp_server.server import SERVER, AtelierServer
@@ -43,6 +46,9 @@ def _attachment(ls: AtelierServer, item: Any) -> Span | None:
     if not isinstance(item, dict) or not isinstance(item.get("uri"), str):
         raise JsonRpcInvalidParams(f"an attachment is {{uri, range?}}, got {item!r}")
     uri = item["uri"]
+    if is_secret_file(ls.display_path(uri)):
+        ls.show(f"{ls.display_path(uri)} holds secrets: it was not attached", types.MessageType.Warning)
+        return None
     doc = ls.documents.get(uri)
     if doc is not None:
         text, language = doc.text, doc.language
@@ -90,13 +96,16 @@ def _chat_params(params: Any) -> tuple[str, list[ChatMessage], list, str | int |
 @SERVER.feature("atelier/chat")
 async def chat(ls: AtelierServer, params: Any) -> dict:
     """params {conversationId, messages: [{role, content}], attachments?: [{uri, range?}],
-    partialResultToken?}; answers {conversationId, content}, streamed before that as
-    $/progress {token, value: {delta}} when a partialResultToken is given."""
+    partialResultToken?, workspaceSearch?}; answers {conversationId, content, references},
+    streamed before that as $/progress {token, value: {delta}} when a partialResultToken is
+    given. `references`: the workspace search results (definitions, documentation) shown to
+    the model, asked for with `@workspace` or workspaceSearch (documentation only otherwise)."""
     cid, messages, attachments, token = _chat_params(params)
     history = CONVERSATIONS.merge(cid, messages)
     if history[-1].role != "user":
         raise JsonRpcInvalidParams("the last message must be the user's")
     spans = [s for s in (_attachment(ls, a) for a in attachments) if s is not None]
+    found = await asyncio.to_thread(ls.workspace_context.chat_found, history[-1].content, _workspace_search(params, history))
     backend = await ls.ready_backend()
     if backend is None:
         raise JsonRpcInternalError(f"no model is loaded ({ls.host.error or 'still loading'})")
@@ -113,7 +122,10 @@ async def chat(ls: AtelierServer, params: Any) -> dict:
             loop.call_soon_threadsafe(send, delta)
 
     max_tokens = chat_setting(ls, "max_tokens", assist.CHAT_MAX_TOKENS)
-    future = ls.host.submit(assist.chat, history, spans, backend, max_tokens, cancel, on_text)
+    used: list[Span] = []  # the search results that fitted the prompt
+    sent = [*history[:-1], ChatMessage("user", without_mention(history[-1].content) or history[-1].content)]
+    future = ls.host.submit(functools.partial(assist.chat, sent, spans, backend, max_tokens, cancel, on_text,
+                                              found=[Span(f.title, f.text, f.language) for f in found], used=used))
 
     def account(done) -> None:  # also after a cancellation, once the worker has stopped
         if not done.cancelled() and done.exception() is None:
@@ -131,4 +143,21 @@ async def chat(ls: AtelierServer, params: Any) -> dict:
         raise JsonRpcInternalError(f"chat failed: {exc}") from exc
     CONVERSATIONS.record(cid, [*history, ChatMessage("assistant", result.text)])
     log.info("chat %s: %d messages, %d tokens answered (%s)", cid, len(history), result.completion_tokens, result.finish_reason)
-    return {"conversationId": cid, "content": result.text}
+    return {"conversationId": cid, "content": result.text, "references": _references(ls, found, used)}
+
+
+def _workspace_search(params: Any, history: list[ChatMessage]) -> bool:
+    """Search asked for: `"workspaceSearch": true` in the params, or `@workspace` in the message."""
+    flag = _plain(params).get("workspaceSearch", False)
+    if not isinstance(flag, bool):
+        raise JsonRpcInvalidParams("workspaceSearch must be true or false")
+    return flag or mentions_workspace(history[-1].content)
+
+
+def _references(ls: AtelierServer, found: list[Found], used: list[Span]) -> list[dict]:
+    """The workspace search results the model was shown, for the client to list and link."""
+    index = ls.workspace_context.index
+    titles = {s.title for s in used}
+    return [{"uri": (index.root / f.path).as_uri() if index else f.path, "kind": f.kind, "title": f.title,
+             "range": {"start": {"line": f.line, "character": 0}, "end": {"line": f.line, "character": 0}}}
+            for f in found if f.title in titles]

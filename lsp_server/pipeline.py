@@ -18,7 +18,9 @@ from context.imports import Import
 from context.index import WorkspaceIndex
 from context.postprocess import block_finished, postprocess
 from context.prompt import Prompt, build_prompt
-from context.retrieval import HeldSnippets, Snippet, fit, related_definitions, similar_chunks, stable_order
+from context.retrieval import (
+    HeldSnippets, Snippet, fit, members_of_module, related_definitions, similar_chunks, stable_order,
+)
 from context.scope import enclosing
 from context.syntax import keep_parseable
 from context.tags import Tag
@@ -44,6 +46,7 @@ class Sources:
     index: WorkspaceIndex | None
     others: list[tuple[str, str]]  # (path, text) of recently edited chunks and open files
     held: HeldSnippets | None = None  # keeps the context block steady between keystrokes
+    acceptance: dict[str, tuple[int, int]] | None = None  # (shown, accepted) completions per snippet file
 
 
 class Snapshot(msgspec.Struct, frozen=True):
@@ -91,7 +94,8 @@ def prepare(doc: Document, line: int, character: int, path: str = "", sources: S
             if scope.line < line - VISIBLE_BEFORE
         ]
         if full:
-            found += similar_chunks(query, sources.others, path)
+            found += members_of_module(cursor.line_prefix, sources.imports, sources.index)
+            found += similar_chunks(query, sources.others, path, acceptance=sources.acceptance)
         snippets = tuple(stable_order(found))
         if sources.held is not None:
             snippets = sources.held.choose(doc.uri, line, snippets, mode)

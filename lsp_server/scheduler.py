@@ -19,7 +19,7 @@ import msgspec
 from lsp_server.pipeline import Completion, Snapshot, generate
 from lsp_server.settings import CompletionSettings
 from models.backend import Backend, CancelToken
-from models.host import ModelHost
+from models.host import ModelBusy, ModelHost
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,11 @@ class CompletionScheduler:
             if token.cancelled or (ticket is not None and ticket < self._newest.get(uri, 0)):
                 self.stats.superseded += 1
                 return None
-            future = self.host.submit(generate, snap, backend, settings, token)
+            try:
+                future = self.host.submit(generate, snap, backend, settings, token)
+            except ModelBusy as exc:  # a completion is worth nothing once late: no message
+                log.warning("completion refused: %s", exc)
+                return None
             future.add_done_callback(self._account)
             result: Completion = await asyncio.wrap_future(future)
         except asyncio.CancelledError:

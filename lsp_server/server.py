@@ -16,17 +16,21 @@ from pathlib import Path
 
 import msgspec
 from lsprotocol import types
-from pygls.exceptions import JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from context.cursor import Cursor
-from context.document import Document, PositionError
+from context.document import Document, DocumentTooLarge, PositionError
+from context.documents import OpenDocuments
+from context.secrets import is_secret_file
 from lsp_server import __version__
+from lsp_server.feedback import Feedback
 from lsp_server.pipeline import Completion, prepare
 from lsp_server.logs import data_dir
 from lsp_server.protocol import AtelierProtocol
 from lsp_server.scheduler import CompletionScheduler
+from lsp_server.security import without_token
 from lsp_server.workspace import WorkspaceContext
 from lsp_server.settings import Settings, SettingsError, merge_settings
 from models.backend import Backend
@@ -48,16 +52,30 @@ class AtelierServer(LanguageServer):
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
         )
         self.settings = Settings()
-        self.documents: dict[str, Document] = {}
+        self.documents = OpenDocuments()
         self.host = ModelHost()
         self.scheduler = CompletionScheduler(self.host)
         self.workspace_context = WorkspaceContext()
+        self.feedback = Feedback()  # shown / accepted / rejected completions, in the data folder
 
     # -- helpers used by the handlers -------------------------------------------------
 
     def show(self, message: str, kind: types.MessageType = types.MessageType.Error) -> None:
         log.log(logging.ERROR if kind == types.MessageType.Error else logging.INFO, "%s", message)
         self.window_show_message(types.ShowMessageParams(type=kind, message=f"Atelier: {message}"))
+
+    def forget_document(self, uri: str) -> None:
+        self.documents.pop(uri, None)
+        self.scheduler.forget(uri)
+        self.workspace_context.forget(uri)
+
+    def report_server_error(self, error: Exception, source) -> None:
+        # The stdio loop reports here the bodies it could not decode: answer them as JSON-RPC
+        # says (-32700, id null) instead of pygls' "Error in server" popup.
+        if source is JsonRpcException:
+            self.protocol.answer_unparsable(error)
+            return
+        super().report_server_error(error, source)
 
     def apply_settings(self, update: object) -> bool:
         """Merge and validate; on error keep the old settings and tell the user. Returns
@@ -71,6 +89,8 @@ class AtelierServer(LanguageServer):
         if unknown:
             self.show(f"unknown settings ignored: {', '.join(unknown)}", types.MessageType.Warning)
         reload = new.model != self.settings.model
+        if new.licenses != self.settings.licenses:  # the default policy is already in place
+            self.workspace_context.set_policy(new.licenses.policy())
         self.settings = new
         return reload
 
@@ -88,6 +108,9 @@ class AtelierServer(LanguageServer):
         if encoding == "utf-32":
             return len(text)
         return len(text.encode("utf-16-le")) // 2
+
+    def root_path(self) -> str | None:
+        return self.workspace.root_path if self.protocol._workspace else None
 
     def display_path(self, uri: str) -> str:
         path = to_fs_path(uri) or uri
@@ -123,6 +146,8 @@ class AtelierServer(LanguageServer):
             backend = await asyncio.wrap_future(future)
             message = f"model {backend.name} ready"
             log.info("%s", message)
+            if self.host.warning:  # e.g. a LoRA adapter that did not load: the base model serves
+                self.show(self.host.warning, types.MessageType.Warning)
         except ModelError as exc:
             message = "model failed to load"
             self.show(str(exc))
@@ -134,7 +159,13 @@ class AtelierServer(LanguageServer):
         root = self.workspace.root_path if self.protocol._workspace else None
         if not root or not os.path.isdir(root):
             return
-        self.workspace_context.open(Path(root), data_dir())
+        try:
+            folder = data_dir()
+        except OSError as exc:  # read-only or full disk: index in memory only
+            log.warning("cannot use the data folder (%s): the index will not be saved; set ATELIER_DATA_DIR "
+                        "to a writable folder", exc)
+            folder = None
+        self.workspace_context.open(Path(root), folder)
         loop = asyncio.get_running_loop()
         token = await self.begin_progress("indexing", 0)
 
@@ -164,11 +195,15 @@ class AtelierServer(LanguageServer):
         if doc is None:
             log.warning("completion for %s, which is not open: answering empty", uri)
             return None
+        path = self.display_path(uri)
+        if is_secret_file(path):  # a .env or key file: its text goes to no model
+            return None
         try:
-            path = self.display_path(uri)
             others = [(self.display_path(u), d) for u, d in self.documents.items() if u != uri]
             sources = self.workspace_context.sources(doc, path, others)
+            sources.acceptance = self.feedback.acceptance(self.root_path() or "")
             snap = prepare(doc, position.line, position.character, path, sources, self.settings.completion.context)
+            self.feedback.prompted(uri, snap.index, [s.path for s in snap.snippets])
         except PositionError as exc:
             raise JsonRpcInvalidParams(f"position {position.line}:{position.character}: {exc}") from exc
         if not self.settings.completion.enabled:
@@ -198,7 +233,8 @@ SERVER = AtelierServer()
 
 @SERVER.feature(types.INITIALIZE)
 def initialize(ls: AtelierServer, params: types.InitializeParams) -> None:
-    ls.apply_settings(params.initialization_options)
+    # Over TCP the token was checked and removed before (lsp_server.tcp); over stdio it is unused.
+    ls.apply_settings(without_token(params.initialization_options))
 
 
 @SERVER.feature(types.INITIALIZED)
@@ -215,7 +251,14 @@ async def did_change_configuration(ls: AtelierServer, params: types.DidChangeCon
 @SERVER.feature(types.TEXT_DOCUMENT_DID_OPEN)
 def did_open(ls: AtelierServer, params: types.DidOpenTextDocumentParams) -> None:
     item = params.text_document
-    ls.documents[item.uri] = Document(item.uri, item.text, item.language_id, item.version, ls.encoding())
+    try:
+        doc = Document(item.uri, item.text, item.language_id, item.version, ls.encoding())
+    except DocumentTooLarge as exc:
+        ls.forget_document(item.uri)
+        ls.show(f"{ls.display_path(item.uri)} is too large ({exc}): no completions in it", types.MessageType.Warning)
+        return
+    for uri in ls.documents.add(doc):
+        ls.forget_document(uri)
 
 
 @SERVER.feature(types.TEXT_DOCUMENT_DID_CHANGE)
@@ -231,11 +274,21 @@ def did_change(ls: AtelierServer, params: types.DidChangeTextDocumentParams) -> 
             changes.append(((r.start.line, r.start.character, r.end.line, r.end.character), change.text))
         else:
             changes.append((None, change.text))
+    if params.text_document.version < doc.version:  # applied all the same: the text is what counts
+        log.warning("change to %s goes back from version %d to %d", doc.uri, doc.version, params.text_document.version)
+    old = doc.text
     try:
         doc.apply_changes(changes, params.text_document.version)
+    except DocumentTooLarge as exc:
+        ls.forget_document(doc.uri)
+        ls.show(f"{ls.display_path(doc.uri)} became too large ({exc}): no completions in it until it is reopened",
+                types.MessageType.Warning)
+        return
     except PositionError as exc:
         log.error("change to %s not applied, document left as it was: %s", doc.uri, exc)
         return
+    ls.documents.touch(doc.uri)
+    ls.feedback.changed(doc.uri, old, doc.text)  # a completion accepted, typed into, or passed over
     if changes and changes[-1][0] is not None:
         ls.workspace_context.edited(doc, ls.display_path(doc.uri), changes[-1][0][0])
 
@@ -253,19 +306,39 @@ def did_change_watched_files(ls: AtelierServer, params: types.DidChangeWatchedFi
 
 @SERVER.feature(types.TEXT_DOCUMENT_DID_CLOSE)
 def did_close(ls: AtelierServer, params: types.DidCloseTextDocumentParams) -> None:
-    ls.documents.pop(params.text_document.uri, None)
-    ls.scheduler.forget(params.text_document.uri)
-    ls.workspace_context.forget(params.text_document.uri)
+    ls.forget_document(params.text_document.uri)
 
 
 @SERVER.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())
 async def inline_completion(ls: AtelierServer, params: types.InlineCompletionParams) -> types.InlineCompletionList:
-    answer = await ls.complete(params.text_document.uri, params.position)
+    uri = params.text_document.uri
+    doc = ls.documents.get(uri)
+    ls.feedback.enabled = ls.settings.feedback.enabled
+    try:
+        version, index = doc.version, doc.index_at(params.position.line, params.position.character, strict=False)
+        ls.feedback.asked(uri, index)
+    except (AttributeError, PositionError):  # not open, or a bad position: complete() answers that
+        doc = None
+    answer = await ls.complete(uri, params.position)
     if answer is None:
         return types.InlineCompletionList(items=[])
     result = answer[0]
     here = types.Range(start=params.position, end=params.position)
-    return types.InlineCompletionList(items=[types.InlineCompletionItem(insert_text=result.text, range=here)])
+    accept = None
+    if doc is not None and doc.version == version:  # else the client drops it unseen
+        shown = ls.feedback.shown(uri, index, result.text, doc.language or "", ls.root_path() or "", ls.display_path(uri))
+        # Clients run an inline item's command when the user accepts it (LSP 3.18).
+        accept = types.Command(title="Atelier: accepted", command=ACCEPTED_COMMAND, arguments=[shown]) if shown else None
+    return types.InlineCompletionList(items=[types.InlineCompletionItem(insert_text=result.text, range=here, command=accept)])
+
+
+ACCEPTED_COMMAND = "atelier.accepted"
+
+
+@SERVER.command(ACCEPTED_COMMAND)
+def completion_accepted(ls: AtelierServer, *args: object) -> None:
+    if args and isinstance(args[0], str):
+        ls.feedback.accepted(args[0])
 
 
 @SERVER.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[".", "("]))
@@ -295,6 +368,15 @@ async def completion(ls: AtelierServer, params: types.CompletionParams) -> types
 def stats(ls: AtelierServer, params: object) -> dict:
     """Counters for benchmarks and troubleshooting (an addition to standard LSP)."""
     return msgspec.to_builtins(ls.scheduler.stats)
+
+
+@SERVER.feature("atelier/document")
+def document_state(ls: AtelierServer, params: object) -> dict | None:
+    """What the server holds for {uri}: version, size and SHA-256 of the text, to tell
+    whether editor and server agree (an addition to standard LSP, for troubleshooting)."""
+    uri = getattr(params, "uri", None) if not isinstance(params, dict) else params.get("uri")
+    doc = ls.documents.get(uri) if isinstance(uri, str) else None
+    return None if doc is None else doc.state()
 
 
 @SERVER.feature(types.SHUTDOWN)

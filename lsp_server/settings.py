@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
+from context.licenses import DEFAULT_DENY, LicensePolicy
 from models.host import ModelConfig
 
 
@@ -31,6 +32,9 @@ class ModelSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     headers: dict[str, str] = {}
     connect_timeout_s: Annotated[float, Meta(gt=0)] = 5.0
     read_timeout_s: Annotated[float, Meta(gt=0)] = 60.0
+    # embedded backend: a LoRA adapter (GGUF) applied on top of the model, and its strength
+    lora_path: str | None = None
+    lora_scale: Annotated[float, Meta(ge=0.0, le=100.0)] = 1.0
 
     def config(self) -> ModelConfig:
         return msgspec.convert(msgspec.to_builtins(self), ModelConfig)
@@ -53,9 +57,39 @@ class CompletionSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True
     max_decode_ms: Annotated[int, Meta(ge=0, le=600_000)] = 450
 
 
+class FeedbackSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    # Record shown, accepted and rejected completions in Atelier's data folder (never sent
+    # anywhere); acceptance ranks retrieved snippets and feeds `atelier stats`.
+    enabled: bool = True
+
+
+class GenerateSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    # "Generate to pass the tests": candidates sampled, each run against the chosen tests.
+    candidates: Annotated[int, Meta(ge=1, le=64)] = 8
+    temperature: Annotated[float, Meta(gt=0.0, le=2.0)] = 0.8
+    max_tokens: Annotated[int, Meta(ge=16, le=4096)] = 256  # per candidate
+    timeout_s: Annotated[float, Meta(gt=0.0, le=600.0)] = 20.0  # per test run
+    memory_mb: Annotated[int, Meta(ge=64, le=65536)] = 1024  # per test run
+    python: str | None = None  # the interpreter that runs the tests; None: the server's own
+
+
+class LicenseSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    # SPDX patterns (shell-style, `none` for files without a licence): files whose licence
+    # matches `deny` give nothing to completion or chat context and to dataset exports,
+    # unless it also matches `allow` (allow wins). See context.licenses.LicensePolicy.
+    deny: tuple[str, ...] = DEFAULT_DENY
+    allow: tuple[str, ...] = ()
+
+    def policy(self) -> LicensePolicy:
+        return LicensePolicy(self.deny, self.allow)
+
+
 class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     model: ModelSettings = ModelSettings()
     completion: CompletionSettings = CompletionSettings()
+    licenses: LicenseSettings = LicenseSettings()
+    feedback: FeedbackSettings = FeedbackSettings()
+    generate: GenerateSettings = GenerateSettings()
 
 
 class SettingsError(ValueError):

@@ -11,7 +11,10 @@ from typing import Callable
 from context.document import Document
 from context.imports import Import, resolve_imports
 from context.index import WorkspaceIndex, store_path
+from context.licenses import LicensePolicy, spdx_header
+from context.search import Found, WorkspaceSearch, chat_search
 from context.retrieval import HeldSnippets, RecentChunks
+from context.secrets import is_secret_file
 from context.tags import Tag, extract_tags
 from lsp_server.pipeline import Sources
 
@@ -31,11 +34,28 @@ class WorkspaceContext:
         # is when definitions and imports appear, not at every keystroke.
         self._per_doc: dict[str, tuple[int, list[Tag], list[Import]]] = {}
         self._cancel = threading.Event()
+        self.policy = LicensePolicy()  # the `licenses` setting
+        self.search: WorkspaceSearch | None = None
 
-    def open(self, root: Path, data_dir: Path) -> bool:
-        """Load the persisted index of `root` (fast); True if there was one."""
-        self.index = WorkspaceIndex(root, store_path(data_dir, root))
+    def open(self, root: Path, data_dir: Path | None) -> bool:
+        """Load the persisted index of `root` (fast); True if there was one. Without a data
+        folder the index lives in memory only."""
+        self.index = WorkspaceIndex(root, store_path(data_dir, root) if data_dir is not None else None)
+        self.index.policy = self.policy
+        self.search = WorkspaceSearch(self.index)
         return self.index.load()
+
+    def set_policy(self, policy: LicensePolicy) -> None:
+        self.policy = policy
+        self.held = HeldSnippets()  # held snippets were chosen under the old policy
+        if self.index is not None:
+            self.index.policy = policy
+
+    def allowed(self, path: str, head: str | None = None) -> bool:
+        """Whether the licence policy lets `path`'s content (its first bytes: `head`) into prompts."""
+        if self.index is not None:
+            return self.index.allowed(path, head)
+        return self.policy.allows(spdx_header(head) if head else None)
 
     def build(self, progress: Callable[[int, int], None] | None = None) -> None:
         """Bring the index up to date (slow: run it on a thread of its own)."""
@@ -46,6 +66,17 @@ class WorkspaceContext:
             log.info("index of %s: %d files (%d parsed) in %.1f s", self.index.root, stats.files, stats.parsed, stats.seconds)
         except Exception:  # indexing is an extra: never let it take the server down
             log.exception("index build failed")
+
+    def chat_found(self, question: str, requested: bool) -> list[Found]:
+        """Workspace search results for a chat question (context.search.chat_search); none
+        before the index exists. Slow the first time on a large index: run it on a thread."""
+        if self.search is None:
+            return []
+        try:
+            return chat_search(self.search, question, requested)
+        except Exception:  # search is an extra: a chat without it beats no chat
+            log.exception("workspace search failed")
+            return []
 
     def stop(self) -> None:
         self._cancel.set()
@@ -65,7 +96,8 @@ class WorkspaceContext:
             self.index.update(rel)
 
     def edited(self, doc: Document, rel_path: str, line: int) -> None:
-        self.recent.record(rel_path, doc.lines, line)
+        if not is_secret_file(rel_path):  # recent chunks go into other files' prompts
+            self.recent.record(rel_path, doc.lines, line)
 
     def forget(self, uri: str) -> None:
         self._per_doc.pop(uri, None)
@@ -79,5 +111,9 @@ class WorkspaceContext:
             imports = resolve_imports(doc.tree, doc.language, rel_path, self.index.root) if self.index else []
             cached = (len(doc.lines), tags, imports)
             self._per_doc[doc.uri] = cached
-        texts = [(path, o.text[:OTHER_FILE_CHARS]) for path, o in others[-OTHER_FILES:]]
-        return Sources(cached[1], cached[2], self.index, self.recent.items() + texts, self.held)
+        # An open .env or key file is still a secret: it never lends its text to another prompt.
+        others = [(path, o) for path, o in others if not is_secret_file(path)]
+        # Code under a licence the policy denies never reaches the prompt, from any source.
+        texts = [(path, o.text[:OTHER_FILE_CHARS]) for path, o in others if self.allowed(path, o.text[:4096])]
+        recent = [(path, text) for path, text in self.recent.items() if self.allowed(path)]
+        return Sources(cached[1], cached[2], self.index, recent + texts[-OTHER_FILES:], self.held)

@@ -8,21 +8,30 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, Callable
 
 import msgspec
 
 from models.backend import Backend
 from models.errors import ModelError
-from models.llama import LlamaBackend
-from models.locate import resolve_model_path
+from models.llama import LlamaBackend, gpu_offload_supported
+from models.locate import check_gguf, resolve_model_path
+from models.memory import context_problem
 from models.remote import RemoteBackend
 
 log = logging.getLogger(__name__)
 
 
 ENV_API_KEY = "ATELIER_API_KEY"
+# Calls waiting for the model's thread (completions, chat, actions) before new ones are refused.
+MAX_QUEUED = 32
+
+
+class ModelBusy(ModelError):
+    """Too many calls are waiting for the model."""
 
 
 class ModelConfig(msgspec.Struct, frozen=True):
@@ -41,6 +50,8 @@ class ModelConfig(msgspec.Struct, frozen=True):
     headers: dict[str, str] = {}
     connect_timeout_s: float = 5.0
     read_timeout_s: float = 60.0
+    lora_path: str | None = None
+    lora_scale: float = 1.0
 
 
 class ModelHost:
@@ -50,6 +61,9 @@ class ModelHost:
         self.config: ModelConfig | None = None
         self.loading: Future[Backend] | None = None
         self.error: str | None = None
+        self.warning: str | None = None
+        self._queued = 0
+        self._queued_lock = threading.Lock()  # the model loaded, but not all of it (a bad adapter)
 
     def load(self, config: ModelConfig) -> Future[Backend]:
         """Queue loading `config`'s model, replacing any loaded one. The future fails with
@@ -62,7 +76,7 @@ class ModelHost:
         if self.backend is not None:
             self.backend.close()
             self.backend = None
-        self.error = None
+        self.error = self.warning = None
         try:
             backend = _create(config)
         except ModelError as exc:
@@ -71,11 +85,24 @@ class ModelHost:
         except Exception as exc:  # anything else from llama.cpp: still a message, never a crash
             self.error = f"model could not be loaded: {exc}"
             raise ModelError(self.error) from exc
+        self.warning = getattr(backend, "adapter_error", None)
         self.backend = backend
         return backend
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
-        return self._executor.submit(fn, *args)
+        """Queue work for the model's thread; ModelBusy past MAX_QUEUED waiting calls (a client
+        that floods requests gets refusals, not an ever longer queue)."""
+        with self._queued_lock:
+            if self._queued >= MAX_QUEUED:
+                raise ModelBusy(f"the model has {self._queued} requests waiting: try again when they are done")
+            self._queued += 1
+        future = self._executor.submit(fn, *args)
+        future.add_done_callback(self._dequeue)
+        return future
+
+    def _dequeue(self, _: Future) -> None:
+        with self._queued_lock:
+            self._queued -= 1
 
     def close(self) -> None:
         def _close() -> None:
@@ -102,6 +129,10 @@ def _create(config: ModelConfig) -> Backend:
             read_timeout=config.read_timeout_s,
         )
     path, source = resolve_model_path(config.path)
+    check_gguf(path, source)
+    on_gpu = config.n_gpu_layers != 0 and gpu_offload_supported()
+    if problem := context_problem(path, config.n_ctx, on_gpu):
+        raise ModelError(problem)
     return LlamaBackend(
         path,
         n_ctx=config.n_ctx,
@@ -111,4 +142,6 @@ def _create(config: ModelConfig) -> Backend:
         flash_attn=config.flash_attn,
         n_batch=config.n_batch,
         source=source,
+        lora_path=Path(config.lora_path).expanduser() if config.lora_path else None,
+        lora_scale=config.lora_scale,
     )

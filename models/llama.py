@@ -15,6 +15,7 @@ import numpy as np
 from models.backend import CancelToken, ChatMessage, CompletionRequest, CompletionResult
 from models.errors import ModelError
 from models.fim import FimFormat, detect_fim
+from models.gguf_info import GGUFError, lora_mismatch
 from models.locate import check_gguf
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,8 @@ class LlamaBackend:
         flash_attn: bool = False,
         n_batch: int = 512,
         source: str = "setting model.path",
+        lora_path: Path | None = None,
+        lora_scale: float = 1.0,
     ) -> None:
         check_gguf(path, source)
         import llama_cpp
@@ -53,24 +56,47 @@ class LlamaBackend:
         self.path = path
         self.n_gpu_layers = n_gpu_layers if n_gpu_layers is not None else (-1 if gpu_offload_supported() else 0)
         threads = n_threads or default_threads()
-        try:
-            self._llm = llama_cpp.Llama(
-                model_path=str(path),
-                n_ctx=n_ctx,
-                n_threads=threads,
-                n_threads_batch=threads,
-                n_gpu_layers=self.n_gpu_layers,
-                main_gpu=main_gpu,
-                flash_attn=flash_attn,
-                n_batch=n_batch,
-                n_ubatch=n_batch,
-                verbose=False,
-            )
-        except Exception as exc:  # llama-cpp-python raises ValueError with a terse text
-            raise ModelError(
-                f"llama.cpp could not load model file {path} ({exc}); the file may be truncated or "
-                "corrupt: download it again, or set model.path to another .gguf file"
-            ) from exc
+        params = dict(
+            model_path=str(path),
+            n_ctx=n_ctx,
+            n_threads=threads,
+            n_threads_batch=threads,
+            n_gpu_layers=self.n_gpu_layers,
+            main_gpu=main_gpu,
+            flash_attn=flash_attn,
+            n_batch=n_batch,
+            n_ubatch=n_batch,
+            verbose=False,
+        )
+        # A bad adapter must not cost the user the model: it is reported, and the base model serves.
+        self.adapter: Path | None = None
+        self.adapter_error: str | None = None
+        self._llm = None
+        if lora_path is not None:
+            self.adapter_error = adapter_problem(lora_path, path)
+            if self.adapter_error is None:
+                try:
+                    self._llm = llama_cpp.Llama(**params, lora_path=str(lora_path), lora_scale=lora_scale)
+                    self.adapter = lora_path
+                except Exception as exc:
+                    self.adapter_error = (
+                        f"llama.cpp could not apply LoRA adapter {lora_path} to {path.name} ({exc}): it was made for "
+                        "another base model or is damaged; set model.lora_path to an adapter converted for this model "
+                        "(convert_lora_to_gguf.py --base …), or unset it. Using the base model without it"
+                    )
+        if self._llm is None:
+            try:
+                self._llm = llama_cpp.Llama(**params)
+            except Exception as exc:  # llama-cpp-python raises ValueError with a terse text
+                if "context" in str(exc):  # the weights loaded: the KV cache or compute buffers did not fit
+                    raise ModelError(
+                        f"llama.cpp loaded {path.name} but could not create a context of model.n_ctx={n_ctx} "
+                        f"tokens ({exc}), most likely for lack of memory: lower model.n_ctx"
+                    ) from exc
+                raise ModelError(
+                    f"llama.cpp could not load model file {path} ({exc}); the file may be truncated or "
+                    "corrupt: download it again, or set model.path to another .gguf file"
+                ) from exc
         self._lock = threading.Lock()
         # Prompt windows are counted line by line and mostly hold the same lines from one
         # keystroke to the next: remembering counts makes assembly ~10x cheaper.
@@ -86,7 +112,7 @@ class LlamaBackend:
 
     @property
     def name(self) -> str:
-        return self.path.name
+        return self.path.name if self.adapter is None else f"{self.path.name} + {self.adapter.name}"
 
     @property
     def heals(self) -> bool:
@@ -196,6 +222,27 @@ class LlamaBackend:
             close = getattr(self._llm, "close", None)
             if close is not None:
                 close()
+
+
+def adapter_problem(path: Path, model: Path) -> str | None:
+    """What is wrong with a LoRA adapter file before llama.cpp sees it (it logs a mismatch
+    and goes on without it), or None."""
+    if not path.is_file():
+        return f"LoRA adapter {path} does not exist: set model.lora_path to a .gguf adapter file, or unset it. " \
+               "Using the base model without it"
+    with open(path, "rb") as f:
+        if f.read(4) != b"GGUF":
+            return f"LoRA adapter {path} is not a GGUF file: convert it with llama.cpp's convert_lora_to_gguf.py " \
+                   "and set model.lora_path to the .gguf. Using the base model without it"
+    try:
+        why = lora_mismatch(path, model)
+    except (GGUFError, OSError) as exc:
+        why = str(exc)
+    if why:
+        return f"LoRA adapter {path} does not fit model {model.name}: {why}. It was made for another base model " \
+               "or is damaged: set model.lora_path to an adapter converted for this model " \
+               "(convert_lora_to_gguf.py --base …), or unset it. Using the base model without it"
+    return None
 
 
 def _pieces_by_first_byte(llm) -> dict[int, list[tuple[int, bytes]]]:

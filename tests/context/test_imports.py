@@ -66,3 +66,25 @@ def test_go_module_imports_and_rust_modules(tmp_path):
 def test_unresolvable_imports_are_left_out(tmp_path):
     write(tmp_path, {"a.py": "import numpy\nfrom missing import x\n"})
     assert resolve(tmp_path, "a.py", "python") == []
+
+
+def test_the_name_a_module_is_bound_to_is_known_in_each_language(tmp_path):
+    write(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/util.py": "def price(x): ...\n",
+        "shop/tax.py": "RATE = 1\n",
+        "shop/app.py": "from .util import price\nfrom . import util\nimport shop.tax as tx\n",
+        "web/fmt.js": "exports.pad = 1;\n",
+        "web/view.js": "const fmt_1 = require('./fmt');\n",
+        "web/main.ts": "import * as fmt from './fmt';\n",
+        "go.mod": "module example.com/shop\n",
+        "money/money.go": "package money\n",
+        "main.go": 'package main\nimport (\n  m "example.com/shop/money"\n)\n',
+        "src/lib.rs": "mod geo;\n",
+        "src/geo.rs": "pub fn area() {}\n",
+    })
+    assert {i.path: i.alias for i in resolve(tmp_path, "shop/app.py", "python")} == {"shop/util.py": "util", "shop/tax.py": "tx"}
+    assert [i.alias for i in resolve(tmp_path, "web/view.js", "javascript")] == ["fmt_1"]
+    assert [i.alias for i in resolve(tmp_path, "web/main.ts", "typescript")] == ["fmt"]
+    assert [i.alias for i in resolve(tmp_path, "main.go", "go")] == ["m"]
+    assert [i.alias for i in resolve(tmp_path, "src/lib.rs", "rust")] == ["geo"]

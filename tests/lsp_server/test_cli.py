@@ -86,7 +86,9 @@ async def test_serve_over_tcp_on_loopback(tmp_path):
                 break
             except OSError:
                 time.sleep(0.1)
-        result = await client.initialize_async(types.InitializeParams(capabilities=types.ClientCapabilities()))
+        token = (tmp_path / "tcp-token").read_text().strip()  # written before the port opens
+        result = await client.initialize_async(types.InitializeParams(
+            capabilities=types.ClientCapabilities(), initialization_options={"token": token}))
         assert result.capabilities.inline_completion_provider
         await client.shutdown_async(None)
         client.exit(None)

@@ -80,3 +80,24 @@ def test_a_long_function_keeps_its_signature_in_view(tmp_path):
     line = len(doc.lines) - 2
     snap = prepare(doc, line, 4, "long.py", WorkspaceContext().sources(doc, "long.py", []), "file")
     assert [s.text for s in snap.snippets] == ['def pipeline(config):\n    """Run every step."""']
+
+
+@pytest.mark.parametrize(("rel", "text", "member"), [
+    ("shop/report.py", "from . import money\n\n\ndef total(c):\n    return money.\n", "def fmt_price(cents: int) -> str"),
+    ("web/list.js", "const fmt_1 = require('./fmt');\n\nfunction row(s) {\n  return fmt_1.\n}\n", "function padLeft"),
+    ("main.go", 'package main\n\nimport "example.com/shop/money"\n\nfunc show(c int) string {\n\treturn money.\n}\n', "func Fmt(cents int) string"),
+])
+def test_after_a_modules_name_and_a_dot_its_members_are_in_the_context(workspace, rel, text, member):
+    root, ctx = workspace
+    if rel == "web/list.js":
+        (root / "web" / "fmt.js").write_text("function padLeft(s, n) {\n  return s.padStart(n);\n}\nexports.padLeft = padLeft;\n")
+        ctx.build()
+    doc = Document((root / rel).as_uri(), text)
+    line = next(i for i, text in enumerate(doc.lines) if text.endswith("."))
+    snap = prepare(doc, line, len(doc.lines[line]), rel, ctx.sources(doc, rel, []), "full")
+    members = [s for s in snap.snippets if s.kind == "members"]
+    assert len(members) == 1 and member in members[0].text, snap.snippets
+    # Typing on after the dot keeps the module's members in view.
+    doc.apply_changes([((line, len(doc.lines[line]), line, len(doc.lines[line])), "F")])
+    again = prepare(doc, line, len(doc.lines[line]), rel, ctx.sources(doc, rel, []), "full")
+    assert members[0] in again.snippets
