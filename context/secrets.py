@@ -38,7 +38,9 @@ _PATTERNS = [
     # NAME = "value" where NAME says it is a secret, and the value is a literal of some length.
     r"(?P<keep>(?i:[\w.-]*(?:passw(?:or)?d|secret|api[_-]?key|apikey|access[_-]?key|auth[_-]?token"
     r"|private[_-]?key|client[_-]?secret|token)[\w.-]*)[\"']?\s*(?::=|=>|[:=])\s*)"
-    r"(?:\"[^\"\n]{8,}\"|'[^'\n]{8,}'|(?!['\"])[A-Za-z0-9+/_\-.]{16,}(?=\s|$|[,;]))",
+    # An unquoted value counts only with letters and digits mixed and no dots: not
+    # `token = self.stream.current`, which is code.
+    r"(?:\"[^\"\n]{8,}\"|'[^'\n]{8,}'|(?=[A-Za-z+/_\-]*\d)(?=[0-9+/_\-]*[A-Za-z])[A-Za-z0-9+/_\-]{16,}(?=\s|$|[,;]))",
 ]
 _SECRET = re.compile("|".join(f"(?:{p})" for p in _PATTERNS).replace("?P<keep>", "?:"), re.M)
 _ONE = [re.compile(p, re.M) for p in _PATTERNS]

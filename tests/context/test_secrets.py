@@ -37,3 +37,9 @@ def test_credentials_are_redacted_and_the_code_around_them_stays():
 def test_code_without_secrets_is_returned_unchanged():
     code = "def password_ok(password: str) -> bool:\n    return len(password) >= 12\n"
     assert redact(code) is code
+
+
+def test_attribute_chains_and_calls_assigned_to_secret_looking_names_are_code():
+    code = "token = self.stream.current\napi_key = settings.api_key_from_environment\n"
+    assert redact(code) is code
+    assert redact("SECRET_KEY=9f8e7d6c5b4a39281716\n") == "SECRET_KEY=<redacted>\n"
