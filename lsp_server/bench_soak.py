@@ -25,7 +25,7 @@ from lsp_server.bench_replay import default_replay_file, pick_function, typing_s
 from lsp_server.driver import EditorSession
 
 # Small caps keep 10,000 requests to minutes: the model is not what is measured.
-SETTINGS = {"completion": {"max_tokens": 8, "max_decode_ms": 100, "context_tokens": 256, "debounce_ms": 0}}
+SETTINGS = {"completion": {"max_tokens": 8, "max_decode_ms": 100, "context_tokens": 256, "debounce_ms": 0, "context": "file"}}
 WARMUP_SHARE = 0.1  # of the requests, before the first memory reading (caches fill, the allocator settles)
 TARGET_GROWTH_PERCENT = 10.0
 

@@ -20,7 +20,7 @@ import pytest
 from lsp_server.settings import Settings, merge_settings
 
 EDITORS = Path(__file__).resolve().parents[2] / "editors"
-DEFAULTS = msgspec.to_builtins(Settings())  # {"model": {...}, "completion": {...}}
+DEFAULTS = msgspec.json.decode(msgspec.json.encode(Settings()))  # as JSON: {"model": {...}, ...}
 
 
 def flat(settings: dict) -> dict:

@@ -18,6 +18,8 @@ export const SERVER_SETTINGS = [
   'model.headers',
   'model.connect_timeout_s',
   'model.read_timeout_s',
+  'model.lora_path',
+  'model.lora_scale',
   'completion.enabled',
   'completion.max_tokens',
   'completion.max_lines',
@@ -27,6 +29,15 @@ export const SERVER_SETTINGS = [
   'completion.context',
   'completion.timeout_ms',
   'completion.max_decode_ms',
+  'feedback.enabled',
+  'generate.candidates',
+  'generate.temperature',
+  'generate.max_tokens',
+  'generate.timeout_s',
+  'generate.memory_mb',
+  'generate.python',
+  'licenses.deny',
+  'licenses.allow',
 ] as const;
 
 // Settings where "unset" means "the server decides": sent as null, so that clearing one in
@@ -39,6 +50,8 @@ const NULLABLE = new Set<string>([
   'model.api_key',
   'model.name',
   'model.fim',
+  'model.lora_path',
+  'generate.python',
 ]);
 
 export type Getter = (key: string) => unknown;

@@ -36,6 +36,8 @@ test('defaults become the nested object the server expects', () => {
       headers: {},
       connect_timeout_s: 5,
       read_timeout_s: 60,
+      lora_path: null,
+      lora_scale: 1,
     },
     completion: {
       enabled: true,
@@ -48,6 +50,9 @@ test('defaults become the nested object the server expects', () => {
       timeout_ms: 15000,
       max_decode_ms: 450,
     },
+    feedback: { enabled: true },
+    generate: { candidates: 8, temperature: 0.8, max_tokens: 256, timeout_s: 20, memory_mb: 1024, python: null },
+    licenses: { deny: ['GPL-2.0*', 'GPL-3.0*', 'AGPL-3.0*'], allow: [] },
   });
 });
 
