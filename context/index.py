@@ -7,7 +7,10 @@ from __future__ import annotations
 import hashlib
 import itertools
 import logging
+import math
 import os
+import re
+import sys
 import threading
 import time
 from pathlib import Path
@@ -24,7 +27,10 @@ from context.tags import Tag, extract_tags
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2  # 2: licences per file, documentation sections
+FORMAT_VERSION = 4  # 2: licences per file, documentation sections; 3: tags' last lines; 4: names
+MAX_NAMES = 2_000  # identifiers kept per file for similarity: its first ones are enough
+TEXT_CACHE = 16  # file texts kept for similar-code retrieval
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]{3,}")
 MAX_FILE_BYTES = 1_000_000  # larger files are generated code or data: left out, logged
 MAX_FILES = 20_000
 ALWAYS_IGNORED = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".mypy_cache",
@@ -38,6 +44,7 @@ class FileRecord(msgspec.Struct):
     tags: list[Tag]
     license: str | None = None  # SPDX expression (context.licenses), None: no licence found
     spdx: str | None = None  # the file's own SPDX header, which wins over its folder's licence
+    names: list[str] = msgspec.field(default_factory=list)  # identifiers used: finds similar code
 
 
 class DocRecord(msgspec.Struct):
@@ -84,6 +91,8 @@ class WorkspaceIndex:
         self.generation = 0  # bumped at every change: what is computed from the index follows it
         self._licenses = LicenseResolver(self.root)
         self._by_name: dict[str, list[tuple[str, Tag]]] = {}
+        self._files_with: dict[str, set[str]] = {}  # identifier -> the files that use it
+        self._texts: dict[str, tuple[int, str]] = {}  # rel -> (mtime_ns, text): a few, for retrieval
         self._lock = threading.RLock()
         self.stats = IndexStats()
         # folder ("" for the root) -> its .gitignore, read once; None when it has none.
@@ -162,7 +171,8 @@ class WorkspaceIndex:
         tags = extract_tags(parser.parse(data), data, language) if parser else []
         # The index is saved to disk and feeds prompts: credentials in a definition stay out.
         tags = [msgspec.structs.replace(t, text=redact(t.text)) if has_secrets(t.text) else t for t in tags]
-        return FileRecord(stat.st_mtime_ns, stat.st_size, language, tags, license, spdx)
+        names = list(dict.fromkeys(_WORD.findall(redact(data.decode(errors="replace")))))[:MAX_NAMES]
+        return FileRecord(stat.st_mtime_ns, stat.st_size, language, tags, license, spdx, names)
 
     def _relicense(self) -> None:
         """Licences again from the folders (a licence file or package metadata changed)."""
@@ -181,6 +191,8 @@ class WorkspaceIndex:
                 return
             old = self.files.pop(rel, None)
             if old is not None:
+                for name in old.names:
+                    self._files_with.get(name, set()).discard(rel)
                 for tag in old.tags:
                     entries = self._by_name.get(tag.name, [])
                     entries[:] = [e for e in entries if e[0] != rel]
@@ -188,6 +200,8 @@ class WorkspaceIndex:
                         self._by_name.pop(tag.name, None)
             if record is not None:
                 self.files[rel] = record
+                for name in record.names:
+                    self._files_with.setdefault(sys.intern(name), set()).add(rel)
                 for tag in record.tags:
                     self._by_name.setdefault(tag.name, []).append((rel, tag))
 
@@ -277,6 +291,36 @@ class WorkspaceIndex:
     def definitions(self, name: str) -> list[tuple[str, Tag]]:
         with self._lock:
             return [(p, t) for p, t in self._by_name.get(name, ()) if self.allowed(p)]
+
+    def files_like(self, words: set[str], exclude: str, language: str | None, limit: int = 3) -> list[str]:
+        """The files of `language` that share the most (rare) identifiers with `words`."""
+        with self._lock:
+            total = len(self.files) or 1
+            scores: dict[str, float] = {}
+            for word in words:
+                users = self._files_with.get(word)
+                if users and (total < 20 or len(users) < total / 2):  # a name most files use says nothing
+                    weight = math.log(1 + total / len(users))
+                    for rel in users:
+                        scores[rel] = scores.get(rel, 0.0) + weight
+            ranked = sorted(scores, key=lambda r: (-scores[r], r))
+            return [r for r in ranked if r != exclude and self.files[r].language == language and self.allowed(r)][:limit]
+
+    def text_of(self, rel: str, max_chars: int = 40_000) -> str:
+        """The start of an indexed file's text, cached while it is unchanged."""
+        record = self.files.get(rel)
+        if record is None:
+            return ""
+        cached = self._texts.get(rel)
+        if cached is None or cached[0] != record.mtime_ns:
+            try:
+                text = (self.root / rel).read_bytes()[: max_chars * 4].decode(errors="replace")[:max_chars]
+            except OSError:
+                return ""
+            if len(self._texts) >= TEXT_CACHE:
+                self._texts.pop(next(iter(self._texts)))
+            cached = self._texts[rel] = (record.mtime_ns, text)
+        return cached[1]
 
     def tags_of(self, rel: str) -> list[Tag]:
         record = self.files.get(rel)

@@ -155,35 +155,6 @@ def related_definitions(
     return out
 
 
-_MEMBER_ACCESS = re.compile(r"([A-Za-z_$][\w$]*)\s*(?:\.|::)\s*[\w$]*$")
-OUTLINE_LINES = 40
-
-
-def members_of_module(line_prefix: str, imports: list[Import], index: WorkspaceIndex | None) -> list[Snippet]:
-    """After `alias.` where `alias` is a module the file imports (`utils.`, `features_1.`,
-    `money.`), the outline of that module: the first line of each of its definitions, in file
-    order. The names after the dot are what the model must choose from."""
-    m = _MEMBER_ACCESS.search(line_prefix)
-    if m is None or index is None:
-        return []
-    for imp in imports:
-        if imp.alias == m.group(1):
-            tags = sorted(index.tags_of(imp.path), key=lambda t: t.line)[:OUTLINE_LINES]
-            if tags:
-                outline = "\n".join(_signature_line(t.text) for t in tags)
-                return [Snippet(imp.path, outline, "members", -1)]
-    return []
-
-
-def _signature_line(text: str) -> str:
-    """The first line of a definition that is not a comment or a decorator."""
-    lines = text.split("\n")
-    for line in lines:
-        if line.strip() and not line.lstrip().startswith(("#", "//", "/*", "*", "@", "--")):
-            return line.rstrip(" {:")
-    return lines[0]
-
-
 def render(snippets: list[Snippet], language: str | None, file_sep: str | None) -> str:
     """Snippets as the model family's file blocks, or as comments naming their file, with
     credential-looking strings redacted: here text leaves the file it came from."""
@@ -199,17 +170,21 @@ def render(snippets: list[Snippet], language: str | None, file_sep: str | None) 
     )
 
 
+_PRIORITY = {"members": 0, "definition": 1, "similar": 2}
+
+
 def fit(snippets: list[Snippet], budget: int, count_tokens: Callable[[str], int], language: str | None,
         file_sep: str | None) -> str:
-    """As many snippets as fit `budget` tokens, rendered, in their order."""
-    kept: list[Snippet] = []
+    """As many snippets as fit `budget` tokens, rendered in their order. Chosen by kind:
+    what may follow the cursor's dot first, then definitions, then similar code."""
+    kept: set[int] = set()
     used = 0
-    for s in snippets:
-        cost = count_tokens(render([s], language, file_sep))
+    for i in sorted(range(len(snippets)), key=lambda i: _PRIORITY.get(snippets[i].kind, 9)):
+        cost = count_tokens(render([snippets[i]], language, file_sep))
         if used + cost <= budget:
-            kept.append(s)
+            kept.add(i)
             used += cost
-    return render(kept, language, file_sep)
+    return render([s for i, s in enumerate(snippets) if i in kept], language, file_sep)
 
 
 class HeldSnippets:

@@ -95,6 +95,7 @@ class Tag(msgspec.Struct, frozen=True):
     kind: str
     line: int  # 0-based first line of the definition
     text: str  # signature + docstring, or the whole definition when short
+    end: int = -1  # 0-based last line: a class's members are the tags within its lines
 
 
 def _declarator_name(node: Node | None) -> Node | None:
@@ -195,7 +196,8 @@ def extract_tags(tree: Tree | None, source: bytes, language: str | None) -> list
             name = _name(node, language)
             if name is not None:
                 target = node.parent if node.type in ("assignment", "variable_declarator", "var_spec", "const_spec") else node
-                tags.append(Tag(name.text.decode(errors="replace"), kind, node.start_point[0], _render(target, language, source)))
+                tags.append(Tag(name.text.decode(errors="replace"), kind, node.start_point[0],
+                                _render(target, language, source), target.end_point[0]))
         if node.type in _CONTAINERS or kind in ("class", "interface", "namespace", "trait", "struct", "enum"):
             stack.extend(reversed(node.named_children))
     tags.sort(key=lambda t: t.line)

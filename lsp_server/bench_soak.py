@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -25,7 +26,8 @@ from lsp_server.bench_replay import default_replay_file, pick_function, typing_s
 from lsp_server.driver import EditorSession
 
 # Small caps keep 10,000 requests to minutes: the model is not what is measured.
-SETTINGS = {"completion": {"max_tokens": 8, "max_decode_ms": 100, "context_tokens": 256, "debounce_ms": 0, "context": "file"}}
+SETTINGS = {"model": {"n_threads": 1},  # one thread: no spinning threads fighting over busy cores
+            "completion": {"max_tokens": 8, "max_decode_ms": 100, "context_tokens": 256, "debounce_ms": 0, "context": "file"}}
 WARMUP_SHARE = 0.1  # of the requests, before the first memory reading (caches fill, the allocator settles)
 TARGET_GROWTH_PERCENT = 10.0
 
@@ -102,7 +104,7 @@ async def _soak(requests: int, source: Path) -> dict:
         lines = text.split("\n")
         body, base = "\n".join(lines[start:end]) + "\n", "\n".join(lines[:start] + lines[end:])
         path.write_text(base, encoding="utf-8")
-        session = EditorSession(work, SETTINGS)
+        session = EditorSession(work, SETTINGS, log_level=os.environ.get("ATELIER_SOAK_LOG", "warning"))
         await session.start()
         try:
             await session.wait_ready()

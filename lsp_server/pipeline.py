@@ -15,11 +15,12 @@ import msgspec
 from context.cursor import Cursor, analyse
 from context.document import Document
 from context.imports import Import
+from context.members import members
 from context.index import WorkspaceIndex
 from context.postprocess import block_finished, postprocess
 from context.prompt import Prompt, build_prompt
 from context.retrieval import (
-    HeldSnippets, Snippet, fit, members_of_module, related_definitions, similar_chunks, stable_order,
+    HeldSnippets, Snippet, fit, identifiers, related_definitions, similar_chunks, stable_order,
 )
 from context.scope import enclosing
 from context.syntax import keep_parseable
@@ -30,7 +31,7 @@ from models.backend import Backend, CancelToken, CompletionRequest
 # A rest-of-line completion rarely needs more; a smaller cap answers sooner.
 LINE_MAX_TOKENS = 48
 # Share of the context budget for code from elsewhere (definitions, similar chunks).
-CONTEXT_SHARE = 0.3
+CONTEXT_SHARE = 0.5
 # The lines before the cursor whose names are looked up.
 QUERY_LINES = 20
 # Lines around the cursor the windows probably show: their definitions need no snippet.
@@ -87,15 +88,20 @@ def prepare(doc: Document, line: int, character: int, path: str = "", sources: S
             sources.imports if full else [],
             sources.index if full else None,
         )
+        scopes = enclosing(doc.tree, byte, doc.language, doc.text.encode())
         # The signatures of the enclosing class and function, when the window starts below them.
-        found += [
-            Snippet(path, scope.text, "definition", scope.line)
-            for scope in enclosing(doc.tree, byte, doc.language, doc.text.encode())
-            if scope.line < line - VISIBLE_BEFORE
-        ]
+        found += [Snippet(path, scope.text, "definition", scope.line) for scope in scopes if scope.line < line - VISIBLE_BEFORE]
         if full:
-            found += members_of_module(cursor.line_prefix, sources.imports, sources.index)
-            found += similar_chunks(query, sources.others, path, acceptance=sources.acceptance)
+            nearby = "\n".join(doc.lines[max(0, line - VISIBLE_BEFORE):line]) + "\n" + cursor.line_prefix
+            found += members(cursor.line_prefix, nearby, scopes, path, sources.own_tags, sources.imports, sources.index)
+            others = sources.others
+            if sources.index is not None:  # code like this elsewhere in the workspace
+                words = set(identifiers(query))
+                others = others + [(rel, sources.index.text_of(rel)) for rel in sources.index.files_like(words, path, doc.language)]
+            found += similar_chunks(query, others, path, acceptance=sources.acceptance)
+        # A class whose members are listed needs no definition snippet as well.
+        outlined = {(s.path, s.line) for s in found if s.kind == "members"}
+        found = [s for s in found if s.kind != "definition" or (s.path, s.line) not in outlined]
         snippets = tuple(stable_order(found))
         if sources.held is not None:
             snippets = sources.held.choose(doc.uri, line, snippets, mode)

@@ -101,3 +101,54 @@ def test_after_a_modules_name_and_a_dot_its_members_are_in_the_context(workspace
     doc.apply_changes([((line, len(doc.lines[line]), line, len(doc.lines[line])), "F")])
     again = prepare(doc, line, len(doc.lines[line]), rel, ctx.sources(doc, rel, []), "full")
     assert members[0] in again.snippets
+
+
+@pytest.mark.parametrize(("rel", "text", "member"), [
+    # self. in a subclass: the base class's methods, defined in another file.
+    ("shop/special.py", "from .base import Store\n\n\nclass Outlet(Store):\n    def sell(self, item):\n        self.\n",
+     "def restock(self, item: str, count: int) -> None"),
+    # A parameter annotated with a class from another file.
+    ("shop/report2.py", "from .base import Store\n\n\ndef audit(store: Store):\n    return store.\n",
+     "def restock(self, item: str, count: int) -> None"),
+    ("web/use.ts", "import { Ledger } from './ledger';\n\nexport function post(l: Ledger) {\n  return l.\n}\n",
+     "record(amount: number): void"),
+    ("src/main/java/com/shop/Main.java",
+     "package com.shop;\nimport com.shop.Prices;\n\nclass Main {\n  void run() {\n    Prices p = new Prices();\n    p.\n  }\n}\n",
+     "public static String format(int cents)"),
+])
+def test_after_an_object_and_a_dot_the_members_of_its_class_and_bases_are_in_the_context(workspace, rel, text, member):
+    root, ctx = workspace
+    (root / "shop" / "base.py").write_text(
+        "class Store:\n    \"\"\"A shop.\"\"\"\n\n    def restock(self, item: str, count: int) -> None:\n        self.stock[item] += count\n"
+        "\n    def price_of(self, item: str) -> int:\n        return self.prices[item]\n"
+    )
+    (root / "web" / "ledger.ts").write_text(
+        "export class Ledger {\n  record(amount: number): void {\n    this.total += amount;\n  }\n  balance(): number {\n    return this.total;\n  }\n}\n"
+    )
+    ctx.build()
+    doc = Document((root / rel).as_uri(), text)
+    line = next(i for i, text in enumerate(doc.lines) if text.endswith("."))
+    snap = prepare(doc, line, len(doc.lines[line]), rel, ctx.sources(doc, rel, []), "full")
+    assert any(s.kind == "members" and member in s.text for s in snap.snippets), snap.snippets
+
+
+def test_code_like_the_code_being_written_comes_from_unopened_files_of_the_index(tmp_path):
+    hooks = (
+        "def configure_{0}(converter):\n"
+        "    converter.register_unstructure_hook(datetime, lambda v: v.isoformat())\n"
+        "    converter.register_structure_hook(datetime, lambda v, _: datetime.fromisoformat(v))\n"
+        "    converter.register_unstructure_hook(bytes, lambda v: b85encode(v).decode('utf8'))\n"
+    )
+    (tmp_path / "preconf").mkdir()
+    (tmp_path / "preconf" / "orjson.py").write_text(hooks.format("orjson"))
+    (tmp_path / "preconf" / "other.py").write_text("def unrelated(a, b):\n    return a + b\n")
+    text = "def configure_ujson(converter):\n    converter.register_structure_hook(bytes, lambda v, _: b85decode(v))\n    converter.\n"
+    (tmp_path / "preconf" / "ujson.py").write_text(text)
+    ctx = WorkspaceContext()
+    ctx.open(tmp_path, tmp_path / ".data")
+    ctx.build()
+    doc = Document((tmp_path / "preconf" / "ujson.py").as_uri(), text)
+    snap = prepare(doc, 2, len("    converter."), "preconf/ujson.py", ctx.sources(doc, "preconf/ujson.py", []), "full")
+    similar = [s for s in snap.snippets if s.kind == "similar"]
+    assert [s.path for s in similar] == ["preconf/orjson.py"]
+    assert "lambda v: v.isoformat()" in similar[0].text
