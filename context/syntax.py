@@ -7,6 +7,8 @@ language, and keeps the longest run of whole lines that does no harm.
 
 from __future__ import annotations
 
+import re
+
 from tree_sitter import Tree
 
 from context.languages import make_parser
@@ -42,6 +44,27 @@ def keep_parseable(language: str | None, text: str, index: int, completion: str)
         candidate = "\n".join(lines[:keep]).rstrip()
         if not candidate.strip():
             continue
-        if error_count(parser.parse((before + candidate + after).encode())) <= baseline:
+        # A one-line answer that opens a call or a literal and leaves it open is code still
+        # being written (the next lines close it): judge it as if closed. A block left open
+        # is a cut one: not.
+        closed = candidate if "\n" in candidate else candidate + _closers(candidate)
+        if error_count(parser.parse((before + closed + after).encode())) <= baseline:
             return candidate
     return ""
+
+
+_PAIRS = {"(": ")", "[": "]", "{": "}"}
+_STRING = re.compile(r"""("|')(?:\\.|(?!\1)[^\\\n])*\1""")
+
+
+def _closers(code: str) -> str:
+    """The brackets that close what `code` leaves open, innermost first ("" when it is
+    balanced, or closes more than it opens)."""
+    stack: list[str] = []
+    for ch in _STRING.sub("", code):
+        if ch in _PAIRS:
+            stack.append(_PAIRS[ch])
+        elif ch in ")]}":
+            if not stack or stack.pop() != ch:
+                return ""
+    return "".join(reversed(stack))

@@ -100,7 +100,7 @@ class LlamaBackend:
         self._lock = threading.Lock()
         # Prompt windows are counted line by line and mostly hold the same lines from one
         # keystroke to the next: remembering counts makes assembly ~10x cheaper.
-        self._count_cached = functools.lru_cache(maxsize=65536)(self._count)
+        self._count_cached = functools.lru_cache(maxsize=16384)(self._count)
         # Token healing needs every token's bytes; built here (~0.5 s for a 49k vocabulary)
         # so that the first completion does not pay for it.
         self._pieces = _pieces_by_first_byte(self._llm)

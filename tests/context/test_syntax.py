@@ -27,3 +27,10 @@ def test_completion_that_fixes_a_half_typed_line_is_kept():
 
 def test_languages_without_grammar_are_not_judged():
     assert keep_parseable(None, "hello ", 6, "```") == "```"
+
+
+def test_a_call_opened_on_the_last_line_is_kept_as_code_being_written():
+    text = "def configure(converter):\n    converter.\n    return converter\n"
+    index = text.index("converter.\n") + len("converter.")
+    assert keep_parseable("python", text, index, "register_unstructure_hook(") == "register_unstructure_hook("
+    assert keep_parseable("python", text, index, "register(datetime, [") == "register(datetime, ["
