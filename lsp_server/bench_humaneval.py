@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import os
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
