@@ -133,7 +133,8 @@ def test_completion_stops_at_max_tokens(backend):
 @pytest.mark.slow
 def test_cancel_stops_the_stream_early_and_the_server_keeps_serving(backend):
     cancel = CancelToken()
-    timer = threading.Timer(0.5, cancel.cancel)
+    # Early, while the model is still counting: a later cancel races its end of text.
+    timer = threading.Timer(0.2, cancel.cancel)
     start = time.monotonic()
     timer.start()
     try:
@@ -149,7 +150,7 @@ def test_cancel_stops_the_stream_early_and_the_server_keeps_serving(backend):
 @pytest.mark.slow
 def test_timeout_returns_what_is_there(backend):
     start = time.monotonic()
-    result = backend.complete(CompletionRequest(COUNTING, (), 600, timeout_s=0.5))
+    result = backend.complete(CompletionRequest(COUNTING, (), 600, timeout_s=0.2))
     assert result.finish_reason == "time"
     assert time.monotonic() - start < 5
     assert result.completion_tokens < 600
