@@ -78,34 +78,38 @@ def prepare(doc: Document, line: int, character: int, path: str = "", sources: S
     cursor = analyse(doc.text, index, doc.tree, byte)
     snippets: tuple[Snippet, ...] = ()
     if sources is not None and mode in ("file", "full"):
-        full = mode == "full"
-        query = "\n".join(doc.lines[max(0, line - QUERY_LINES):line]) + "\n" + cursor.line_prefix
-        found = related_definitions(
-            query,
-            path,
-            sources.own_tags,
-            range(line - VISIBLE_BEFORE, line + VISIBLE_AFTER),
-            sources.imports if full else [],
-            sources.index if full else None,
-        )
-        scopes = enclosing(doc.tree, byte, doc.language, doc.text.encode())
-        # The signatures of the enclosing class and function, when the window starts below them.
-        found += [Snippet(path, scope.text, "definition", scope.line) for scope in scopes if scope.line < line - VISIBLE_BEFORE]
-        if full:
-            nearby = "\n".join(doc.lines[max(0, line - VISIBLE_BEFORE):line]) + "\n" + cursor.line_prefix
-            found += members(cursor.line_prefix, nearby, scopes, path, sources.own_tags, sources.imports, sources.index)
-            others = sources.others
-            if sources.index is not None:  # code like this elsewhere in the workspace
-                words = set(identifiers(query))
-                others = others + [(rel, sources.index.text_of(rel)) for rel in sources.index.files_like(words, path, doc.language)]
-            found += similar_chunks(query, others, path, acceptance=sources.acceptance)
-        # A class whose members are listed needs no definition snippet as well.
-        outlined = {(s.path, s.line) for s in found if s.kind == "members"}
-        found = [s for s in found if s.kind != "definition" or (s.path, s.line) not in outlined]
-        snippets = tuple(stable_order(found))
+        snippets = tuple(stable_order(_gather(doc, line, byte, cursor, path, sources, mode == "full")))
         if sources.held is not None:
             snippets = sources.held.choose(doc.uri, line, snippets, mode)
     return Snapshot(doc.text, index, cursor, path, doc.language, snippets)
+
+
+def _gather(doc: Document, line: int, byte: int, cursor: Cursor, path: str, sources: Sources, full: bool) -> list[Snippet]:
+    """Code from elsewhere for this cursor: `full` adds the imports, the index, members after
+    a dot and similar code to what this file's own tree gives."""
+    query = "\n".join(doc.lines[max(0, line - QUERY_LINES):line]) + "\n" + cursor.line_prefix
+    found = related_definitions(
+        query,
+        path,
+        sources.own_tags,
+        range(line - VISIBLE_BEFORE, line + VISIBLE_AFTER),
+        sources.imports if full else [],
+        sources.index if full else None,
+    )
+    scopes = enclosing(doc.tree, byte, doc.language, doc.text.encode())
+    # The signatures of the enclosing class and function, when the window starts below them.
+    found += [Snippet(path, scope.text, "definition", scope.line) for scope in scopes if scope.line < line - VISIBLE_BEFORE]
+    if full:
+        nearby = "\n".join(doc.lines[max(0, line - VISIBLE_BEFORE):line]) + "\n" + cursor.line_prefix
+        found += members(cursor.line_prefix, nearby, scopes, path, sources.own_tags, sources.imports, sources.index)
+        others = sources.others
+        if sources.index is not None:  # code like this elsewhere in the workspace
+            words = set(identifiers(query))
+            others = others + [(rel, sources.index.text_of(rel)) for rel in sources.index.files_like(words, path, doc.language)]
+        found += similar_chunks(query, others, path, acceptance=sources.acceptance)
+    # A class whose members are listed needs no definition snippet as well.
+    outlined = {(s.path, s.line) for s in found if s.kind == "members"}
+    return [s for s in found if s.kind != "definition" or (s.path, s.line) not in outlined]
 
 
 def make_prompt(snap: Snapshot, backend: Backend, settings: CompletionSettings) -> Prompt:
