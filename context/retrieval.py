@@ -203,16 +203,22 @@ class HeldSnippets:
 
     def choose(self, key: str, line: int, fresh: tuple[Snippet, ...], kind: str = "") -> tuple[Snippet, ...]:
         """`kind`: how the snippets were chosen; held ones of another kind are not reused."""
-        held = self._held.get(key)
-        if held is not None and held[1] == kind and abs(line - held[0]) < self.refresh_lines:
-            # A module's members are needed right after its `alias.`: worth one evaluation.
-            if all(s in held[2] for s in fresh if s.kind == "members"):
-                return held[2]
+        held = self.holding(key, line, kind)
+        # A module's members are needed right after its `alias.`: worth one evaluation.
+        if held is not None and all(s in held for s in fresh if s.kind == "members"):
+            return held
         self._held.pop(key, None)
         self._held[key] = (line, kind, fresh)
         while len(self._held) > self.max_documents:  # least recently refreshed first
             self._held.pop(next(iter(self._held)))
         return fresh
+
+    def holding(self, key: str, line: int, kind: str = "") -> tuple[Snippet, ...] | None:
+        """The snippets `choose` keeps for this cursor, unless fresh members displace them."""
+        held = self._held.get(key)
+        if held is not None and held[1] == kind and abs(line - held[0]) < self.refresh_lines:
+            return held[2]
+        return None
 
     def forget(self, key: str) -> None:
         self._held.pop(key, None)

@@ -15,7 +15,7 @@ import msgspec
 from context.cursor import Cursor, analyse
 from context.document import Document
 from context.imports import Import
-from context.members import members
+from context.members import members, receiver
 from context.index import WorkspaceIndex
 from context.postprocess import block_finished, postprocess
 from context.prompt import Prompt, build_prompt
@@ -78,9 +78,13 @@ def prepare(doc: Document, line: int, character: int, path: str = "", sources: S
     cursor = analyse(doc.text, index, doc.tree, byte)
     snippets: tuple[Snippet, ...] = ()
     if sources is not None and mode in ("file", "full"):
-        snippets = tuple(stable_order(_gather(doc, line, byte, cursor, path, sources, mode == "full")))
-        if sources.held is not None:
-            snippets = sources.held.choose(doc.uri, line, snippets, mode)
+        held = sources.held.holding(doc.uri, line, mode) if sources.held is not None else None
+        if held is not None and receiver(cursor.line_prefix) is None:
+            snippets = held  # kept anyway: no need to gather fresh ones at this keystroke
+        else:
+            snippets = tuple(stable_order(_gather(doc, line, byte, cursor, path, sources, mode == "full")))
+            if sources.held is not None:
+                snippets = sources.held.choose(doc.uri, line, snippets, mode)
     return Snapshot(doc.text, index, cursor, path, doc.language, snippets)
 
 
