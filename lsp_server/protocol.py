@@ -33,6 +33,10 @@ class _Invalid:
 
 
 class AtelierProtocol(LanguageServerProtocol):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._notification_keys: set[str] = set()
+
     def structure_message(self, data: dict[str, Any]):
         if "jsonrpc" in data and "method" in data and "params" not in data:
             data = {**data, "params": None}  # JSON-RPC lets a request leave params out
@@ -66,6 +70,24 @@ class AtelierProtocol(LanguageServerProtocol):
             self.answer_error(message.id, INVALID_REQUEST, f"{message.method}: the server is shutting down")
             return
         super().handle_message(message)
+
+    def _handle_notification(self, method_name, params):
+        # pygls 2.1 files the future of a notification's generator handler (didOpen, didChange,
+        # didClose) under a fresh uuid in _request_futures and never removes it: one Future with
+        # its lock kept per keystroke for the server's life (~1 KB each, the soak's growth).
+        # Swept here once done; not from done callbacks, which may run on a worker thread or
+        # while pygls' shutdown walks the dict.
+        before = set(self._request_futures)
+        super()._handle_notification(method_name, params)
+        self._notification_keys.update(set(self._request_futures) - before)
+        for key in [k for k in self._notification_keys if k not in self._request_futures or self._request_futures[k].done()]:
+            self._notification_keys.discard(key)
+            self._request_futures.pop(key, None)
+
+    @property
+    def pending_handlers(self) -> int:
+        """Handler futures pygls holds: requests in flight (troubleshooting, tests)."""
+        return len(self._request_futures)
 
     # pygls mirrors every open document in its own workspace, which the server does not use:
     # a second copy of each text, and its position conversion changes the client's Range in

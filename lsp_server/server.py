@@ -367,7 +367,7 @@ async def completion(ls: AtelierServer, params: types.CompletionParams) -> types
 @SERVER.feature("atelier/stats")
 def stats(ls: AtelierServer, params: object) -> dict:
     """Counters for benchmarks and troubleshooting (an addition to standard LSP)."""
-    return msgspec.to_builtins(ls.scheduler.stats)
+    return {**msgspec.to_builtins(ls.scheduler.stats), "pending_handlers": ls.protocol.pending_handlers}
 
 
 @SERVER.feature("atelier/document")
