@@ -169,6 +169,31 @@ _RESOLVERS = {"python": _python, "javascript": _javascript, "typescript": _javas
               "c": _c, "cpp": _c, "java": _java, "go": _go, "rust": _rust}
 
 
+def import_lines(tree: Tree | None, language: str | None) -> tuple[int, str]:
+    """The file's import statements as written, all of them (third-party ones too: they name
+    what the code may call), and the 0-based line of the first; (-1, "") when there are none."""
+    if tree is None or language not in _IMPORT_NODES:
+        return -1, ""
+    kinds = ("import_declaration",) if language == "go" else _IMPORT_NODES[language]  # the whole block
+    found: dict[int, str] = {}  # start byte -> statement
+    for node in _nodes(tree, kinds):
+        text = node.text.decode(errors="replace").strip()
+        if node.type == "call_expression":
+            if not text.startswith("require("):
+                continue
+            if node.parent is not None and node.parent.type == "variable_declarator":
+                node = node.parent.parent  # `const x = require(...)`
+                text = node.text.decode(errors="replace").strip()
+        elif node.type == "export_statement" and " from " not in text:
+            continue  # an exported definition, not a re-export
+        if not found:
+            first = node.start_point[0]  # the walk is in document order
+        found.setdefault(node.start_byte, text)
+    if not found:
+        return -1, ""
+    return first, "\n".join(found[k] for k in sorted(found))
+
+
 def resolve_imports(tree: Tree | None, language: str | None, rel_path: str, root: Path) -> list[Import]:
     """The workspace files the file at `rel_path` imports, in the order it imports them."""
     resolver = _RESOLVERS.get(language or "")

@@ -27,14 +27,17 @@ _COMMON = frozenset(
     "void while with yield int str float bool list dict string char long double byte print len range".split()
 )
 CHUNK_LINES = 16
+# Lines after a similar window that come with it: what followed code like this.
+CONTINUATION_LINES = 8
 SIMILARITY_THRESHOLD = 0.2
 
 
 class Snippet(msgspec.Struct, frozen=True):
     path: str
     text: str
-    kind: str  # "definition" | "members" (a module's outline) | "similar"
+    kind: str  # "definition" | "members" (a module's outline) | "imports" (this file's) | "similar"
     line: int = 0  # where it starts in its file: with the path, a stable order
+    best: bool = False  # the similar chunk most like the code being written
 
 
 def identifiers(text: str) -> list[str]:
@@ -82,26 +85,50 @@ def acceptance_weight(path: str, acceptance: dict[str, tuple[int, int]] | None) 
     return 2.0 * (accepted + 1) / (shown + 2)  # Laplace-smoothed acceptance rate, doubled
 
 
+# How a line of comment starts, in the languages Atelier reads (block comment bodies too).
+_COMMENT_STARTS = ("#", "//", "/*", "*", "--", ";")
+
+
+def _code_lines(text: str) -> list[str]:
+    """The lines of `text` that are code: no blank or comment lines."""
+    return [line for line in text.split("\n") if line.strip() and not line.lstrip().startswith(_COMMENT_STARTS)]
+
+
 def similar_chunks(query: str, candidates: list[tuple[str, str]], own_path: str, k: int = 2,
                    acceptance: dict[str, tuple[int, int]] | None = None) -> list[Snippet]:
-    """The `k` chunks of other files most like `query` (Jaccard on identifiers), weighed by
-    how often completions made with snippets from their file were accepted."""
-    words = set(identifiers(query))
+    """The `k` windows of other files most like `query` (Jaccard on identifiers), weighed by
+    how often completions made with snippets from their file were accepted, each with the
+    lines that follow it: code like the code before the cursor is often followed by code like
+    what comes next (RepoCoder). Comments do not count: licence headers are alike in every
+    file and say nothing about the code."""
+    words = set(identifiers("\n".join(_code_lines(query))))
     if len(words) < 3:
         return []  # too little to compare: any match would be chance
     scored = []
-    for path, text in candidates:
+    split = [text.split("\n") for _, text in candidates]
+    for i, (path, _) in enumerate(candidates):
         if path == own_path:
             continue
-        lines = text.split("\n")
-        for start in range(0, max(1, len(lines)), CHUNK_LINES):
-            chunk = "\n".join(lines[start:start + CHUNK_LINES])
-            score = _jaccard(words, set(identifiers(chunk)))
-            # A copy of the code being written tells the model nothing new.
-            if SIMILARITY_THRESHOLD <= score < 0.9:
-                scored.append((score * acceptance_weight(path, acceptance), path, chunk))
+        lines = split[i]
+        for start in range(0, max(1, len(lines) - CHUNK_LINES // 2), CHUNK_LINES // 2):
+            window = lines[start:start + CHUNK_LINES]
+            code = _code_lines("\n".join(window))
+            if len(code) * 2 < len(window):
+                continue  # mostly comments or blank: a licence header, a commented-out block
+            score = _jaccard(words, set(identifiers("\n".join(code))))
+            if score >= SIMILARITY_THRESHOLD:
+                scored.append((score * acceptance_weight(path, acceptance), i, start))
     scored.sort(key=lambda s: -s[0])
-    return [Snippet(path, chunk, "similar") for _, path, chunk in scored[:k]]
+    chosen: list[Snippet] = []
+    for _, i, start in scored:
+        if len(chosen) == k:
+            break
+        path = candidates[i][0]
+        if any(s.path == path and abs(s.line - start) < CHUNK_LINES for s in chosen):
+            continue  # overlaps a window already chosen
+        chosen.append(Snippet(path, "\n".join(split[i][start:start + CHUNK_LINES + CONTINUATION_LINES]), "similar", start,
+                              best=not chosen))
+    return chosen
 
 
 def stable_order(snippets: list[Snippet]) -> list[Snippet]:
@@ -170,16 +197,19 @@ def render(snippets: list[Snippet], language: str | None, file_sep: str | None) 
     )
 
 
-_PRIORITY = {"members": 0, "definition": 1, "similar": 2}
+_PRIORITY = {"members": 0, "imports": 1, "definition": 2, "similar": 3}
 
 
 def fit(snippets: list[Snippet], budget: int, count_tokens: Callable[[str], int], language: str | None,
         file_sep: str | None) -> str:
     """As many snippets as fit `budget` tokens, rendered in their order. Chosen by kind:
-    what may follow the cursor's dot first, then definitions, then similar code."""
+    what may follow the cursor's dot first, then the code most like the code being written
+    (with what followed it: for a small model the likeliest source of the next line), the
+    file's imports, definitions, other similar code."""
     kept: set[int] = set()
     used = 0
-    for i in sorted(range(len(snippets)), key=lambda i: _PRIORITY.get(snippets[i].kind, 9)):
+    priority = lambda s: 0.5 if s.best else _PRIORITY.get(s.kind, 9)  # noqa: E731
+    for i in sorted(range(len(snippets)), key=lambda i: priority(snippets[i])):
         cost = count_tokens(render([snippets[i]], language, file_sep))
         if used + cost <= budget:
             kept.add(i)

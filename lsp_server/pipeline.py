@@ -48,6 +48,7 @@ class Sources:
     others: list[tuple[str, str]]  # (path, text) of recently edited chunks and open files
     held: HeldSnippets | None = None  # keeps the context block steady between keystrokes
     acceptance: dict[str, tuple[int, int]] | None = None  # (shown, accepted) completions per snippet file
+    import_block: tuple[int, str] = (-1, "")  # this file's import statements and the line of the first
 
 
 class Snapshot(msgspec.Struct, frozen=True):
@@ -100,6 +101,10 @@ def _gather(doc: Document, line: int, byte: int, cursor: Cursor, path: str, sour
         sources.imports if full else [],
         sources.index if full else None,
     )
+    # The file's own imports, once the window has scrolled past them: they name what is called.
+    first, block = sources.import_block
+    if block and first < line - VISIBLE_BEFORE:
+        found.append(Snippet(path, block, "imports", first))
     scopes = enclosing(doc.tree, byte, doc.language, doc.text.encode())
     # The signatures of the enclosing class and function, when the window starts below them.
     found += [Snippet(path, scope.text, "definition", scope.line) for scope in scopes if scope.line < line - VISIBLE_BEFORE]

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 from context.document import Document
-from context.imports import Import, resolve_imports
+from context.imports import Import, import_lines, resolve_imports
 from context.index import WorkspaceIndex, store_path
 from context.licenses import LicensePolicy, spdx_header
 from context.search import Found, WorkspaceSearch, chat_search
@@ -30,9 +30,9 @@ class WorkspaceContext:
         self.index: WorkspaceIndex | None = None
         self.recent = RecentChunks()
         self.held = HeldSnippets()
-        # uri -> (line count, tags, imports): recomputed when the line count changes, which
-        # is when definitions and imports appear, not at every keystroke.
-        self._per_doc: dict[str, tuple[int, list[Tag], list[Import]]] = {}
+        # uri -> (line count, tags, imports, import statements): recomputed when the line count
+        # changes, which is when definitions and imports appear, not at every keystroke.
+        self._per_doc: dict[str, tuple[int, list[Tag], list[Import], tuple[int, str]]] = {}
         self._cancel = threading.Event()
         self.policy = LicensePolicy()  # the `licenses` setting
         self.search: WorkspaceSearch | None = None
@@ -109,11 +109,11 @@ class WorkspaceContext:
         if cached is None or cached[0] != len(doc.lines):
             tags = extract_tags(doc.tree, doc.text.encode(), doc.language)
             imports = resolve_imports(doc.tree, doc.language, rel_path, self.index.root) if self.index else []
-            cached = (len(doc.lines), tags, imports)
+            cached = (len(doc.lines), tags, imports, import_lines(doc.tree, doc.language))
             self._per_doc[doc.uri] = cached
         # An open .env or key file is still a secret: it never lends its text to another prompt.
         others = [(path, o) for path, o in others if not is_secret_file(path)]
         # Code under a licence the policy denies never reaches the prompt, from any source.
         texts = [(path, o.text[:OTHER_FILE_CHARS]) for path, o in others if self.allowed(path, o.text[:4096])]
         recent = [(path, text) for path, text in self.recent.items() if self.allowed(path)]
-        return Sources(cached[1], cached[2], self.index, recent + texts[-OTHER_FILES:], self.held)
+        return Sources(cached[1], cached[2], self.index, recent + texts[-OTHER_FILES:], self.held, import_block=cached[3])

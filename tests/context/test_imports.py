@@ -1,6 +1,8 @@
 from pathlib import Path
 
-from context.imports import resolve_imports
+import pytest
+
+from context.imports import import_lines, resolve_imports
 from context.languages import make_parser
 
 
@@ -88,3 +90,17 @@ def test_the_name_a_module_is_bound_to_is_known_in_each_language(tmp_path):
     assert [i.alias for i in resolve(tmp_path, "web/main.ts", "typescript")] == ["fmt"]
     assert [i.alias for i in resolve(tmp_path, "main.go", "go")] == ["m"]
     assert [i.alias for i in resolve(tmp_path, "src/lib.rs", "rust")] == ["geo"]
+
+
+@pytest.mark.parametrize(("language", "source", "first", "block"), [
+    ("python", '"""Doc."""\nimport os\nfrom .a import (b,\n    c)\nx = 1\n', 1, "import os\nfrom .a import (b,\n    c)"),
+    ("javascript", "const fs = require('fs');\nimport {a} from './a';\nexport {b} from './b';\nexport function f() {}\n", 0,
+     "const fs = require('fs');\nimport {a} from './a';\nexport {b} from './b';"),
+    ("go", 'package m\n\nimport (\n\t"fmt"\n\t"m/util"\n)\n', 2, 'import (\n\t"fmt"\n\t"m/util"\n)'),
+    ("rust", "use crate::a::b;\nmod c;\nfn main() {}\n", 0, "use crate::a::b;\nmod c;"),
+    ("java", "package p;\nimport java.util.List;\nclass A {}\n", 1, "import java.util.List;"),
+    ("c", '#include "a.h"\nint x;\n', 0, '#include "a.h"'),
+    ("python", "x = 1\n", -1, ""),
+])
+def test_import_statements_as_written_with_the_line_of_the_first(language, source, first, block):
+    assert import_lines(make_parser(language).parse(source.encode()), language) == (first, block)

@@ -31,16 +31,30 @@ def test_imported_names_come_first_and_own_visible_definitions_are_skipped(tmp_p
     assert [(s.path, s.text.split("(")[0]) for s in found] == [("money.py", "def fmt_price"), ("shop.py", "def far")]
 
 
-def test_similar_chunks_from_other_files_but_not_copies_or_the_same_file():
+def test_similar_chunks_from_other_files_with_what_followed():
     query = "for order in orders:\n    total += order.price * order.quantity"
+    after = "\n".join(f"line_{i} = {i}" for i in range(30))
     candidates = [
         ("cart.py", "for item in cart.items:\n    total += item.price * item.quantity\nreturn total"),
-        ("shop.py", query),
-        ("copy.py", query),
+        ("shop.py", query),  # the file being written
+        ("copy.py", query + "\nreturn round(total, 2)\n" + after),  # the same code elsewhere: what came next
         ("far.py", "print('hello world')"),
     ]
     found = similar_chunks(query, candidates, "shop.py")
-    assert [s.path for s in found] == ["cart.py"]
+    assert sorted(s.path for s in found) == ["cart.py", "copy.py"]
+    copy = next(s for s in found if s.path == "copy.py")
+    assert "return round(total, 2)" in copy.text
+    assert "line_20 = 20" in copy.text and "line_21" not in copy.text  # 16 lines and 8 more
+
+
+def test_similar_chunks_ignore_licence_headers_and_comments():
+    licence = "# Copyright (c) Example Corp. Licensed under the Apache License, Version 2.0\n" * 4
+    query = licence + "def shipping_cost(order):\n    weight = order.total_weight()"
+    candidates = [
+        ("other.py", licence + "import os\n"),  # alike only in its header
+        ("cart.py", "def handling_cost(order):\n    weight = order.total_weight()\n    return weight * 2"),
+    ]
+    assert [s.path for s in similar_chunks(query, candidates, "shop.py")] == ["cart.py"]
 
 
 def test_recent_chunks_replace_nearby_edits_of_the_same_file():
@@ -70,3 +84,11 @@ def test_held_snippets_stay_while_the_cursor_is_near_and_follow_it_when_it_moves
     assert held.choose("other", 110, first) == first  # per document
     held.forget("doc")
     assert held.choose("doc", 117, first) == first
+
+
+def test_the_best_similar_chunk_is_kept_before_definitions_when_the_budget_is_tight():
+    snippets = [Snippet("a.py", "def a(): ...", "definition", 1), Snippet("b.py", "def b(): ...", "definition", 1),
+                Snippet("c.py", "x = like_this()", "similar", 0, best=True), Snippet("d.py", "y = other()", "similar", 0)]
+    kept = fit(snippets, 50, len, "python", None)  # room for two of the four
+    assert "like_this" in kept and "def a" in kept
+    assert "def b" not in kept and "other()" not in kept

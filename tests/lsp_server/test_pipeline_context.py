@@ -152,3 +152,15 @@ def test_code_like_the_code_being_written_comes_from_unopened_files_of_the_index
     similar = [s for s in snap.snippets if s.kind == "similar"]
     assert [s.path for s in similar] == ["preconf/orjson.py"]
     assert "lambda v: v.isoformat()" in similar[0].text
+
+
+def test_the_files_imports_come_back_once_the_window_has_scrolled_past_them(tmp_path):
+    """Names imported at the top are what the code far below calls: the model sees them."""
+    body = "".join(f"    step_{i} = compute({i})\n" for i in range(80))
+    source = f"import json\nfrom shop.money import fmt_price, parse_price\n\n\ndef pipeline(config):\n{body}    \n"
+    doc = Document((tmp_path / "long.py").as_uri(), source)
+    ctx = WorkspaceContext()
+    far = prepare(doc, len(doc.lines) - 2, 4, "long.py", ctx.sources(doc, "long.py", []), "file")
+    assert "import json\nfrom shop.money import fmt_price, parse_price" in [s.text for s in far.snippets]
+    near = prepare(doc, 10, 4, "long.py", ctx.sources(doc, "long.py", []), "file")
+    assert not [s for s in near.snippets if s.kind == "imports"]  # the window shows them
