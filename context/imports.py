@@ -176,6 +176,7 @@ def import_lines(tree: Tree | None, language: str | None) -> tuple[int, str]:
         return -1, ""
     kinds = ("import_declaration",) if language == "go" else _IMPORT_NODES[language]  # the whole block
     found: dict[int, str] = {}  # start byte -> statement
+    first = -1
     for node in _nodes(tree, kinds):
         text = node.text.decode(errors="replace").strip()
         if node.type == "call_expression":
@@ -189,8 +190,6 @@ def import_lines(tree: Tree | None, language: str | None) -> tuple[int, str]:
         if not found:
             first = node.start_point[0]  # the walk is in document order
         found.setdefault(node.start_byte, text)
-    if not found:
-        return -1, ""
     return first, "\n".join(found[k] for k in sorted(found))
 
 

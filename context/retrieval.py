@@ -110,12 +110,13 @@ def similar_chunks(query: str, candidates: list[tuple[str, str]], own_path: str,
         if path == own_path:
             continue
         lines = split[i]
+        # Per line once (windows overlap by half): its names, or None for a blank or comment line.
+        names = [set(identifiers(line)) if _code_lines(line) else None for line in lines]
         for start in range(0, max(1, len(lines) - CHUNK_LINES // 2), CHUNK_LINES // 2):
-            window = lines[start:start + CHUNK_LINES]
-            code = _code_lines("\n".join(window))
-            if len(code) * 2 < len(window):
+            window = [n for n in names[start:start + CHUNK_LINES] if n is not None]
+            if len(window) * 2 < len(names[start:start + CHUNK_LINES]):
                 continue  # mostly comments or blank: a licence header, a commented-out block
-            score = _jaccard(words, set(identifiers("\n".join(code))))
+            score = _jaccard(words, set().union(*window))
             if score >= SIMILARITY_THRESHOLD:
                 scored.append((score * acceptance_weight(path, acceptance), i, start))
     scored.sort(key=lambda s: -s[0])
