@@ -5,6 +5,7 @@ background, updated file by file, and persisted with msgspec so that a restart i
 from __future__ import annotations
 
 import hashlib
+import heapq
 import itertools
 import logging
 import math
@@ -303,8 +304,15 @@ class WorkspaceIndex:
                     weight = math.log(1 + total / len(users))
                     for rel in users:
                         scores[rel] = scores.get(rel, 0.0) + weight
-            ranked = sorted(scores, key=lambda r: (-scores[r], r))
-            return [r for r in ranked if r != exclude and self.files[r].language == language and self.allowed(r)][:limit]
+            def passes(rel: str) -> bool:
+                return rel != exclude and self.files[rel].language == language and self.allowed(rel)
+
+            # The best few first (most candidates pass); all of them only when too few did.
+            top = heapq.nsmallest(limit * 8, scores, key=lambda r: (-scores[r], r))
+            found = [r for r in top if passes(r)][:limit]
+            if len(found) < limit and len(top) < len(scores):
+                found = [r for r in sorted(scores, key=lambda r: (-scores[r], r)) if passes(r)][:limit]
+            return found
 
     def text_of(self, rel: str, max_chars: int = 40_000) -> str:
         """The start of an indexed file's text, cached while it is unchanged."""

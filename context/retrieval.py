@@ -5,6 +5,7 @@ keystrokes so the model's cache stays warm."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import deque
 from typing import Callable
@@ -94,6 +95,13 @@ def _code_lines(text: str) -> list[str]:
     return [line for line in text.split("\n") if line.strip() and not line.lstrip().startswith(_COMMENT_STARTS)]
 
 
+@functools.lru_cache(maxsize=64)
+def _line_names(text: str) -> tuple[frozenset[str] | None, ...]:
+    """Per line of `text`: its names, or None for a blank or comment line. Cached: the same
+    workspace files are compared again at the next cursor (a str caches its own hash)."""
+    return tuple(frozenset(identifiers(line)) if _code_lines(line) else None for line in text.split("\n"))
+
+
 def similar_chunks(query: str, candidates: list[tuple[str, str]], own_path: str, k: int = 2,
                    acceptance: dict[str, tuple[int, int]] | None = None) -> list[Snippet]:
     """The `k` windows of other files most like `query` (Jaccard on identifiers), weighed by
@@ -105,14 +113,12 @@ def similar_chunks(query: str, candidates: list[tuple[str, str]], own_path: str,
     if len(words) < 3:
         return []  # too little to compare: any match would be chance
     scored = []
-    split = [text.split("\n") for _, text in candidates]
+    text_of = [text for _, text in candidates]
     for i, (path, _) in enumerate(candidates):
         if path == own_path:
             continue
-        lines = split[i]
-        # Per line once (windows overlap by half): its names, or None for a blank or comment line.
-        names = [set(identifiers(line)) if _code_lines(line) else None for line in lines]
-        for start in range(0, max(1, len(lines) - CHUNK_LINES // 2), CHUNK_LINES // 2):
+        names = _line_names(text_of[i])
+        for start in range(0, max(1, len(names) - CHUNK_LINES // 2), CHUNK_LINES // 2):
             window = [n for n in names[start:start + CHUNK_LINES] if n is not None]
             if len(window) * 2 < len(names[start:start + CHUNK_LINES]):
                 continue  # mostly comments or blank: a licence header, a commented-out block
@@ -127,7 +133,8 @@ def similar_chunks(query: str, candidates: list[tuple[str, str]], own_path: str,
         path = candidates[i][0]
         if any(s.path == path and abs(s.line - start) < CHUNK_LINES for s in chosen):
             continue  # overlaps a window already chosen
-        chosen.append(Snippet(path, "\n".join(split[i][start:start + CHUNK_LINES + CONTINUATION_LINES]), "similar", start,
+        lines = text_of[i].split("\n")[start:start + CHUNK_LINES + CONTINUATION_LINES]
+        chosen.append(Snippet(path, "\n".join(lines), "similar", start,
                               best=not chosen))
     return chosen
 
