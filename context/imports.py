@@ -169,6 +169,20 @@ _RESOLVERS = {"python": _python, "javascript": _javascript, "typescript": _javas
               "c": _c, "cpp": _c, "java": _java, "go": _go, "rust": _rust}
 
 
+def _statements(tree: Tree, kinds: tuple[str, ...]):
+    """(node, text) of each import statement: `require(...)`/`import(...)` calls are lifted to
+    their declaration (`const x = require(...)`: x is the module); other calls are skipped."""
+    for node in _nodes(tree, kinds):
+        text = node.text.decode(errors="replace")
+        if node.type == "call_expression":
+            if not text.startswith(("require", "import")):
+                continue
+            if node.parent is not None and node.parent.type == "variable_declarator":
+                node = node.parent.parent
+                text = node.text.decode(errors="replace")
+        yield node, text
+
+
 def import_lines(tree: Tree | None, language: str | None) -> tuple[int, str]:
     """The file's import statements as written, all of them (third-party ones too: they name
     what the code may call), and the 0-based line of the first; (-1, "") when there are none."""
@@ -177,19 +191,14 @@ def import_lines(tree: Tree | None, language: str | None) -> tuple[int, str]:
     kinds = ("import_declaration",) if language == "go" else _IMPORT_NODES[language]  # the whole block
     found: dict[int, str] = {}  # start byte -> statement
     first = -1
-    for node in _nodes(tree, kinds):
-        text = node.text.decode(errors="replace").strip()
-        if node.type == "call_expression":
-            if not text.startswith("require("):
-                continue
-            if node.parent is not None and node.parent.type == "variable_declarator":
-                node = node.parent.parent  # `const x = require(...)`
-                text = node.text.decode(errors="replace").strip()
-        elif node.type == "export_statement" and " from " not in text:
+    for node, text in _statements(tree, kinds):
+        if node.type == "call_expression" and not text.startswith("require("):
+            continue  # a dynamic import() is an expression, not a statement at the top
+        if node.type == "export_statement" and " from " not in text:
             continue  # an exported definition, not a re-export
         if not found:
             first = node.start_point[0]  # the walk is in document order
-        found.setdefault(node.start_byte, text)
+        found.setdefault(node.start_byte, text.strip())
     return first, "\n".join(found[k] for k in sorted(found))
 
 
@@ -201,12 +210,7 @@ def resolve_imports(tree: Tree | None, language: str | None, rel_path: str, root
     rel = PurePosixPath(rel_path)
     found: list[Import] = []
     seen: dict[str, int] = {}  # path -> its place in `found`
-    for node in _nodes(tree, _IMPORT_NODES[language]):
-        text = node.text.decode(errors="replace")
-        if node.type == "call_expression" and not text.startswith(("require", "import")):
-            continue
-        if node.type == "call_expression" and node.parent is not None and node.parent.type == "variable_declarator":
-            text = node.parent.parent.text.decode(errors="replace")  # `const x = require(...)`: x is the module
+    for _, text in _statements(tree, _IMPORT_NODES[language]):
         for imp in resolver(text, rel, root):
             if imp.path == rel_path:
                 continue

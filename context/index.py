@@ -5,7 +5,6 @@ background, updated file by file, and persisted with msgspec so that a restart i
 from __future__ import annotations
 
 import hashlib
-import heapq
 import itertools
 import logging
 import math
@@ -304,14 +303,12 @@ class WorkspaceIndex:
                     weight = math.log(1 + total / len(users))
                     for rel in users:
                         scores[rel] = scores.get(rel, 0.0) + weight
-            def passes(rel: str) -> bool:
-                return rel != exclude and self.files[rel].language == language and self.allowed(rel)
-
-            # The best few first (most candidates pass); all of them only when too few did.
-            top = heapq.nsmallest(limit * 8, scores, key=lambda r: (-scores[r], r))
-            found = [r for r in top if passes(r)][:limit]
-            if len(found) < limit and len(top) < len(scores):
-                found = [r for r in sorted(scores, key=lambda r: (-scores[r], r)) if passes(r)][:limit]
+            found: list[str] = []
+            for rel in sorted(scores, key=lambda r: (-scores[r], r)):  # checked only until `limit` pass
+                if rel != exclude and self.files[rel].language == language and self.allowed(rel):
+                    found.append(rel)
+                    if len(found) == limit:
+                        break
             return found
 
     def text_of(self, rel: str, max_chars: int = 40_000) -> str:

@@ -90,16 +90,16 @@ def acceptance_weight(path: str, acceptance: dict[str, tuple[int, int]] | None) 
 _COMMENT_STARTS = ("#", "//", "/*", "*", "--", ";")
 
 
-def _code_lines(text: str) -> list[str]:
-    """The lines of `text` that are code: no blank or comment lines."""
-    return [line for line in text.split("\n") if line.strip() and not line.lstrip().startswith(_COMMENT_STARTS)]
+def _is_code(line: str) -> bool:
+    """Not a blank or comment line."""
+    return bool(line.strip()) and not line.lstrip().startswith(_COMMENT_STARTS)
 
 
 @functools.lru_cache(maxsize=64)
 def _line_names(text: str) -> tuple[frozenset[str] | None, ...]:
     """Per line of `text`: its names, or None for a blank or comment line. Cached: the same
     workspace files are compared again at the next cursor (a str caches its own hash)."""
-    return tuple(frozenset(identifiers(line)) if _code_lines(line) else None for line in text.split("\n"))
+    return tuple(frozenset(identifiers(line)) if _is_code(line) else None for line in text.split("\n"))
 
 
 def similar_chunks(query: str, candidates: list[tuple[str, str]], own_path: str, k: int = 2,
@@ -109,15 +109,14 @@ def similar_chunks(query: str, candidates: list[tuple[str, str]], own_path: str,
     lines that follow it: code like the code before the cursor is often followed by code like
     what comes next (RepoCoder). Comments do not count: licence headers are alike in every
     file and say nothing about the code."""
-    words = set(identifiers("\n".join(_code_lines(query))))
+    words = set(identifiers("\n".join(line for line in query.split("\n") if _is_code(line))))
     if len(words) < 3:
         return []  # too little to compare: any match would be chance
     scored = []
-    text_of = [text for _, text in candidates]
-    for i, (path, _) in enumerate(candidates):
+    for i, (path, text) in enumerate(candidates):
         if path == own_path:
             continue
-        names = _line_names(text_of[i])
+        names = _line_names(text)
         for start in range(0, max(1, len(names) - CHUNK_LINES // 2), CHUNK_LINES // 2):
             window = [n for n in names[start:start + CHUNK_LINES] if n is not None]
             if len(window) * 2 < len(names[start:start + CHUNK_LINES]):
@@ -133,7 +132,7 @@ def similar_chunks(query: str, candidates: list[tuple[str, str]], own_path: str,
         path = candidates[i][0]
         if any(s.path == path and abs(s.line - start) < CHUNK_LINES for s in chosen):
             continue  # overlaps a window already chosen
-        lines = text_of[i].split("\n")[start:start + CHUNK_LINES + CONTINUATION_LINES]
+        lines = candidates[i][1].split("\n")[start:start + CHUNK_LINES + CONTINUATION_LINES]
         chosen.append(Snippet(path, "\n".join(lines), "similar", start,
                               best=not chosen))
     return chosen
