@@ -52,8 +52,35 @@ def is_secret_file(rel_path: str) -> bool:
     return SECRET_FILES.match_file(path.as_posix()) or SECRET_FILES.match_file(path.name)
 
 
+# Each pattern holds one of these literals, and a search for them is cheap where the patterns
+# are not: Python's re tries `\b...` and `(?i:[\w.-]*...)` at every position (~0.4 ms per
+# snippet, several ms per prompt). The patterns run only where a literal is.
+_HINT = re.compile(r"-----BEGIN|AKIA|ASIA|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|sk-|AIza|eyJ|://")
+_NAME_HINT = re.compile(r"passw|secret|key|token")  # in lowercased text: a setting's name
+_TOKENS = re.compile("|".join(f"(?:{p})" for p in _PATTERNS[:-1]).replace("?P<keep>", "?:"), re.M)
+_SETTING = _ONE[-1]
+_NAME_START = re.compile(r"[\w.-]*\Z")  # searched up to a hit: where its name starts
+
+
 def has_secrets(text: str) -> bool:
-    return _SECRET.search(text) is not None
+    """Whether `text` holds a credential-looking string: the same answer as `_SECRET`, faster."""
+    lower = text.lower()
+    if len(lower) != len(text):  # a few characters lowercase to two: positions would differ
+        return _SECRET.search(text) is not None
+    for hit in _HINT.finditer(text):
+        # Every other pattern stays on the line of its literal (a private key block cut at the
+        # line's end still matches: `\Z` holds at `endpos`).
+        start = text.rfind("\n", 0, hit.start()) + 1
+        end = text.find("\n", hit.end())
+        if _TOKENS.search(text, start, len(text) if end < 0 else end):
+            return True
+    for hit in _NAME_HINT.finditer(lower):
+        # A setting's name is the run of name characters around the hit: match from its start
+        # (its value may follow on a later line).
+        name = _NAME_START.search(text, max(0, hit.start() - 256), hit.start())
+        if _SETTING.match(text, name.start() if name else hit.start()):
+            return True
+    return False
 
 
 def redact(text: str) -> str:

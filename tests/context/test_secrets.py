@@ -1,5 +1,8 @@
+from pathlib import Path
+
 import pytest
 
+from context import secrets
 from context.secrets import REDACTED, has_secrets, is_secret_file, redact
 
 
@@ -43,3 +46,25 @@ def test_attribute_chains_and_calls_assigned_to_secret_looking_names_are_code():
     code = "token = self.stream.current\napi_key = settings.api_key_from_environment\n"
     assert redact(code) is code
     assert redact("SECRET_KEY=9f8e7d6c5b4a39281716\n") == "SECRET_KEY=<redacted>\n"
+
+
+SECRET_LINES = [
+    'API_KEY = "abcd1234efgh5678"',
+    "db.password =\n    'hunter22hunter'",  # the value on the next line
+    "url = 'postgres://bob:s3cretpw@db.internal/app'",
+    "aws = 'AKIAABCDEFGHIJKLMNOP'",
+    "jwt = 'eyJhbGciOiJIUzI1.eyJzdWIiOiIxMjM0.SflKxwRJSMeKKF2QT4'",
+    "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA",  # cut before its end
+    "config.client_secret: 'x9y8z7w6v5u4'",
+]
+
+
+@pytest.mark.parametrize("secret", SECRET_LINES)
+def test_a_secret_is_found_wherever_it_sits_in_real_code(secret):
+    # The fast check searches only around literals: it must agree with the full patterns.
+    code = Path(secrets.__file__).read_text()
+    lines = code.split("\n")
+    for at in (0, len(lines) // 2, len(lines)):
+        text = "\n".join(lines[:at] + [secret] + lines[at:])
+        assert has_secrets(text) and secrets._SECRET.search(text)
+    assert not has_secrets(redact(secret).replace(REDACTED, "x"))
