@@ -10,6 +10,7 @@ first line of each of its members, and its bases bring theirs (a few levels up).
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from context.imports import Import
 from context.index import WorkspaceIndex
@@ -77,13 +78,19 @@ def _short(signature: str) -> str:
     return signature[: cut if cut > 0 else MAX_LINE] + ", …)"
 
 
+def _inside(tags: list[Tag], start: int, end: int | None, private: bool) -> list[Tag]:
+    """The definitions within lines (start, end], one per name (the first: overloads say the
+    same), in file order; `_names` only when `private`, dunders never."""
+    inside = list({t.name: t for t in reversed([t for t in tags if start < t.line and (end is None or t.line <= end)])}.values())
+    inside.reverse()
+    return [t for t in inside if not t.name.startswith("_") or (private and not t.name.startswith("__"))]
+
+
 def outline(path: str, tags: list[Tag], start: int = -1, end: int | None = None, private: bool = False) -> Snippet | None:
     """The first line of each definition within lines (start, end] of a file (all of them by
     default), in file order, as one snippet; `_names` only when `private` (code inside the
     class may use them)."""
-    inside = list({t.name: t for t in reversed([t for t in tags if start < t.line and (end is None or t.line <= end)])}.values())
-    inside.reverse()  # one line per name, the first definition's: overloads say the same
-    chosen = [t for t in inside if not t.name.startswith("_") or (private and not t.name.startswith("__"))][:MAX_MEMBERS]
+    chosen = _inside(tags, start, end, private)[:MAX_MEMBERS]
     if not chosen:
         return None
     header = [_short(_signature(t.text)) for t in tags if t.line == start][:1]
@@ -109,25 +116,41 @@ def _find_class(name: str, own_path: str, own_tags: list[Tag], imports: list[Imp
     return None
 
 
+class Members(NamedTuple):
+    snippets: list[Snippet]  # outlines for the prompt, cut to fit
+    names: tuple[str, ...]  # every name the receiver is known to hold (empty: receiver unknown)
+
+
 def members(line_prefix: str, nearby: str, scopes: list[Tag], own_path: str, own_tags: list[Tag],
-            imports: list[Import], index: WorkspaceIndex | None) -> list[Snippet]:
-    """Outlines of what the receiver before the cursor's dot may hold. `nearby`: the code
-    above the cursor where the receiver's declaration may be; `scopes`: the enclosing
-    definitions, outermost first."""
+            imports: list[Import], index: WorkspaceIndex | None, text: str = "") -> Members:
+    """Outlines of what the receiver before the cursor's dot may hold, and all of its names.
+    `nearby`: the code above the cursor where the receiver's declaration may be; `scopes`:
+    the enclosing definitions, outermost first; `text`: the whole file, where the names used
+    after the receiver count too (`self.x` assigned in a constructor has no tag)."""
     name = receiver(line_prefix)
-    if name is None:
-        return []
+    found = _definitions(name, nearby, scopes, own_path, own_tags, imports, index) if name else []
+    snippets = [s for s in (outline(path, tags, start, end, private) for path, tags, start, end, private in found) if s]
+    if not found:
+        return Members(snippets, ())
+    names = {t.name for path, tags, start, end, private in found for t in _inside(tags, start, end, private)}
+    names.update(re.findall(rf"(?<![\w$.]){re.escape(name)}\s*(?:\.|::|->)\s*([A-Za-z_$][\w$]*)", text))
+    return Members(snippets, tuple(sorted(names)))
+
+
+def _definitions(name: str, nearby: str, scopes: list[Tag], own_path: str, own_tags: list[Tag],
+                 imports: list[Import], index: WorkspaceIndex | None) -> list[tuple[str, list[Tag], int, int | None, bool]]:
+    """Where `name`'s members are defined: (path, its tags, first line, last line, private)
+    of a module or of a class and its bases."""
     for imp in imports:
         if imp.alias == name and index is not None:
-            found = outline(imp.path, sorted(index.tags_of(imp.path), key=lambda t: t.line))
-            return [found] if found else []
+            return [(imp.path, sorted(index.tags_of(imp.path), key=lambda t: t.line), -1, None, False)]
     if name in _SELF:
         own_class = next((s for s in reversed(scopes) if s.kind in _CLASS_KINDS), None)
         queue = [own_class.name] if own_class else []
     else:
         typed = annotated_type(name, nearby)
         queue = [typed] if typed else ([name] if name[:1].isupper() else [])
-    out: list[Snippet] = []
+    out = []
     seen: set[str] = set()
     while queue and len(seen) < MAX_CLASSES:
         cls = queue.pop(0)
@@ -138,8 +161,17 @@ def members(line_prefix: str, nearby: str, scopes: list[Tag], own_path: str, own
         if found is None:
             continue
         path, tags, tag = found
-        snippet = outline(path, tags, tag.line, tag.end, private=name in _SELF)
-        if snippet is not None:
-            out.append(snippet)
+        out.append((path, tags, tag.line, tag.end, name in _SELF))
         queue += bases(_signature(tag.text))
     return out
+
+
+def member_starts(line_prefix: str, answer: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    """When `answer` goes on after `receiver.` with a name the receiver is not known to hold
+    (a small model invents plausible ones), the rests of the names it does hold that fit what
+    is typed after the dot; else () (the answer stands, or nothing is known)."""
+    typed = re.search(r"[\w$]*$", line_prefix).group()
+    chosen = typed + re.match(r"[\w$]*", answer).group()
+    if not names or chosen in names:
+        return ()
+    return tuple(n[len(typed):] for n in names if n.startswith(typed) and len(n) > len(typed))

@@ -15,7 +15,7 @@ import msgspec
 from context.cursor import Cursor, analyse
 from context.document import Document
 from context.imports import Import
-from context.members import members, receiver
+from context.members import member_starts, members, receiver
 from context.index import WorkspaceIndex
 from context.postprocess import block_finished, postprocess
 from context.prompt import Prompt, build_prompt
@@ -26,7 +26,7 @@ from context.scope import enclosing
 from context.syntax import keep_parseable
 from context.tags import Tag
 from lsp_server.settings import CompletionSettings
-from models.backend import Backend, CancelToken, CompletionRequest
+from models.backend import Backend, CancelToken, CompletionRequest, CompletionResult
 
 # A rest-of-line completion rarely needs more; a smaller cap answers sooner.
 LINE_MAX_TOKENS = 48
@@ -58,6 +58,8 @@ class Snapshot(msgspec.Struct, frozen=True):
     path: str
     language: str | None
     snippets: tuple[Snippet, ...] = ()
+    # After `receiver.`: every name the receiver is known to hold (empty: not known).
+    names: tuple[str, ...] = ()
 
 
 class Completion(msgspec.Struct):
@@ -78,20 +80,24 @@ def prepare(doc: Document, line: int, character: int, path: str = "", sources: S
     byte = doc.point_at(index)[0]
     cursor = analyse(doc.text, index, doc.tree, byte)
     snippets: tuple[Snippet, ...] = ()
+    names: tuple[str, ...] = ()
     if sources is not None and mode in ("file", "full"):
         held = sources.held.holding(doc.uri, line, mode) if sources.held is not None else None
         if held is not None and receiver(cursor.line_prefix) is None:
             snippets = held  # kept anyway: no need to gather fresh ones at this keystroke
         else:
-            snippets = tuple(stable_order(_gather(doc, line, byte, cursor, path, sources, mode == "full")))
+            found, names = _gather(doc, line, byte, cursor, path, sources, mode == "full")
+            snippets = tuple(stable_order(found))
             if sources.held is not None:
                 snippets = sources.held.choose(doc.uri, line, snippets, mode)
-    return Snapshot(doc.text, index, cursor, path, doc.language, snippets)
+    return Snapshot(doc.text, index, cursor, path, doc.language, snippets, names)
 
 
-def _gather(doc: Document, line: int, byte: int, cursor: Cursor, path: str, sources: Sources, full: bool) -> list[Snippet]:
+def _gather(doc: Document, line: int, byte: int, cursor: Cursor, path: str, sources: Sources,
+            full: bool) -> tuple[list[Snippet], tuple[str, ...]]:
     """Code from elsewhere for this cursor: `full` adds the imports, the index, members after
-    a dot and similar code to what this file's own tree gives."""
+    a dot and similar code to what this file's own tree gives. With it, the names the receiver
+    before the cursor's dot holds, when known."""
     query = "\n".join(doc.lines[max(0, line - QUERY_LINES):line]) + "\n" + cursor.line_prefix
     found = related_definitions(
         query,
@@ -106,11 +112,14 @@ def _gather(doc: Document, line: int, byte: int, cursor: Cursor, path: str, sour
     if block and first < line - VISIBLE_BEFORE:
         found.append(Snippet(path, block, "imports", first))
     scopes = enclosing(doc.tree, byte, doc.language, doc.text.encode())
+    names: tuple[str, ...] = ()
     # The signatures of the enclosing class and function, when the window starts below them.
     found += [Snippet(path, scope.text, "definition", scope.line) for scope in scopes if scope.line < line - VISIBLE_BEFORE]
     if full:
         nearby = "\n".join(doc.lines[max(0, line - VISIBLE_BEFORE):line]) + "\n" + cursor.line_prefix
-        found += members(cursor.line_prefix, nearby, scopes, path, sources.own_tags, sources.imports, sources.index)
+        outlines, names = members(cursor.line_prefix, nearby, scopes, path, sources.own_tags, sources.imports,
+                                  sources.index, doc.text)
+        found += outlines
         others = sources.others
         if sources.index is not None:  # code like this elsewhere in the workspace
             words = set(identifiers(query))
@@ -118,7 +127,7 @@ def _gather(doc: Document, line: int, byte: int, cursor: Cursor, path: str, sour
         found += similar_chunks(query, others, path, acceptance=sources.acceptance)
     # A class whose members are listed needs no definition snippet as well.
     outlined = {(s.path, s.line) for s in found if s.kind == "members"}
-    return [s for s in found if s.kind != "definition" or (s.path, s.line) not in outlined]
+    return [s for s in found if s.kind != "definition" or (s.path, s.line) not in outlined], names
 
 
 def make_prompt(snap: Snapshot, backend: Backend, settings: CompletionSettings) -> Prompt:
@@ -171,10 +180,14 @@ def generate(
             return block_finished(prompt.strip_heal(raw), snap.cursor, suffix, settings.max_lines)
 
     result = backend.complete(request, cancel, until)
-    text = ""
-    if result.finish_reason != "cancelled":
-        text = postprocess(prompt.strip_heal(result.text), snap.cursor, snap.text[snap.index:], settings.max_lines)
-        text = keep_parseable(snap.language, snap.text, snap.index, text)
+    text = _finish(result, prompt, snap, settings)
+    # After `receiver.`, a name the receiver does not hold is an invented one: the model
+    # chooses again among those it holds (its prompt is cached: only the answer is new),
+    # unless it was cut short by the user or the time limit.
+    starts = member_starts(snap.cursor.line_prefix, text, snap.names) if backend.heals else ()
+    if starts and result.finish_reason in ("stop", "length"):
+        result = backend.complete(msgspec.structs.replace(request, names=starts), cancel, until)
+        text = _finish(result, prompt, snap, settings)
     return Completion(
         text,
         snap.cursor.mode,
@@ -184,3 +197,11 @@ def generate(
         time.perf_counter() - start,
         result.reevaluated_tokens,
     )
+
+
+def _finish(result: CompletionResult, prompt: Prompt, snap: Snapshot, settings: CompletionSettings) -> str:
+    """The model's answer cut to what the cursor wants and the code around it can take."""
+    if result.finish_reason == "cancelled":
+        return ""
+    text = postprocess(prompt.strip_heal(result.text), snap.cursor, snap.text[snap.index:], settings.max_lines)
+    return keep_parseable(snap.language, snap.text, snap.index, text)

@@ -23,6 +23,9 @@ class CompletionRequest(msgspec.Struct, frozen=True):
     # model can choose its own tokens for it (token healing). Backends that cannot constrain
     # generation ignore it.
     heal: str = ""
+    # After `heal`, the answer must go on with one of these whole names (what the receiver
+    # before a dot holds, when the model's own choice was none of them). Ignored like `heal`.
+    names: tuple[str, ...] = ()
     # Stop generating after this many seconds and return what is there (0: no limit).
     timeout_s: float = 0.0
     # Stop decoding this long after the first token (0: no limit): the prompt may take long

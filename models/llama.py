@@ -136,13 +136,15 @@ class LlamaBackend:
     def metadata(self) -> dict[str, str]:
         return dict(self._llm.metadata)
 
-    def healing(self, heal: str):
-        """A logits processor list that makes the answer start with `heal`, or None."""
-        if not heal:
+    def healing(self, heal: str, names: tuple[str, ...] = ()):
+        """A logits processor list that makes the answer start with `heal`, then with one of
+        the whole `names` if any are given; None when nothing is required."""
+        if not heal and not names:
             return None
         import llama_cpp
 
-        return llama_cpp.LogitsProcessorList([_Healer(self._llm, heal.encode(), self._pieces)])
+        starts = [(heal + n).encode() for n in names] or [heal.encode()]
+        return llama_cpp.LogitsProcessorList([_Healer(self._llm, starts, bool(names), self._pieces)])
 
     def _is_single_token(self, text: str) -> bool:
         return len(self._llm.tokenize(text.encode(), add_bos=False, special=True)) == 1
@@ -180,7 +182,7 @@ class LlamaBackend:
                 temperature=request.temperature,
                 stop=list(request.stop),
                 repeat_penalty=1.0,  # code repeats itself legitimately
-                logits_processor=self.healing(request.heal),
+                logits_processor=self.healing(request.heal, request.names),
                 stream=True,
             )
             result = _drain(
@@ -255,13 +257,19 @@ def _pieces_by_first_byte(llm) -> dict[int, list[tuple[int, bytes]]]:
     return groups
 
 
-class _Healer:
-    """Masks every token that does not continue the required start of the answer, until the
-    answer holds it; then lets the model choose freely."""
+def _is_name_byte(byte: int) -> bool:
+    return chr(byte).isalnum() or byte in b"_$" or byte >= 0x80
 
-    def __init__(self, llm, required: bytes, pieces: dict[int, list[tuple[int, bytes]]]) -> None:
+
+class _Healer:
+    """Masks every token that does not continue one of the required starts of the answer
+    until the answer holds one; then lets the model choose freely. `whole`: each start ends
+    with a name, which the answer may not lengthen into another."""
+
+    def __init__(self, llm, starts: list[bytes], whole: bool, pieces: dict[int, list[tuple[int, bytes]]]) -> None:
         self._llm = llm
-        self._required = required
+        self._starts = starts
+        self._whole = whole
         self._pieces = pieces
         self._n_prompt: int | None = None
 
@@ -269,15 +277,29 @@ class _Healer:
         if self._n_prompt is None:  # the first call sees exactly the prompt's tokens
             self._n_prompt = len(input_ids)
         done = self._llm.detokenize(list(input_ids[self._n_prompt:]))
-        if len(done) >= len(self._required):
+        if any(len(done) > len(s) and done.startswith(s) for s in self._starts):
+            return scores  # one start is held (tokens past a name were checked when chosen)
+        needs = {s[len(done):] for s in self._starts if s.startswith(done)}
+        if not self._whole and b"" in needs:
             return scores
-        need = self._required[len(done):]
-        allowed = [t for t, p in self._pieces.get(need[0], ()) if p.startswith(need) or need.startswith(p)]
+        # What tokens may be: the start of what is needed, or all of it and then more.
+        heads = {n[:k] for n in needs for k in range(1, len(n) + 1)}
+        allowed = [t for t, p in self._candidates(needs) if p in heads or self._finishes(p, needs)]
         if not allowed:  # no token can continue it: leave the model be rather than emit nothing
             return scores
         masked = np.full_like(scores, -np.inf)
         masked[allowed] = scores[allowed]
         return masked
+
+    def _candidates(self, needs: set[bytes]):
+        first = {n[0] for n in needs if n}
+        if b"" in needs:  # a whole name is held: what ends it may follow
+            first |= {b for b in self._pieces if not _is_name_byte(b)}
+        return (tp for b in first for tp in self._pieces.get(b, ()))
+
+    def _finishes(self, piece: bytes, needs: set[bytes]) -> bool:
+        """`piece` holds all of a need and goes on past it (past a name, not with its letters)."""
+        return any(piece[:k] in needs and not (self._whole and _is_name_byte(piece[k])) for k in range(len(piece)))
 
 
 def _drain(

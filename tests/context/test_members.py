@@ -1,6 +1,6 @@
 import pytest
 
-from context.members import annotated_type, bases, outline, receiver
+from context.members import annotated_type, bases, member_starts, outline, receiver
 from context.tags import Tag
 
 
@@ -41,3 +41,22 @@ def test_a_class_outline_is_its_header_and_the_first_line_of_each_member():
     snippet = outline("shop/base.py", tags, 0, 7)
     assert snippet.text == "class Store\n    def restock(self, item)\n    def price_of(self, item) -> int"
     assert snippet.kind == "members"
+
+
+NAMES = ("price_of", "restock", "restock_all", "stock")
+
+
+@pytest.mark.parametrize(("prefix", "answer", "starts"), [
+    ("    store.", "restock(item, 1)", ()),  # a name it holds: the answer stands
+    ("    store.re", "stock_all()", ()),
+    ("    store.", "refill(item)", NAMES),  # an invented name: choose again among all
+    ("    store.re", "fill(item)", ("stock", "stock_all")),  # among those that fit what is typed
+    ("    store.", "", NAMES),  # nothing after a dot is no answer either
+    ("    store.restock", "", ()),  # typed in full already
+])
+def test_an_invented_name_after_a_dot_gives_way_to_those_the_receiver_holds(prefix, answer, starts):
+    assert member_starts(prefix, answer, NAMES) == starts
+
+
+def test_nothing_is_constrained_when_the_receivers_names_are_unknown():
+    assert member_starts("    thing.", "anything()", ()) == ()

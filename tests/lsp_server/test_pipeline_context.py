@@ -2,10 +2,11 @@
 
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from context.document import Document
-from lsp_server.pipeline import make_prompt, prepare
+from lsp_server.pipeline import generate, make_prompt, prepare
 from lsp_server.settings import Settings
 from lsp_server.workspace import WorkspaceContext
 from models.llama import LlamaBackend
@@ -130,6 +131,32 @@ def test_after_an_object_and_a_dot_the_members_of_its_class_and_bases_are_in_the
     line = next(i for i, text in enumerate(doc.lines) if text.endswith("."))
     snap = prepare(doc, line, len(doc.lines[line]), rel, ctx.sources(doc, rel, []), "full")
     assert any(s.kind == "members" and member in s.text for s in snap.snippets), snap.snippets
+    assert member.split("(")[0].split()[-1] in snap.names
+
+
+def test_after_a_dot_the_completion_names_a_member_the_receiver_holds(tmp_path):
+    """A small model invents plausible names after a dot; with the receiver's class known,
+    it chooses among the members it really has (here names no model could guess)."""
+    (tmp_path / "vault.py").write_text(
+        "class Vault:\n    def qz_lock_all(self) -> None:\n        self.qz_sealed = True\n\n"
+        "    def wv_open_door(self, code: int) -> bool:\n        return not self.qz_sealed\n"
+    )
+    text = "from vault import Vault\n\n\ndef close(v: Vault):\n    v.\n"
+    (tmp_path / "guard.py").write_text(text)
+    ctx = WorkspaceContext()
+    ctx.open(tmp_path, tmp_path / ".data")
+    ctx.build()
+    doc = Document((tmp_path / "guard.py").as_uri(), text)
+    snap = prepare(doc, 4, len("    v."), "guard.py", ctx.sources(doc, "guard.py", []), "full")
+    assert set(snap.names) == {"qz_lock_all", "wv_open_door"}
+    backend = LlamaBackend(bundled_model(), n_ctx=1024)
+    try:
+        answer = generate(snap, backend, Settings().completion).text
+        unknown = generate(msgspec.structs.replace(snap, names=()), backend, Settings().completion).text
+    finally:
+        backend.close()
+    assert answer.startswith(("qz_lock_all", "wv_open_door")), answer
+    assert not unknown.startswith(("qz_lock_all", "wv_open_door")), unknown  # what it does unaided
 
 
 def test_code_like_the_code_being_written_comes_from_unopened_files_of_the_index(tmp_path):

@@ -37,6 +37,17 @@ def test_healing_makes_the_answer_start_with_the_cut_text(backend, heal):
     assert result.text.startswith(heal), result.text
 
 
+@pytest.mark.parametrize("heal", ["", "."])
+def test_names_make_the_answer_go_on_with_one_of_them_whole(backend, heal):
+    names = ("zq_restock_later", "zq_restock", "wx_price_of")
+    prompt = "class Store:\n    pass\n\n\ndef audit(store):\n    return store" + ("" if heal else ".")
+    text = backend.complete(CompletionRequest(prompt, ("\n",), 12, heal=heal, names=names)).text
+    assert text.startswith(heal)
+    rest = text[len(heal):]
+    assert any(rest.startswith(n) and not rest[len(n):len(n) + 1].isalnum() and rest[len(n):len(n) + 1] != "_"
+               for n in names), text
+
+
 def test_cancel_stops_generation_between_tokens(backend):
     cancel = CancelToken()
     threading.Timer(0.3, cancel.cancel).start()
