@@ -52,13 +52,13 @@ def is_secret_file(rel_path: str) -> bool:
     return SECRET_FILES.match_file(path.as_posix()) or SECRET_FILES.match_file(path.name)
 
 
-# Each pattern holds one of these literals, and a search for them is cheap where the patterns
-# are not: Python's re tries `\b...` and `(?i:[\w.-]*...)` at every position (~0.4 ms per
-# snippet, several ms per prompt). The patterns run only where a literal is.
+# Each pattern holds one of these literals (keep them in step), and a search for them is
+# cheap where the patterns are not: Python's re tries `\b...` and `(?i:[\w.-]*...)` at every
+# position (~0.4 ms per snippet, several ms per prompt). The patterns run only where a literal is.
 _HINT = re.compile(r"-----BEGIN|AKIA|ASIA|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|sk-|AIza|eyJ|://")
 _NAME_HINT = re.compile(r"passw|secret|key|token")  # in lowercased text: a setting's name
 _TOKENS = re.compile("|".join(f"(?:{p})" for p in _PATTERNS[:-1]).replace("?P<keep>", "?:"), re.M)
-_SETTING = _ONE[-1]
+_SETTING = _ONE[-1]  # NAME = value, the last pattern
 _NAME_START = re.compile(r"[\w.-]*\Z")  # searched up to a hit: where its name starts
 
 
