@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from context.imports import Import
 from context.index import WorkspaceIndex
-from context.retrieval import Snippet
+from context.retrieval import Snippet, is_code_line
 from context.tags import Tag
 
 _ACCESS = re.compile(r"([A-Za-z_$][\w$]*)\s*(?:\.|::|->)\s*[\w$]*$")
@@ -64,7 +64,7 @@ def annotated_type(name: str, text: str) -> str | None:
 
 def _signature(text: str) -> str:
     for line in text.split("\n"):
-        if line.strip() and not line.lstrip().startswith(("#", "//", "/*", "*", "@", "--")):
+        if is_code_line(line) and not line.lstrip().startswith("@"):  # nor a decorator
             return line.rstrip(" {:").removesuffix(" ...")
     return text.split("\n", 1)[0]
 
@@ -122,18 +122,16 @@ class Members(NamedTuple):
 
 
 def members(line_prefix: str, nearby: str, scopes: list[Tag], own_path: str, own_tags: list[Tag],
-            imports: list[Import], index: WorkspaceIndex | None, text: str = "") -> Members:
-    """Outlines of what the receiver before the cursor's dot may hold, and all of its names.
-    `nearby`: the code above the cursor where the receiver's declaration may be; `scopes`:
-    the enclosing definitions, outermost first; `text`: the whole file, where the names used
-    after the receiver count too (`self.x` assigned in a constructor has no tag)."""
+            imports: list[Import], index: WorkspaceIndex | None) -> Members:
+    """Outlines of what the receiver before the cursor's dot may hold, and all of its defined
+    names. `nearby`: the code above the cursor where the receiver's declaration may be;
+    `scopes`: the enclosing definitions, outermost first."""
     name = receiver(line_prefix)
     found = _definitions(name, nearby, scopes, own_path, own_tags, imports, index) if name else []
     snippets = [s for s in (outline(path, tags, start, end, private) for path, tags, start, end, private in found) if s]
     if not found:
         return Members(snippets, ())
     names = {t.name for path, tags, start, end, private in found for t in _inside(tags, start, end, private)}
-    names.update(re.findall(rf"(?<![\w$.]){re.escape(name)}\s*(?:\.|::|->)\s*([A-Za-z_$][\w$]*)", text))
     return Members(snippets, tuple(sorted(names)))
 
 
@@ -166,12 +164,19 @@ def _definitions(name: str, nearby: str, scopes: list[Tag], own_path: str, own_t
     return out
 
 
-def member_starts(line_prefix: str, answer: str, names: tuple[str, ...]) -> tuple[str, ...]:
+def member_starts(line_prefix: str, answer: str, names: tuple[str, ...], text: str = "") -> tuple[str, ...]:
     """When `answer` goes on after `receiver.` with a name the receiver is not known to hold
     (a small model invents plausible ones), the rests of the names it does hold that fit what
-    is typed after the dot; else () (the answer stands, or nothing is known)."""
+    is typed after the dot; else () (the answer stands, or nothing is known). `names`: those
+    defined for it; the names used after the receiver in `text`, the whole file, count too
+    (`self.x` set in a constructor has no tag): looked up only here, off the keystroke path."""
     typed = re.search(r"[\w$]*$", line_prefix).group()
     chosen = typed + re.match(r"[\w$]*", answer).group()
     if not names or chosen in names:
         return ()
-    return tuple(n[len(typed):] for n in names if n.startswith(typed) and len(n) > len(typed))
+    name = receiver(line_prefix)
+    used = re.findall(rf"(?<![\w$.]){re.escape(name)}\s*(?:\.|::|->)\s*([A-Za-z_$][\w$]*)", text) if name else []
+    held = set(names).union(used)
+    if chosen in held:
+        return ()
+    return tuple(sorted(n[len(typed):] for n in held if n.startswith(typed) and len(n) > len(typed)))

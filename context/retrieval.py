@@ -90,7 +90,7 @@ def acceptance_weight(path: str, acceptance: dict[str, tuple[int, int]] | None) 
 _COMMENT_STARTS = ("#", "//", "/*", "*", "--", ";")
 
 
-def _is_code(line: str) -> bool:
+def is_code_line(line: str) -> bool:
     """Not a blank or comment line."""
     return bool(line.strip()) and not line.lstrip().startswith(_COMMENT_STARTS)
 
@@ -99,7 +99,7 @@ def _is_code(line: str) -> bool:
 def _line_names(text: str) -> tuple[frozenset[str] | None, ...]:
     """Per line of `text`: its names, or None for a blank or comment line. Cached: the same
     workspace files are compared again at the next cursor (a str caches its own hash)."""
-    return tuple(frozenset(identifiers(line)) if _is_code(line) else None for line in text.split("\n"))
+    return tuple(frozenset(identifiers(line)) if is_code_line(line) else None for line in text.split("\n"))
 
 
 def similar_chunks(query: str, candidates: list[tuple[str, str]], own_path: str, k: int = 2,
@@ -109,7 +109,7 @@ def similar_chunks(query: str, candidates: list[tuple[str, str]], own_path: str,
     lines that follow it: code like the code before the cursor is often followed by code like
     what comes next (RepoCoder). Comments do not count: licence headers are alike in every
     file and say nothing about the code."""
-    words = set(identifiers("\n".join(line for line in query.split("\n") if _is_code(line))))
+    words = set(identifiers("\n".join(line for line in query.split("\n") if is_code_line(line))))
     if len(words) < 3:
         return []  # too little to compare: any match would be chance
     scored = []
@@ -118,10 +118,11 @@ def similar_chunks(query: str, candidates: list[tuple[str, str]], own_path: str,
             continue
         names = _line_names(text)
         for start in range(0, max(1, len(names) - CHUNK_LINES // 2), CHUNK_LINES // 2):
-            window = [n for n in names[start:start + CHUNK_LINES] if n is not None]
-            if len(window) * 2 < len(names[start:start + CHUNK_LINES]):
+            lines = names[start:start + CHUNK_LINES]
+            code = [n for n in lines if n is not None]
+            if len(code) * 2 < len(lines):
                 continue  # mostly comments or blank: a licence header, a commented-out block
-            score = _jaccard(words, set().union(*window))
+            score = _jaccard(words, set().union(*code))
             if score >= SIMILARITY_THRESHOLD:
                 scored.append((score * acceptance_weight(path, acceptance), i, start))
     scored.sort(key=lambda s: -s[0])
@@ -213,15 +214,16 @@ def fit(snippets: list[Snippet], budget: int, count_tokens: Callable[[str], int]
     what may follow the cursor's dot first, then the code most like the code being written
     (with what followed it: for a small model the likeliest source of the next line), the
     file's imports, definitions, other similar code."""
-    kept: set[int] = set()
+    kept: dict[int, str] = {}  # each snippet rendered once (redaction scans it): index -> text
     used = 0
     priority = lambda s: 0.5 if s.best else _PRIORITY.get(s.kind, 9)  # noqa: E731
     for i in sorted(range(len(snippets)), key=lambda i: priority(snippets[i])):
-        cost = count_tokens(render([snippets[i]], language, file_sep))
+        text = render([snippets[i]], language, file_sep)
+        cost = count_tokens(text)
         if used + cost <= budget:
-            kept.add(i)
+            kept[i] = text
             used += cost
-    return render([s for i, s in enumerate(snippets) if i in kept], language, file_sep)
+    return "".join(kept[i] for i in sorted(kept))  # rendering a list joins its snippets' renderings
 
 
 class HeldSnippets:

@@ -58,7 +58,7 @@ class Snapshot(msgspec.Struct, frozen=True):
     path: str
     language: str | None
     snippets: tuple[Snippet, ...] = ()
-    # After `receiver.`: every name the receiver is known to hold (empty: not known).
+    # After `receiver.`: the names defined for the receiver (empty: not known).
     names: tuple[str, ...] = ()
 
 
@@ -112,13 +112,13 @@ def _gather(doc: Document, line: int, byte: int, cursor: Cursor, path: str, sour
     if block and first < line - VISIBLE_BEFORE:
         found.append(Snippet(path, block, "imports", first))
     scopes = enclosing(doc.tree, byte, doc.language, doc.text.encode())
-    names: tuple[str, ...] = ()
     # The signatures of the enclosing class and function, when the window starts below them.
     found += [Snippet(path, scope.text, "definition", scope.line) for scope in scopes if scope.line < line - VISIBLE_BEFORE]
+    names: tuple[str, ...] = ()
     if full:
         nearby = "\n".join(doc.lines[max(0, line - VISIBLE_BEFORE):line]) + "\n" + cursor.line_prefix
         outlines, names = members(cursor.line_prefix, nearby, scopes, path, sources.own_tags, sources.imports,
-                                  sources.index, doc.text)
+                                  sources.index)
         found += outlines
         others = sources.others
         if sources.index is not None:  # code like this elsewhere in the workspace
@@ -184,7 +184,7 @@ def generate(
     # After `receiver.`, a name the receiver does not hold is an invented one: the model
     # chooses again among those it holds (its prompt is cached: only the answer is new),
     # unless it was cut short by the user or the time limit.
-    starts = member_starts(snap.cursor.line_prefix, text, snap.names) if backend.heals else ()
+    starts = member_starts(snap.cursor.line_prefix, text, snap.names, snap.text) if backend.heals else ()
     if starts and result.finish_reason in ("stop", "length"):
         result = backend.complete(msgspec.structs.replace(request, names=starts), cancel, until)
         text = _finish(result, prompt, snap, settings)

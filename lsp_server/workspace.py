@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from context.document import Document
 from context.imports import Import, import_lines, resolve_imports
@@ -25,14 +25,23 @@ OTHER_FILES = 4
 OTHER_FILE_CHARS = 40_000
 
 
+class _DocFacts(NamedTuple):
+    """What an open document's tree says, for the line count it was read at."""
+
+    lines: int
+    tags: list[Tag]
+    imports: list[Import]
+    import_block: tuple[int, str]  # the first import's line and the import statements
+
+
 class WorkspaceContext:
     def __init__(self) -> None:
         self.index: WorkspaceIndex | None = None
         self.recent = RecentChunks()
         self.held = HeldSnippets()
-        # uri -> (line count, tags, imports, import statements): recomputed when the line count
-        # changes, which is when definitions and imports appear, not at every keystroke.
-        self._per_doc: dict[str, tuple[int, list[Tag], list[Import], tuple[int, str]]] = {}
+        # Recomputed when the line count changes, which is when definitions and imports
+        # appear, not at every keystroke.
+        self._per_doc: dict[str, _DocFacts] = {}
         self._cancel = threading.Event()
         self.policy = LicensePolicy()  # the `licenses` setting
         self.search: WorkspaceSearch | None = None
@@ -106,14 +115,17 @@ class WorkspaceContext:
     def sources(self, doc: Document, rel_path: str, others: list[tuple[str, Document]]) -> Sources:
         """`others`: the other open documents with their display paths, least recent first."""
         cached = self._per_doc.get(doc.uri)
-        if cached is None or cached[0] != len(doc.lines):
-            tags = extract_tags(doc.tree, doc.text.encode(), doc.language)
-            imports = resolve_imports(doc.tree, doc.language, rel_path, self.index.root) if self.index else []
-            cached = (len(doc.lines), tags, imports, import_lines(doc.tree, doc.language))
-            self._per_doc[doc.uri] = cached
+        if cached is None or cached.lines != len(doc.lines):
+            cached = self._per_doc[doc.uri] = _DocFacts(
+                len(doc.lines),
+                extract_tags(doc.tree, doc.text.encode(), doc.language),
+                resolve_imports(doc.tree, doc.language, rel_path, self.index.root) if self.index else [],
+                import_lines(doc.tree, doc.language),
+            )
         # An open .env or key file is still a secret: it never lends its text to another prompt.
         others = [(path, o) for path, o in others if not is_secret_file(path)]
         # Code under a licence the policy denies never reaches the prompt, from any source.
         texts = [(path, o.text[:OTHER_FILE_CHARS]) for path, o in others if self.allowed(path, o.text[:4096])]
         recent = [(path, text) for path, text in self.recent.items() if self.allowed(path)]
-        return Sources(cached[1], cached[2], self.index, recent + texts[-OTHER_FILES:], self.held, import_block=cached[3])
+        return Sources(cached.tags, cached.imports, self.index, recent + texts[-OTHER_FILES:], self.held,
+                       import_block=cached.import_block)

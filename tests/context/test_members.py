@@ -60,3 +60,9 @@ def test_an_invented_name_after_a_dot_gives_way_to_those_the_receiver_holds(pref
 
 def test_nothing_is_constrained_when_the_receivers_names_are_unknown():
     assert member_starts("    thing.", "anything()", ()) == ()
+
+
+def test_names_used_after_the_receiver_in_the_file_count_as_held():
+    text = "class Store:\n    def __init__(self):\n        self.cache_hits = 0\n"
+    assert member_starts("        self.", "cache_hits += 1", NAMES, text) == ()
+    assert "cache_hits" in member_starts("        self.", "refill()", NAMES, text)
