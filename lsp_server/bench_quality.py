@@ -27,8 +27,10 @@ log = logging.getLogger(__name__)
 
 # Benchmarks measure the model and the pipeline, not how busy the machine is: the editor's
 # time caps (settings.py) are lifted so that a loaded CPU cannot cut answers short. The
-# token and line caps, which shape every answer, stay as they are.
-BENCH_SETTINGS = {"completion": {"max_decode_ms": 0, "timeout_ms": 0}}
+# token and line caps, which shape every answer, stay as they are. No feedback is recorded:
+# the bench never accepts an answer, so every file whose snippets were shown would count as
+# never accepted and weigh less in the tasks after it (answers would depend on task order).
+BENCH_SETTINGS = {"completion": {"max_decode_ms": 0, "timeout_ms": 0}, "feedback": {"enabled": False}}
 
 # Grammar names (context.languages) that are not LSP languageIds themselves.
 _LANGUAGE_IDS = {"tsx": "typescriptreact", "c_sharp": "csharp", "bash": "shellscript"}

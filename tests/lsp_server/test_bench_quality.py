@@ -4,6 +4,7 @@ settings), so the harness must count it as an exact match whatever the model; a 
 expected text is something else must not be."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import pytest
 
 from lsp_server.bench_quality import BENCH_SETTINGS, edit_similarity, load_tasks, score, spread, summarise
 from lsp_server.driver import EditorSession
+from lsp_server.feedback import STORE_NAME
 from tests.lsp_server.lsp_helpers import DATA
 
 
@@ -88,11 +90,14 @@ async def test_bench_quality_counts_the_servers_own_answer_as_an_exact_match(tmp
     tasks_file = tmp_path / "tasks.jsonl"
     tasks_file.write_text("".join(json.dumps(t) + "\n" for t in [*tasks, {**wrong, "id": "wrong"}]))
 
+    data = tmp_path / "data"
     result = subprocess.run(
         [sys.executable, "-m", "lsp_server", "bench", "quality", "--tasks", str(tasks_file), "--context", "none", "--json"],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True, text=True, timeout=600, env={**os.environ, "ATELIER_DATA_DIR": str(data)},
     )
     assert result.returncode == 0, result.stderr
+    # Each task is answered as if it came first: no answer is recorded as shown and never accepted.
+    assert data.is_dir() and not (data / STORE_NAME).exists()
     report = json.loads(result.stdout)
     assert set(report) >= {"n", "em", "es", "context", "per_language"}
     assert report["n"] == 3 and report["context"] == "none"
