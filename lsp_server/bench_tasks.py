@@ -7,10 +7,12 @@ with a seeded random generator and cut after `=`, `(`, `return `, `.`, ...; the 
 the line is what the model must write. Lines whose rest uses a name defined in another file
 of the workspace (and not in this one) are favoured: those need cross-file context.
 
-The copy on disk holds each task's text (its line cut), not the original: a server that
-reads the workspace (an index, retrieval) must not find the answer there, and an editor's
-file on disk does not hold the line being typed either. So each file gives at most
-`per_file` tasks, all cut in the same text."""
+The copies on disk are whole, as a repository's files are: code like the line being written
+elsewhere in the package is followed by what follows it there. A task's own file on disk
+holds its answer, as an editor's file on disk holds the saved version of a line being
+edited; the server completes the text the editor sends (`didOpen`) and never takes context
+for a document from that document's copy on disk (tests/lsp_server/test_pipeline_context.py).
+Each file gives at most `per_file` tasks, all cut in the same text."""
 
 from __future__ import annotations
 
@@ -223,12 +225,9 @@ def make_package(src: Path, out: Path, languages: set[str] | None, max_tasks: in
         cut_lines.setdefault(rel, {})[line] = cut
     tasks = []
     for rel, (text, grammar) in texts.items():
-        lines = text.split("\n")
-        for line, cut in cut_lines.get(rel, {}).items():
-            lines[line] = lines[line][:cut]
         target = workspace / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text("\n".join(lines), encoding="utf-8")
+        target.write_text(text, encoding="utf-8")
     for rel, line, cut, symbols in sorted(picks):
         text, grammar = texts[rel]
         original = text.split("\n")[line]

@@ -16,14 +16,14 @@ ATTR = Path(attr.__file__).parent
 
 
 def check_tasks(out: Path, source: Path) -> list[dict]:
-    """Every task is well formed, its text is the workspace's copy, and text + expected gives
-    back the original line of the source."""
+    """Every task is well formed, the workspace holds the whole source file, and text +
+    expected gives back the original line of the source."""
     tasks = [json.loads(line) for line in (out / "tasks.jsonl").read_text().splitlines()]
     assert tasks
     for task in tasks:
         assert all(key in task for key in REQUIRED)
         on_disk = out / task["workspace"] / task["file"]
-        assert on_disk.read_text() == task["text"]  # the answer is nowhere in the workspace
+        assert on_disk.read_text() == (source / task["file"]).read_text()  # as a repository holds it
         original = (source / task["file"]).read_text().split("\n")
         line = task["text"].split("\n")[task["line"]]
         assert len(line.encode("utf-16-le")) // 2 == task["character"]  # the cursor ends the line

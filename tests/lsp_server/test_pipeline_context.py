@@ -191,3 +191,24 @@ def test_the_files_imports_come_back_once_the_window_has_scrolled_past_them(tmp_
     assert "import json\nfrom shop.money import fmt_price, parse_price" in [s.text for s in far.snippets]
     near = prepare(doc, 10, 4, "long.py", ctx.sources(doc, "long.py", []), "file")
     assert not [s for s in near.snippets if s.kind == "imports"]  # the window shows them
+
+
+def test_no_context_comes_from_the_open_documents_own_copy_on_disk(tmp_path):
+    """The editor's text is the truth: the saved file may hold the very line being written
+    (the quality bench's workspaces do), and it must not reach the prompt from the index."""
+    saved = (
+        "from shop.money import fmt_price\n\n\ndef label(item):\n"
+        "    return fmt_price(item.cents) + ' qz_only_on_disk'\n\n\ndef other(item):\n    return label(item)\n"
+    )
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "shop" / "money.py").write_text("def fmt_price(cents):\n    return f'{cents / 100:.2f}'\n")
+    (tmp_path / "shop" / "labels.py").write_text(saved)
+    (tmp_path / "shop" / "tags.py").write_text("from shop.labels import label\n\n\ndef tag(item):\n    return label(item)\n")
+    ctx = WorkspaceContext()
+    ctx.open(tmp_path, tmp_path / ".data")
+    ctx.build()
+    typed = saved.replace("fmt_price(item.cents) + ' qz_only_on_disk'", "")
+    doc = Document((tmp_path / "shop" / "labels.py").as_uri(), typed)
+    snap = prepare(doc, 4, len("    return "), "shop/labels.py", ctx.sources(doc, "shop/labels.py", []), "full")
+    assert snap.snippets  # context there is (money.py's definition)
+    assert not any("qz_only_on_disk" in s.text for s in snap.snippets), snap.snippets
