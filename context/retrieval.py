@@ -78,12 +78,26 @@ def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
+# How many completions' worth of evidence the workspace's own acceptance rate counts for
+# in a file's: a file shown a few times without an acceptance is not yet suspect.
+PRIOR_COMPLETIONS = 10
+
+
 def acceptance_weight(path: str, acceptance: dict[str, tuple[int, int]] | None) -> float:
-    """How much the user's acceptances vouch for snippets from `path`: 1.0 with no history,
-    towards 2.0 when completions made with them were accepted, towards 0 when they never were.
-    `acceptance`: (shown, accepted) completions whose prompts held snippets from each file."""
+    """How much the user's acceptances vouch for snippets from `path`, against the workspace's
+    rate: 1.0 with no history or an average file, towards 2.0 for a file whose completions were
+    accepted more often, towards 0 for one whose completions were accepted less often.
+    Relative, because most completions are never accepted: an absolute rate would sink every
+    file ever shown below those never shown. `acceptance`: (shown, accepted) completions whose
+    prompts held snippets from each file."""
     shown, accepted = (acceptance or {}).get(path, (0, 0))
-    return 2.0 * (accepted + 1) / (shown + 2)  # Laplace-smoothed acceptance rate, doubled
+    total_shown = sum(s for s, _ in acceptance.values()) if acceptance else 0
+    total_accepted = sum(a for _, a in acceptance.values()) if acceptance else 0
+    if not total_accepted:
+        return 1.0  # nothing accepted anywhere: nothing tells files apart
+    rate = total_accepted / total_shown
+    # The file's rate, smoothed towards the workspace's (a Bayesian average), over the workspace's.
+    return min(2.0, (accepted + PRIOR_COMPLETIONS * rate) / (shown + PRIOR_COMPLETIONS) / rate)
 
 
 # How a line of comment starts, in the languages Atelier reads (block comment bodies too).
@@ -116,6 +130,7 @@ def similar_chunks(query: str, candidates: list[tuple[str, str]], own_path: str,
     for i, (path, text) in enumerate(candidates):
         if path == own_path:
             continue
+        weight = acceptance_weight(path, acceptance)
         names = _line_names(text)
         for start in range(0, max(1, len(names) - CHUNK_LINES // 2), CHUNK_LINES // 2):
             lines = names[start:start + CHUNK_LINES]
@@ -124,7 +139,7 @@ def similar_chunks(query: str, candidates: list[tuple[str, str]], own_path: str,
                 continue  # mostly comments or blank: a licence header, a commented-out block
             score = _jaccard(words, set().union(*code))
             if score >= SIMILARITY_THRESHOLD:
-                scored.append((score * acceptance_weight(path, acceptance), i, start))
+                scored.append((score * weight, i, start))
     scored.sort(key=lambda s: -s[0])
     chosen: list[Snippet] = []
     for _, i, start in scored:

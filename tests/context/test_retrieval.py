@@ -1,6 +1,6 @@
 from context.imports import Import
 from context.index import WorkspaceIndex
-from context.retrieval import HeldSnippets, RecentChunks, Snippet, fit, identifiers, related_definitions, render, similar_chunks, stable_order
+from context.retrieval import HeldSnippets, RecentChunks, Snippet, acceptance_weight, fit, identifiers, related_definitions, render, similar_chunks, stable_order
 from context.tags import Tag
 
 
@@ -92,3 +92,16 @@ def test_the_best_similar_chunk_is_kept_before_definitions_when_the_budget_is_ti
     kept = fit(snippets, 50, len, "python", None)  # room for two of the four
     assert "like_this" in kept and "def a" in kept
     assert "def b" not in kept and "other()" not in kept
+
+
+def test_acceptance_weighs_a_file_against_the_workspace_rate_not_against_always():
+    # Most completions are never accepted: with no acceptance anywhere, a file shown a hundred
+    # times is no worse than one never shown.
+    assert acceptance_weight("shown.py", {"shown.py": (100, 0)}) == 1.0 == acceptance_weight("new.py", {"shown.py": (100, 0)})
+    # An average file stays at 1.0, whatever the workspace's rate.
+    assert acceptance_weight("a.py", {"a.py": (50, 5), "b.py": (50, 5)}) == 1.0
+    stats = {"kept.py": (40, 20), "ignored.py": (40, 0), "once.py": (1, 0)}
+    assert acceptance_weight("kept.py", stats) > 1.5
+    assert acceptance_weight("ignored.py", stats) < 0.5
+    # One completion without acceptance is little evidence: the file is barely lowered.
+    assert 0.9 < acceptance_weight("once.py", stats) < 1.0 == acceptance_weight("new.py", stats)
