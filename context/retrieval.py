@@ -109,29 +109,45 @@ def is_code_line(line: str) -> bool:
     return bool(line.strip()) and not line.lstrip().startswith(_COMMENT_STARTS)
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _names_of(line: str) -> frozenset[str] | None:
+    """A line's names, or None for a blank or comment line. Cached per line: most lines of
+    the document being edited are the same at the next keystroke."""
+    return frozenset(identifiers(line)) if is_code_line(line) else None
+
+
 @functools.lru_cache(maxsize=64)
 def _line_names(text: str) -> tuple[frozenset[str] | None, ...]:
-    """Per line of `text`: its names, or None for a blank or comment line. Cached: the same
-    workspace files are compared again at the next cursor (a str caches its own hash)."""
-    return tuple(frozenset(identifiers(line)) if is_code_line(line) else None for line in text.split("\n"))
+    """Per line of `text`: its names. Cached: the same workspace files are compared again at
+    the next cursor (a str caches its own hash)."""
+    return tuple(_names_of(line) for line in text.split("\n"))
 
 
 def similar_chunks(query: str, candidates: list[tuple[str, str]], own_path: str, k: int = 2,
-                   acceptance: dict[str, tuple[int, int]] | None = None) -> list[Snippet]:
+                   acceptance: dict[str, tuple[int, int]] | None = None,
+                   own: tuple[list[str], range] | None = None) -> list[Snippet]:
     """The `k` windows of other files most like `query` (Jaccard on identifiers), weighed by
     how often completions made with snippets from their file were accepted, each with the
     lines that follow it: code like the code before the cursor is often followed by code like
     what comes next (RepoCoder). Comments do not count: licence headers are alike in every
-    file and say nothing about the code."""
+    file and say nothing about the code.
+
+    `own`: the lines of the document being edited, as the editor holds it, and those the
+    prompt's windows show: its windows out of their sight compete too (a sibling method far
+    above, code below the cursor that a model without fill-in-the-middle never sees). The
+    document's copy on disk (`own_path` among `candidates`) never does."""
     words = set(identifiers("\n".join(line for line in query.split("\n") if is_code_line(line))))
     if len(words) < 3:
         return []  # too little to compare: any match would be chance
+    # (path, its text or lines, the names of each line: None where nothing may be found)
+    pool: list[tuple[str, str | list[str], tuple[frozenset[str] | None, ...]]] = [
+        (path, text, _line_names(text)) for path, text in candidates if path != own_path]
+    if own is not None:
+        lines, shown = own
+        pool.append((own_path, lines, tuple(None if n in shown else _names_of(line) for n, line in enumerate(lines))))
     scored = []
-    for i, (path, text) in enumerate(candidates):
-        if path == own_path:
-            continue
+    for i, (path, _, names) in enumerate(pool):
         weight = acceptance_weight(path, acceptance)
-        names = _line_names(text)
         for start in range(0, max(1, len(names) - CHUNK_LINES // 2), CHUNK_LINES // 2):
             lines = names[start:start + CHUNK_LINES]
             code = [n for n in lines if n is not None]
@@ -145,10 +161,11 @@ def similar_chunks(query: str, candidates: list[tuple[str, str]], own_path: str,
     for _, i, start in scored:
         if len(chosen) == k:
             break
-        path = candidates[i][0]
+        path = pool[i][0]
         if any(s.path == path and abs(s.line - start) < CHUNK_LINES for s in chosen):
             continue  # overlaps a window already chosen
-        lines = candidates[i][1].split("\n")[start:start + CHUNK_LINES + CONTINUATION_LINES]
+        source = pool[i][1]
+        lines = (source.split("\n") if isinstance(source, str) else source)[start:start + CHUNK_LINES + CONTINUATION_LINES]
         chosen.append(Snippet(path, "\n".join(lines), "similar", start,
                               best=not chosen))
     return chosen

@@ -99,11 +99,12 @@ def _gather(doc: Document, line: int, byte: int, cursor: Cursor, path: str, sour
     a dot and similar code to what this file's own tree gives. With it, the names the receiver
     before the cursor's dot holds, when known."""
     query = "\n".join(doc.lines[max(0, line - QUERY_LINES):line]) + "\n" + cursor.line_prefix
+    visible = range(line - VISIBLE_BEFORE, line + VISIBLE_AFTER)
     found = related_definitions(
         query,
         path,
         sources.own_tags,
-        range(line - VISIBLE_BEFORE, line + VISIBLE_AFTER),
+        visible,
         sources.imports if full else [],
         sources.index if full else None,
     )
@@ -124,7 +125,7 @@ def _gather(doc: Document, line: int, byte: int, cursor: Cursor, path: str, sour
         if sources.index is not None:  # code like this elsewhere in the workspace
             words = set(identifiers(query))
             others = others + [(rel, sources.index.text_of(rel)) for rel in sources.index.files_like(words, path, doc.language)]
-        found += similar_chunks(query, others, path, acceptance=sources.acceptance)
+        found += similar_chunks(query, others, path, acceptance=sources.acceptance, own=(doc.lines, visible))
     # A class whose members are listed needs no definition snippet as well.
     outlined = {(s.path, s.line) for s in found if s.kind == "members"}
     return [s for s in found if s.kind != "definition" or (s.path, s.line) not in outlined], names

@@ -105,3 +105,18 @@ def test_acceptance_weighs_a_file_against_the_workspace_rate_not_against_always(
     assert acceptance_weight("ignored.py", stats) < 0.5
     # One completion without acceptance is little evidence: the file is barely lowered.
     assert 0.9 < acceptance_weight("once.py", stats) < 1.0 == acceptance_weight("new.py", stats)
+
+
+SIBLINGS = (["def load_users(db):", "    rows = db.query(USERS_SQL)", "    users = [User.from_row(r) for r in rows]",
+             "    cache.store('users', users)", "    return users", ""]
+            + ["def noop():", "    pass", ""] * 20
+            + ["def load_orders(db):", "    rows = db.query(ORDERS_SQL)", "    orders = [Order.from_row(r) for r in rows]", "    cache."])
+
+
+def test_the_documents_own_code_out_of_the_windows_sight_is_searched_too():
+    query, cursor = "\n".join(SIBLINGS[-4:]), len(SIBLINGS) - 1
+    found = similar_chunks(query, [], "shop.py", own=(SIBLINGS, range(cursor - 50, cursor + 20)))
+    assert [s.path for s in found][:1] == ["shop.py"] and "cache.store('users', users)" in found[0].text
+    # What the windows show is not offered again, and without `own` the file is not searched.
+    assert similar_chunks(query, [], "shop.py", own=(SIBLINGS, range(0, len(SIBLINGS)))) == []
+    assert similar_chunks(query, [("shop.py", "\n".join(SIBLINGS))], "shop.py") == []

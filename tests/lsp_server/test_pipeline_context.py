@@ -212,3 +212,12 @@ def test_no_context_comes_from_the_open_documents_own_copy_on_disk(tmp_path):
     snap = prepare(doc, 4, len("    return "), "shop/labels.py", ctx.sources(doc, "shop/labels.py", []), "full")
     assert snap.snippets  # context there is (money.py's definition)
     assert not any("qz_only_on_disk" in s.text for s in snap.snippets), snap.snippets
+
+
+def test_full_context_finds_a_sibling_far_up_the_same_document(tmp_path):
+    from tests.context.test_retrieval import SIBLINGS
+    doc = Document((tmp_path / "shop.py").as_uri(), "\n".join(SIBLINGS))
+    line = len(SIBLINGS) - 1
+    snap = prepare(doc, line, len(SIBLINGS[line]), "shop.py", WorkspaceContext().sources(doc, "shop.py", []), "full")
+    assert any(s.path == "shop.py" and "cache.store('users', users)" in s.text for s in snap.snippets), snap.snippets
+    assert prepare(doc, line, len(SIBLINGS[line]), "shop.py", WorkspaceContext().sources(doc, "shop.py", []), "file").snippets == ()
