@@ -30,6 +30,9 @@ _COMMON = frozenset(
 CHUNK_LINES = 16
 # Lines after a similar window that come with it: what followed code like this.
 CONTINUATION_LINES = 8
+# How far above and below the windows the document itself is searched: other files are read
+# up to 40,000 characters, and the search must stay within the keystroke's few milliseconds.
+OWN_SPAN_LINES = 500
 SIMILARITY_THRESHOLD = 0.2
 
 
@@ -139,17 +142,20 @@ def similar_chunks(query: str, candidates: list[tuple[str, str]], own_path: str,
     words = set(identifiers("\n".join(line for line in query.split("\n") if is_code_line(line))))
     if len(words) < 3:
         return []  # too little to compare: any match would be chance
-    # (path, its text or lines, the names of each line: None where nothing may be found)
-    pool: list[tuple[str, str | list[str], tuple[frozenset[str] | None, ...]]] = [
-        (path, text, _line_names(text)) for path, text in candidates if path != own_path]
+    # (path, its text or lines, the names of each line searched (None: nothing to find
+    # there), the line they start at)
+    pool: list[tuple[str, str | list[str], tuple[frozenset[str] | None, ...], int]] = [
+        (path, text, _line_names(text), 0) for path, text in candidates if path != own_path]
     if own is not None:
         lines, shown = own
-        pool.append((own_path, lines, tuple(None if n in shown else _names_of(line) for n, line in enumerate(lines))))
+        first = max(0, shown.start - OWN_SPAN_LINES)
+        span = range(first, min(len(lines), shown.stop + OWN_SPAN_LINES))
+        pool.append((own_path, lines, tuple(None if n in shown else _names_of(lines[n]) for n in span), first))
     scored = []
-    for i, (path, _, names) in enumerate(pool):
+    for i, (path, _, names, first) in enumerate(pool):
         weight = acceptance_weight(path, acceptance)
-        for start in range(0, max(1, len(names) - CHUNK_LINES // 2), CHUNK_LINES // 2):
-            lines = names[start:start + CHUNK_LINES]
+        for start in range(first, first + max(1, len(names) - CHUNK_LINES // 2), CHUNK_LINES // 2):
+            lines = names[start - first:start - first + CHUNK_LINES]
             code = [n for n in lines if n is not None]
             if len(code) * 2 < len(lines):
                 continue  # mostly comments or blank: a licence header, a commented-out block
