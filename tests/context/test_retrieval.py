@@ -1,6 +1,6 @@
 from context.imports import Import
 from context.index import WorkspaceIndex
-from context.retrieval import HeldSnippets, RecentChunks, Snippet, acceptance_weight, fit, identifiers, related_definitions, render, similar_chunks, stable_order
+from context.retrieval import OWN_SPAN_LINES, HeldSnippets, RecentChunks, Snippet, acceptance_weight, fit, identifiers, related_definitions, render, similar_chunks, stable_order
 from context.tags import Tag
 
 
@@ -120,3 +120,6 @@ def test_the_documents_own_code_out_of_the_windows_sight_is_searched_too():
     # What the windows show is not offered again, and without `own` the file is not searched.
     assert similar_chunks(query, [], "shop.py", own=(SIBLINGS, range(0, len(SIBLINGS)))) == []
     assert similar_chunks(query, [("shop.py", "\n".join(SIBLINGS))], "shop.py") == []
+    # Only near the windows: each keystroke's search stays within a few milliseconds.
+    far = SIBLINGS[:6] + ["x = 1"] * OWN_SPAN_LINES + SIBLINGS[6:]
+    assert similar_chunks(query, [], "shop.py", own=(far, range(len(far) - 51, len(far) + 19))) == []
