@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import deque
-from typing import Callable
+from typing import Callable, Sequence
 
 import msgspec
 
@@ -120,10 +120,11 @@ def _names_of(line: str) -> frozenset[str] | None:
 
 
 @functools.lru_cache(maxsize=64)
-def _line_names(text: str) -> tuple[frozenset[str] | None, ...]:
-    """Per line of `text`: its names. Cached: the same workspace files are compared again at
-    the next cursor (a str caches its own hash)."""
-    return tuple(_names_of(line) for line in text.split("\n"))
+def _lines_and_names(text: str) -> tuple[tuple[str, ...], tuple[frozenset[str] | None, ...]]:
+    """`text`'s lines and the names of each. Cached: the same workspace files are compared
+    again at the next cursor (a str caches its own hash)."""
+    lines = tuple(text.split("\n"))
+    return lines, tuple(_names_of(line) for line in lines)
 
 
 def similar_chunks(query: str, candidates: list[tuple[str, str]], own_path: str, k: int = 2,
@@ -142,10 +143,10 @@ def similar_chunks(query: str, candidates: list[tuple[str, str]], own_path: str,
     words = set(identifiers("\n".join(line for line in query.split("\n") if is_code_line(line))))
     if len(words) < 3:
         return []  # too little to compare: any match would be chance
-    # (path, its text or lines, the names of each line searched (None: nothing to find
-    # there), the line they start at)
-    pool: list[tuple[str, str | list[str], tuple[frozenset[str] | None, ...], int]] = [
-        (path, text, _line_names(text), 0) for path, text in candidates if path != own_path]
+    # (path, its lines, the names of the lines searched (None: nothing to find there), the
+    # line those start at)
+    pool: list[tuple[str, Sequence[str], tuple[frozenset[str] | None, ...], int]] = [
+        (path, *_lines_and_names(text), 0) for path, text in candidates if path != own_path]
     if own is not None:
         lines, shown = own
         first = max(0, shown.start - OWN_SPAN_LINES)
@@ -154,14 +155,14 @@ def similar_chunks(query: str, candidates: list[tuple[str, str]], own_path: str,
     scored = []
     for i, (path, _, names, first) in enumerate(pool):
         weight = acceptance_weight(path, acceptance)
-        for start in range(first, first + max(1, len(names) - CHUNK_LINES // 2), CHUNK_LINES // 2):
-            lines = names[start - first:start - first + CHUNK_LINES]
-            code = [n for n in lines if n is not None]
-            if len(code) * 2 < len(lines):
+        for offset in range(0, max(1, len(names) - CHUNK_LINES // 2), CHUNK_LINES // 2):
+            window = names[offset:offset + CHUNK_LINES]
+            code = [n for n in window if n is not None]
+            if len(code) * 2 < len(window):
                 continue  # mostly comments or blank: a licence header, a commented-out block
             score = _jaccard(words, set().union(*code))
             if score >= SIMILARITY_THRESHOLD:
-                scored.append((score * weight, i, start))
+                scored.append((score * weight, i, first + offset))
     scored.sort(key=lambda s: -s[0])
     chosen: list[Snippet] = []
     for _, i, start in scored:
@@ -170,8 +171,7 @@ def similar_chunks(query: str, candidates: list[tuple[str, str]], own_path: str,
         path = pool[i][0]
         if any(s.path == path and abs(s.line - start) < CHUNK_LINES for s in chosen):
             continue  # overlaps a window already chosen
-        source = pool[i][1]
-        lines = (source.split("\n") if isinstance(source, str) else source)[start:start + CHUNK_LINES + CONTINUATION_LINES]
+        lines = pool[i][1][start:start + CHUNK_LINES + CONTINUATION_LINES]
         chosen.append(Snippet(path, "\n".join(lines), "similar", start,
                               best=not chosen))
     return chosen
