@@ -26,12 +26,12 @@ import msgspec
 import numpy as np
 from tree_sitter import Node
 
-from context.declarations import function_kinds, outer_node
-from context.index import MAX_FILE_BYTES, WorkspaceIndex
-from context.languages import EXTENSIONS, make_parser
-from context.licenses import LicensePolicy, LicenseResolver
-from context.secrets import REDACTED, has_secrets, is_secret_file, redact
-from models.fim import FimFormat
+from atelier.context.declarations import function_kinds, outer_node
+from atelier.context.index import MAX_FILE_BYTES, WorkspaceIndex
+from atelier.context.languages import EXTENSIONS, make_parser
+from atelier.context.licenses import LicensePolicy, LicenseResolver
+from atelier.context.secrets import REDACTED, has_secrets, is_secret_file, redact
+from atelier.models.fim import FimFormat
 
 PREFIX_CHARS, SUFFIX_CHARS = 4000, 2000  # FIM context kept around the middle
 MIDDLE_CHARS = (16, 1500)  # a middle's size bounds

@@ -15,7 +15,7 @@ from typing import Literal
 
 from tree_sitter import Tree
 
-from context.languages import language_for, make_parser
+from atelier.context.languages import language_for, make_parser
 
 log = logging.getLogger(__name__)
 

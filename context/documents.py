@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 
-from context.document import Document
+from atelier.context.document import Document
 
 log = logging.getLogger(__name__)
 

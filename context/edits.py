@@ -13,9 +13,9 @@ import textwrap
 
 import msgspec
 
-from context.declarations import declaration_at, declaration_name, outer_node
-from context.languages import make_parser
-from context.syntax import error_count
+from atelier.context.declarations import declaration_at, declaration_name, outer_node
+from atelier.context.languages import make_parser
+from atelier.context.syntax import error_count
 
 # Doc comments are wrapped to this many columns, indentation included.
 WRAP_COLUMNS = 88

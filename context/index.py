@@ -19,11 +19,11 @@ from typing import Callable
 import msgspec
 import pathspec
 
-from context.docs import DOC_EXTENSIONS, DocChunk, chunk_document
-from context.languages import EXTENSIONS, make_parser
-from context.licenses import LICENSE_FILE, METADATA_FILES, LicensePolicy, LicenseResolver, spdx_header
-from context.secrets import has_secrets, is_secret_file, redact
-from context.tags import Tag, extract_tags
+from atelier.context.docs import DOC_EXTENSIONS, DocChunk, chunk_document
+from atelier.context.languages import EXTENSIONS, make_parser
+from atelier.context.licenses import LICENSE_FILE, METADATA_FILES, LicensePolicy, LicenseResolver, spdx_header
+from atelier.context.secrets import has_secrets, is_secret_file, redact
+from atelier.context.tags import Tag, extract_tags
 
 log = logging.getLogger(__name__)
 

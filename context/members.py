@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from context.imports import Import
-from context.index import WorkspaceIndex
-from context.retrieval import Snippet, is_code_line
-from context.tags import Tag
+from atelier.context.imports import Import
+from atelier.context.index import WorkspaceIndex
+from atelier.context.retrieval import Snippet, is_code_line
+from atelier.context.tags import Tag
 
 _ACCESS = re.compile(r"([A-Za-z_$][\w$]*)\s*(?:\.|::|->)\s*[\w$]*$")
 _CLASS_KINDS = ("class", "interface", "struct", "trait", "type")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from context.cursor import Cursor
+from atelier.context.cursor import Cursor
 
 _OPEN, _CLOSE = "([{", ")]}"
 

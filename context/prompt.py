@@ -7,9 +7,9 @@ from typing import Protocol
 
 import msgspec
 
-from context.cursor import Cursor
-from context.languages import line_comment
-from context.windows import CountTokens, prefix_window, suffix_window
+from atelier.context.cursor import Cursor
+from atelier.context.languages import line_comment
+from atelier.context.windows import CountTokens, prefix_window, suffix_window
 
 
 # The prefix window's first line moves in steps of this many lines, so that consecutive

@@ -12,11 +12,11 @@ from typing import Callable, Sequence
 
 import msgspec
 
-from context.imports import Import
-from context.index import WorkspaceIndex
-from context.languages import line_comment
-from context.secrets import has_secrets, redact
-from context.tags import Tag
+from atelier.context.imports import Import
+from atelier.context.index import WorkspaceIndex
+from atelier.context.languages import line_comment
+from atelier.context.secrets import has_secrets, redact
+from atelier.context.tags import Tag
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
 # Words every language uses: never worth a lookup.

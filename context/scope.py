@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tree_sitter import Tree
 
-from context.tags import DEFINITIONS, Tag, _docstring, _name
+from atelier.context.tags import DEFINITIONS, Tag, _docstring, _name
 
 
 def enclosing(tree: Tree | None, byte: int, language: str | None, source: bytes) -> list[Tag]:

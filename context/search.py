@@ -9,8 +9,8 @@ import threading
 
 import msgspec
 
-from context.docs import Bm25, terms
-from context.index import WorkspaceIndex
+from atelier.context.docs import Bm25, terms
+from atelier.context.index import WorkspaceIndex
 
 # Names written like code in a question: snake_case, camelCase, dotted, or in backticks.
 _CODE_NAME = re.compile(r"`([A-Za-z_][\w.]*)`|\b([A-Za-z_]+_[\w]*|[a-z]+[A-Z]\w*|[A-Z][a-z]+[A-Z]\w*)\b")

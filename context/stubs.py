@@ -11,8 +11,8 @@ from pathlib import Path
 
 import msgspec
 
-from context.declarations import declaration_at, declaration_name
-from context.languages import make_parser
+from atelier.context.declarations import declaration_at, declaration_name
+from atelier.context.languages import make_parser
 
 # How much of the file before the function, and of the tests, the prompt shows (characters).
 PREFIX_CHARS = 3000

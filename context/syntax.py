@@ -11,7 +11,7 @@ import re
 
 from tree_sitter import Tree
 
-from context.languages import make_parser
+from atelier.context.languages import make_parser
 
 # Errors are local in tree-sitter, so a window around the cursor judges as well as the file.
 _WINDOW_CHARS = 8000

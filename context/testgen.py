@@ -11,10 +11,10 @@ from pathlib import Path
 
 import msgspec
 
-from context.declarations import declaration_at, declaration_name, is_declaration, is_function
-from context.edits import code_blocks, strip_fences
-from context.languages import make_parser
-from context.syntax import error_count
+from atelier.context.declarations import declaration_at, declaration_name, is_declaration, is_function
+from atelier.context.edits import code_blocks, strip_fences
+from atelier.context.languages import make_parser
+from atelier.context.syntax import error_count
 
 TEST_LANGUAGES = ("python", "javascript", "typescript", "tsx", "go", "rust", "java")
 

@@ -1,3 +1,3 @@
-from lsp_server.cli import main
+from atelier.lsp_server.cli.main import main
 
 main()

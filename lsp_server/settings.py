@@ -11,33 +11,8 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
-from context.licenses import DEFAULT_DENY, LicensePolicy
-from models.host import ModelConfig
-
-
-class ModelSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    backend: Literal["llama", "remote"] = "llama"  # embedded llama.cpp, or an OpenAI-compatible server
-    path: str | None = None  # a .gguf file; else $ATELIER_MODEL; else the bundled default
-    n_ctx: Annotated[int, Meta(ge=256, le=1_048_576)] = 4096
-    n_threads: Annotated[int, Meta(ge=1, le=512)] | None = None  # None: all cores, up to 8
-    n_gpu_layers: Annotated[int, Meta(ge=-1)] | None = None  # None: all if a GPU build, else 0
-    main_gpu: Annotated[int, Meta(ge=0)] = 0
-    flash_attn: bool = False
-    n_batch: Annotated[int, Meta(ge=8, le=65536)] = 512
-    # remote backend: server address, key (else $ATELIER_API_KEY), model name, FIM format
-    url: str | None = None
-    api_key: str | None = None
-    name: str | None = None
-    fim: Literal["qwen", "starcoder", "deepseek", "codestral", "codellama"] | None = None
-    headers: dict[str, str] = {}
-    connect_timeout_s: Annotated[float, Meta(gt=0)] = 5.0
-    read_timeout_s: Annotated[float, Meta(gt=0)] = 60.0
-    # embedded backend: a LoRA adapter (GGUF) applied on top of the model, and its strength
-    lora_path: str | None = None
-    lora_scale: Annotated[float, Meta(ge=0.0, le=100.0)] = 1.0
-
-    def config(self) -> ModelConfig:
-        return msgspec.convert(msgspec.to_builtins(self), ModelConfig)
+from atelier.context.licenses import DEFAULT_DENY, LicensePolicy
+from atelier.models.config import ModelConfig
 
 
 class CompletionSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -71,6 +46,7 @@ class GenerateSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     timeout_s: Annotated[float, Meta(gt=0.0, le=600.0)] = 20.0  # per test run
     memory_mb: Annotated[int, Meta(ge=64, le=65536)] = 1024  # per test run
     python: str | None = None  # the interpreter that runs the tests; None: the server's own
+    seed: int | None = None  # candidate i samples with seed + i (reproducible); None: a random seed
 
 
 class LicenseSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -85,7 +61,7 @@ class LicenseSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 
 
 class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    model: ModelSettings = ModelSettings()
+    model: ModelConfig = ModelConfig()
     completion: CompletionSettings = CompletionSettings()
     licenses: LicenseSettings = LicenseSettings()
     feedback: FeedbackSettings = FeedbackSettings()

@@ -1,7 +1,7 @@
 """Inference backends behind one narrow interface. Knows nothing of documents or LSP."""
 
-from models.backend import Backend, CancelToken, ChatMessage, CompletionRequest, CompletionResult
-from models.errors import ModelError
+from atelier.models.backend import Backend, CancelToken, ChatMessage, CompletionRequest, CompletionResult
+from atelier.models.errors import ModelError
 
 __all__ = [
     "Backend",

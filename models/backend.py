@@ -11,7 +11,7 @@ from typing import Callable, Protocol
 
 import msgspec
 
-from models.fim import FimFormat
+from atelier.models.fim import FimFormat
 
 
 class CompletionRequest(msgspec.Struct, frozen=True):
@@ -19,6 +19,9 @@ class CompletionRequest(msgspec.Struct, frozen=True):
     stop: tuple[str, ...] = ()
     max_tokens: int = 64
     temperature: float = 0.0
+    # Seed of the sampler when temperature > 0 (None: the backend's own random one), so that
+    # sampled answers can be reproduced.
+    seed: int | None = None
     # Text the answer must begin with: the end of the prompt that was cut off so that the
     # model can choose its own tokens for it (token healing). Backends that cannot constrain
     # generation ignore it.

@@ -13,14 +13,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
-import msgspec
-
-from models.backend import Backend
-from models.errors import ModelError
-from models.llama import LlamaBackend, gpu_offload_supported
-from models.locate import check_gguf, resolve_model_path
-from models.memory import context_problem
-from models.remote import RemoteBackend
+from atelier.models.backend import Backend
+from atelier.models.config import ModelConfig
+from atelier.models.errors import ModelError
+from atelier.models.llama import LlamaBackend, gpu_offload_supported
+from atelier.models.locate import check_gguf, resolve_model_path
+from atelier.models.memory import context_problem
+from atelier.models.remote import RemoteBackend
 
 log = logging.getLogger(__name__)
 
@@ -32,26 +31,6 @@ MAX_QUEUED = 32
 
 class ModelBusy(ModelError):
     """Too many calls are waiting for the model."""
-
-
-class ModelConfig(msgspec.Struct, frozen=True):
-    backend: str = "llama"  # "llama": embedded llama.cpp; "remote": an OpenAI-compatible server
-    path: str | None = None
-    n_ctx: int = 4096
-    n_threads: int | None = None
-    n_gpu_layers: int | None = None
-    main_gpu: int = 0
-    flash_attn: bool = False
-    n_batch: int = 512
-    url: str | None = None
-    api_key: str | None = None
-    name: str | None = None
-    fim: str | None = None
-    headers: dict[str, str] = {}
-    connect_timeout_s: float = 5.0
-    read_timeout_s: float = 60.0
-    lora_path: str | None = None
-    lora_scale: float = 1.0
 
 
 class ModelHost:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
@@ -12,11 +13,11 @@ from typing import Callable
 
 import numpy as np
 
-from models.backend import CancelToken, ChatMessage, CompletionRequest, CompletionResult
-from models.errors import ModelError
-from models.fim import FimFormat, detect_fim
-from models.gguf_info import GGUFError, lora_mismatch
-from models.locate import check_gguf
+from atelier.models.backend import CancelToken, ChatMessage, CompletionRequest, CompletionResult
+from atelier.models.errors import ModelError
+from atelier.models.fim import FimFormat, detect_fim
+from atelier.models.gguf_info import GGUFError, lora_mismatch
+from atelier.models.locate import check_gguf
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,52 @@ def gpu_offload_supported() -> bool:
     import llama_cpp
 
     return bool(llama_cpp.llama_supports_gpu_offload())
+
+
+@functools.cache
+def amx_kernels() -> bool:
+    """Whether this llama.cpp build runs its AMX matrix kernels (built with -march=native on a
+    CPU with AMX). They crash in decoding (SIGSEGV in ggml_backend_amx_mul_mat, llama.cpp issue
+    20824, seen on these machines with llama-cpp-python 0.3.36)."""
+    import llama_cpp
+
+    return b"AMX_INT8 = 1" in llama_cpp.llama_print_system_info()
+
+
+@contextlib.contextmanager
+def without_amx_kernels():
+    """Where the AMX kernels would run, models created inside skip llama.cpp's extra CPU buffer
+    types (AMX, weight repacking), which llama-cpp-python does not expose as an argument: its
+    own default parameters are wrapped for that time, under a lock."""
+    import llama_cpp.llama as module
+
+    if not amx_kernels():
+        yield
+        return
+    original = module.llama_cpp.llama_model_default_params
+
+    def params():
+        value = original()
+        value.use_extra_bufts = False
+        return value
+
+    with _LOAD_LOCK:
+        module.llama_cpp.llama_model_default_params = params
+        try:
+            yield
+        finally:
+            module.llama_cpp.llama_model_default_params = original
+
+
+_LOAD_LOCK = threading.Lock()
+
+
+def new_llama(**params):
+    """llama_cpp.Llama(**params), without the AMX kernels where they would run."""
+    import llama_cpp
+
+    with without_amx_kernels():
+        return llama_cpp.Llama(**params)
 
 
 def default_threads() -> int:
@@ -76,7 +123,7 @@ class LlamaBackend:
             self.adapter_error = adapter_problem(lora_path, path)
             if self.adapter_error is None:
                 try:
-                    self._llm = llama_cpp.Llama(**params, lora_path=str(lora_path), lora_scale=lora_scale)
+                    self._llm = new_llama(**params, lora_path=str(lora_path), lora_scale=lora_scale)
                     self.adapter = lora_path
                 except Exception as exc:
                     self.adapter_error = (
@@ -86,7 +133,7 @@ class LlamaBackend:
                     )
         if self._llm is None:
             try:
-                self._llm = llama_cpp.Llama(**params)
+                self._llm = new_llama(**params)
             except Exception as exc:  # llama-cpp-python raises ValueError with a terse text
                 if "context" in str(exc):  # the weights loaded: the KV cache or compute buffers did not fit
                     raise ModelError(
@@ -180,6 +227,7 @@ class LlamaBackend:
                 request.prompt,
                 max_tokens=request.max_tokens,
                 temperature=request.temperature,
+
                 stop=list(request.stop),
                 repeat_penalty=1.0,  # code repeats itself legitimately
                 logits_processor=self.healing(request.heal, request.names),

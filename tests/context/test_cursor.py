@@ -1,5 +1,5 @@
-from context.cursor import analyse
-from context.document import Document
+from atelier.context.cursor import analyse
+from atelier.context.document import Document
 
 
 def at(text: str, marker: str = "|", uri: str = "file:///x.py"):

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import cattrs
 
-from context.dataset import Dedup, documented_functions, export
-from context.languages import make_parser
-from context.licenses import LicensePolicy
-from models.fim import by_name
+from atelier.context.dataset import Dedup, documented_functions, export
+from atelier.context.languages import make_parser
+from atelier.context.licenses import LicensePolicy
+from atelier.models.fim import by_name
 from tests.context.licensed_workspace import GPL_MARKERS, make_mixed_workspace
 
 STARCODER = by_name("starcoder")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pygls
 
-from context.docs import Bm25, chunk_document, terms
+from atelier.context.docs import Bm25, chunk_document, terms
 
 MARKDOWN = """Intro paragraph before any heading.
 

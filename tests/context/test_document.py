@@ -2,7 +2,7 @@ import random
 
 import pytest
 
-from context.document import MAX_PARSED_CHARS, Document, PositionError
+from atelier.context.document import MAX_PARSED_CHARS, Document, PositionError
 
 SOURCE = '''def greet(name):
     """Say hello."""

@@ -7,8 +7,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from context.document import Document, PositionError
-from context.languages import make_parser
+from atelier.context.document import Document, PositionError
+from atelier.context.languages import make_parser
 from tests.context.document_reference import Refused, apply, clean
 from tests.fuzzing import fuzz_settings
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from context.edits import (
+from atelier.context.edits import (
     EditError,
     block_closed,
     code_blocks,
@@ -18,9 +18,9 @@ from context.edits import (
     strip_fences,
     without_repeats,
 )
-from context.languages import make_parser
-from context.syntax import error_count
-from context.testgen import describe_target, detect_framework, plan_tests, skeleton, task, build_test_file
+from atelier.context.languages import make_parser
+from atelier.context.syntax import error_count
+from atelier.context.testgen import describe_target, detect_framework, plan_tests, skeleton, task, build_test_file
 
 DATA = Path(__file__).parent.parent / "data"
 INVENTORY = (DATA / "inventory.py").read_text()

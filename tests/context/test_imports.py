@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from context.imports import import_lines, resolve_imports
-from context.languages import make_parser
+from atelier.context.imports import import_lines, resolve_imports
+from atelier.context.languages import make_parser
 
 
 def write(root: Path, files: dict[str, str]) -> None:

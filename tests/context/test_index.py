@@ -1,7 +1,7 @@
 import os
 import time
 
-from context.index import MAX_FILE_BYTES, WorkspaceIndex, store_path
+from atelier.context.index import MAX_FILE_BYTES, WorkspaceIndex, store_path
 
 
 def make_workspace(root):

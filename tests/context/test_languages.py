@@ -1,6 +1,6 @@
 import pytest
 
-from context.languages import CORE_LANGUAGES, available_grammars, language_for, line_comment, make_parser
+from atelier.context.languages import CORE_LANGUAGES, available_grammars, language_for, line_comment, make_parser
 
 SAMPLES = {
     "python": b"def f(x):\n    return x + 1\n",

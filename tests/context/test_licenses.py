@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from context.index import WorkspaceIndex
-from context.licenses import LicensePolicy, LicenseResolver, identify_text, license_report, spdx_header
+from atelier.context.index import WorkspaceIndex
+from atelier.context.licenses import LicensePolicy, LicenseResolver, identify_text, license_report, spdx_header
 from tests.context.licensed_workspace import MIT_TEXT, make_mixed_workspace
 
 COMMON = Path("/usr/share/common-licenses")

@@ -1,7 +1,7 @@
 import pytest
 
-from context.members import annotated_type, bases, member_starts, outline, receiver
-from context.tags import Tag
+from atelier.context.members import annotated_type, bases, member_starts, outline, receiver
+from atelier.context.tags import Tag
 
 
 @pytest.mark.parametrize(("prefix", "name"), [("    return money.", "money"), ("x = self.st", "self"),

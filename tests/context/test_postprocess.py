@@ -1,5 +1,5 @@
-from context.cursor import Cursor
-from context.postprocess import block_finished, postprocess
+from atelier.context.cursor import Cursor
+from atelier.context.postprocess import block_finished, postprocess
 
 
 def cur(prefix="", suffix="", mode="line"):

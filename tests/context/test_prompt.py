@@ -1,6 +1,6 @@
-from context.cursor import Cursor
-from context.prompt import build_prompt
-from models.fim import by_name
+from atelier.context.cursor import Cursor
+from atelier.context.prompt import build_prompt
+from atelier.models.fim import by_name
 
 
 def chars(text: str) -> int:

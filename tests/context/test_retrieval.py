@@ -1,7 +1,7 @@
-from context.imports import Import
-from context.index import WorkspaceIndex
-from context.retrieval import OWN_SPAN_LINES, HeldSnippets, RecentChunks, Snippet, acceptance_weight, fit, identifiers, related_definitions, render, similar_chunks, stable_order
-from context.tags import Tag
+from atelier.context.imports import Import
+from atelier.context.index import WorkspaceIndex
+from atelier.context.retrieval import OWN_SPAN_LINES, HeldSnippets, RecentChunks, Snippet, acceptance_weight, fit, identifiers, related_definitions, render, similar_chunks, stable_order
+from atelier.context.tags import Tag
 
 
 def test_identifiers_most_recent_first_without_keywords():

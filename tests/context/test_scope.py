@@ -1,7 +1,7 @@
 import pytest
 
-from context.languages import make_parser
-from context.scope import enclosing
+from atelier.context.languages import make_parser
+from atelier.context.scope import enclosing
 
 CASES = [
     ("python", 'class Shop:\n    def total(self, items):\n        """Sum."""\n        s = 0\n        |\n', ["Shop", "total"]),

@@ -1,11 +1,11 @@
 """Workspace search for chat over a real index: definitions and documentation sections for a
 question's words, nothing from files the licence policy denies, and chat prompts holding them."""
 
-from context.chat import Span, chat_prompt
-from context.index import WorkspaceIndex
-from context.licenses import LicensePolicy
-from context.search import WorkspaceSearch, chat_search, mentions_workspace, without_mention
-from models.backend import ChatMessage
+from atelier.context.prompts import Span, chat_prompt
+from atelier.context.index import WorkspaceIndex
+from atelier.context.licenses import LicensePolicy
+from atelier.context.search import WorkspaceSearch, chat_search, mentions_workspace, without_mention
+from atelier.models.backend import ChatMessage
 from tests.context.licensed_workspace import GPL_MARKERS, make_mixed_workspace
 
 GUIDE = """# Ratios guide

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from context import secrets
-from context.secrets import REDACTED, has_secrets, is_secret_file, redact
+from atelier.context import secrets
+from atelier.context.secrets import REDACTED, has_secrets, is_secret_file, redact
 
 
 @pytest.mark.parametrize("path", [".env", "config/.env.production", "deploy/server.pem", "id_rsa", ".ssh/config",

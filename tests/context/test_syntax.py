@@ -1,4 +1,4 @@
-from context.syntax import keep_parseable
+from atelier.context.syntax import keep_parseable
 
 PY = "def multiply(a, b):\n    \n\nprint(multiply(2, 3))\n"
 PY_AT = PY.index("    \n") + 4

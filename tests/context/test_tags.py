@@ -2,8 +2,8 @@
 
 import pytest
 
-from context.languages import make_parser
-from context.tags import extract_tags
+from atelier.context.languages import make_parser
+from atelier.context.tags import extract_tags
 
 CASES = {
     "python": (

@@ -1,4 +1,4 @@
-from context.windows import prefix_window, suffix_window
+from atelier.context.windows import prefix_window, suffix_window
 
 
 def words(text: str) -> int:

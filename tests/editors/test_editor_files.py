@@ -17,7 +17,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from lsp_server.settings import Settings, merge_settings
+from atelier.lsp_server.settings import Settings, merge_settings
 
 EDITORS = Path(__file__).resolve().parents[2] / "editors"
 DEFAULTS = msgspec.json.decode(msgspec.json.encode(Settings()))  # as JSON: {"model": {...}, ...}

@@ -47,7 +47,7 @@ def test_eglot_completion_at_point_inserts_the_completion(tmp_path):
         "ATELIER_TEST_OUT": str(out),
         "ATELIER_TEST_FILE": str(source),
         "ATELIER_TEST_LINE": str(LINE),
-        "ATELIER_TEST_CMD": json.dumps([sys.executable, "-m", "lsp_server", "serve", "--log-level", "info"]),
+        "ATELIER_TEST_CMD": json.dumps([sys.executable, "-I", "-m", "atelier.lsp_server", "serve", "--log-level", "info"]),
     }
     env.pop("ATELIER_MODEL", None)
     proc = subprocess.run(

@@ -50,7 +50,7 @@ def run_neovim(tmp_path: Path, mode: str) -> tuple[list[str], dict]:
         "ATELIER_TEST_LINE": str(LINE),
         "ATELIER_TEST_MODE": mode,
         "ATELIER_PLUGIN_DIR": str(ROOT / "editors/neovim"),
-        "ATELIER_TEST_CMD": json.dumps([sys.executable, "-m", "lsp_server", "serve", "--log-level", "info"]),
+        "ATELIER_TEST_CMD": json.dumps([sys.executable, "-I", "-m", "atelier.lsp_server", "serve", "--log-level", "info"]),
     }
     env.pop("ATELIER_MODEL", None)
     proc = subprocess.run(

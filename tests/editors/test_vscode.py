@@ -42,7 +42,7 @@ def test_extension_compiles_passes_its_tests_and_packages(tmp_path):
     env = {
         **os.environ,
         "ATELIER_DATA_DIR": str(tmp_path / "data"),
-        "ATELIER_SERVER_CMD": json.dumps([sys.executable, "-m", "lsp_server", "serve", "--log-level", "warning"]),
+        "ATELIER_SERVER_CMD": json.dumps([sys.executable, "-I", "-m", "atelier.lsp_server", "serve", "--log-level", "warning"]),
     }
     env.pop("ATELIER_MODEL", None)
     out = npm("test", env=env)

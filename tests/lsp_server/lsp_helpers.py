@@ -12,7 +12,7 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 DATA = Path(__file__).parent.parent / "data"
-SERVER_COMMAND = [sys.executable, "-m", "lsp_server", "serve", "--log-level", "info"]
+SERVER_COMMAND = [sys.executable, "-I", "-m", "atelier.lsp_server", "serve", "--log-level", "info"]
 
 
 def config() -> ClientServerConfig:

@@ -25,7 +25,7 @@ class RawServer:
         env = {**os.environ, "ATELIER_DATA_DIR": tempfile.mkdtemp(prefix="atelier-raw-"), **(env or {})}
         env.pop("ATELIER_MODEL", None)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "lsp_server", "serve", "--log-level", log_level],
+            [sys.executable, "-I", "-m", "atelier.lsp_server", "serve", "--log-level", log_level],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT, env=env,
         )
         self.responses: dict[Any, dict] = {}

@@ -16,8 +16,8 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient
 
-from context.languages import make_parser
-from context.syntax import error_count
+from atelier.context.languages import make_parser
+from atelier.context.syntax import error_count
 from pytest_lsp import client_capabilities
 
 from tests.lsp_server.lsp_helpers import DATA, config, initialize, open_doc, wait_message, wait_progress_end

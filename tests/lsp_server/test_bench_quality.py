@@ -11,9 +11,9 @@ import sys
 
 import pytest
 
-from lsp_server.bench_quality import BENCH_SETTINGS, edit_similarity, load_tasks, score, spread, summarise
-from lsp_server.driver import EditorSession
-from lsp_server.feedback import STORE_NAME
+from atelier.lsp_server.bench.quality import BENCH_SETTINGS, edit_similarity, load_tasks, score, spread, summarise
+from atelier.lsp_server.bench.editor_session import EditorSession
+from atelier.lsp_server.engine.feedback import STORE_NAME
 from tests.lsp_server.lsp_helpers import DATA
 
 
@@ -92,7 +92,7 @@ async def test_bench_quality_counts_the_servers_own_answer_as_an_exact_match(tmp
 
     data = tmp_path / "data"
     result = subprocess.run(
-        [sys.executable, "-m", "lsp_server", "bench", "quality", "--tasks", str(tasks_file), "--context", "none", "--json"],
+        [sys.executable, "-I", "-m", "atelier.lsp_server", "bench", "quality", "--tasks", str(tasks_file), "--context", "none", "--json"],
         capture_output=True, text=True, timeout=600, env={**os.environ, "ATELIER_DATA_DIR": str(data)},
     )
     assert result.returncode == 0, result.stderr
@@ -107,7 +107,7 @@ async def test_bench_quality_counts_the_servers_own_answer_as_an_exact_match(tmp
     assert 0 <= report["es"] <= 100
 
     limited = subprocess.run(
-        [sys.executable, "-m", "lsp_server", "bench", "quality", "--tasks", str(tasks_file), "--limit", "1"],
+        [sys.executable, "-I", "-m", "atelier.lsp_server", "bench", "quality", "--tasks", str(tasks_file), "--limit", "1"],
         capture_output=True, text=True, timeout=600,
     )
     assert limited.returncode == 0, limited.stderr

@@ -9,8 +9,8 @@ from pathlib import Path
 import attr
 import pytest
 
-from lsp_server.bench_quality import REQUIRED
-from lsp_server.bench_tasks import make_tasks
+from atelier.lsp_server.bench.quality import REQUIRED
+from atelier.lsp_server.bench.tasks import make_tasks
 
 ATTR = Path(attr.__file__).parent
 
@@ -92,7 +92,7 @@ def test_javascript_tasks_see_names_defined_in_another_file(tmp_path):
 
 def test_make_tasks_command_line_reports_the_cross_file_share(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "lsp_server", "bench", "make-tasks", str(ATTR), "--out", str(tmp_path),
+        [sys.executable, "-I", "-m", "atelier.lsp_server", "bench", "make-tasks", str(ATTR), "--out", str(tmp_path),
          "--language", "python", "--max-tasks", "3"],
         capture_output=True, text=True, timeout=120,
     )
@@ -103,5 +103,5 @@ def test_make_tasks_command_line_reports_the_cross_file_share(tmp_path):
 
 @pytest.mark.parametrize("command", ["quality", "make-tasks", "humaneval"])
 def test_bench_commands_have_help(command):
-    result = subprocess.run([sys.executable, "-m", "lsp_server", "bench", command, "--help"], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-I", "-m", "atelier.lsp_server", "bench", command, "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "usage: atelier bench" in result.stdout

@@ -25,7 +25,7 @@ ROOT = make_mixed_workspace(Path(tempfile.mkdtemp(prefix="atelier-ws-")))
 )
 ENV = {**os.environ, "ATELIER_DATA_DIR": tempfile.mkdtemp(prefix="atelier-test-")}
 ENV.pop("ATELIER_MODEL", None)
-CONFIG = ClientServerConfig(server_command=[sys.executable, "-m", "lsp_server", "serve"], server_env=ENV)
+CONFIG = ClientServerConfig(server_command=[sys.executable, "-I", "-m", "atelier.lsp_server", "serve"], server_env=ENV)
 
 
 def plain(value):

@@ -13,7 +13,7 @@ from pygls.lsp.client import LanguageClient
 
 from tests.lsp_server.lsp_helpers import DATA
 
-ATELIER = [sys.executable, "-m", "lsp_server"]
+ATELIER = [sys.executable, "-I", "-m", "atelier.lsp_server"]
 
 
 def run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:

@@ -8,7 +8,7 @@ import pytest
 
 from tests.context.licensed_workspace import GPL_MARKERS, make_mixed_workspace
 
-ATELIER = [sys.executable, "-m", "lsp_server"]
+ATELIER = [sys.executable, "-I", "-m", "atelier.lsp_server"]
 
 
 def run(*args: str) -> subprocess.CompletedProcess:

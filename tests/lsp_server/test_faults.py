@@ -23,8 +23,8 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
-from context.index import IndexData, store_path
-from models.locate import bundled_model
+from atelier.context.index import IndexData, store_path
+from atelier.models.locate import bundled_model
 from tests.lsp_server.lsp_helpers import SERVER_COMMAND, config, initialize, open_doc, wait_message, wait_progress_end
 
 SOURCE = "def add(a, b):\n    return \n"

@@ -10,8 +10,8 @@ import stat
 import subprocess
 import sys
 
-from context.retrieval import acceptance_weight, similar_chunks
-from lsp_server.feedback import STORE_NAME, Feedback, FeedbackStore, classify
+from atelier.context.retrieval import acceptance_weight, similar_chunks
+from atelier.lsp_server.engine.feedback import STORE_NAME, Feedback, FeedbackStore, classify
 
 OLD = "def area(r):\n    return \n"
 AT = OLD.index("return ") + len("return ")
@@ -98,11 +98,11 @@ def test_atelier_stats_reports_the_store(tmp_path):
     fb.accepted(fb.shown(uri, AT, "3.14", "python", root, "geo.py"))
     fb.shown(uri, 1, "pass", "python", root, "geo.py")
     env = {**os.environ, "ATELIER_DATA_DIR": str(tmp_path)}
-    out = subprocess.run([sys.executable, "-m", "lsp_server", "stats", "--json"], env=env, capture_output=True,
+    out = subprocess.run([sys.executable, "-I", "-m", "atelier.lsp_server", "stats", "--json"], env=env, capture_output=True,
                          text=True, check=True).stdout
     report = json.loads(out)
     assert report["languages"] == [{"language": "python", "shown": 2, "accepted": 1, "rejected": 0,
                                     "acceptance_rate": 0.5}]
-    table = subprocess.run([sys.executable, "-m", "lsp_server", "stats"], env=env, capture_output=True,
+    table = subprocess.run([sys.executable, "-I", "-m", "atelier.lsp_server", "stats"], env=env, capture_output=True,
                            text=True, check=True).stdout
     assert "python" in table and "50.0%" in table

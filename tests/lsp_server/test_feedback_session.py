@@ -63,7 +63,7 @@ def insert(client: LanguageClient, at: tuple[int, int], text: str) -> None:
 
 def stats() -> dict:
     env = {**os.environ, "ATELIER_DATA_DIR": CONFIG.server_env["ATELIER_DATA_DIR"]}
-    out = subprocess.run([sys.executable, "-m", "lsp_server", "stats", "--json"], env=env, capture_output=True,
+    out = subprocess.run([sys.executable, "-I", "-m", "atelier.lsp_server", "stats", "--json"], env=env, capture_output=True,
                          text=True, check=True).stdout
     return {row["language"]: row for row in json.loads(out)["languages"]}
 

@@ -2,7 +2,7 @@
 
 import io
 
-from lsp_server.framing import MAX_HEADER_BYTES, FramedReader
+from atelier.lsp_server.transport.framing import MAX_HEADER_BYTES, FramedReader
 
 
 def _frames(data: bytes, **kw) -> list[bytes]:

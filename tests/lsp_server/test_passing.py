@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from context.stubs import choose_tests, cut_body, find_stub, prompt, with_body
-from lsp_server.passing import DATASET, PassRequest, generate_to_pass
+from atelier.context.stubs import choose_tests, cut_body, find_stub, prompt, with_body
+from atelier.lsp_server.engine.generate_to_pass import DATASET, PassRequest, generate_to_pass
 
 CALC = '''import math
 

@@ -5,12 +5,13 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from context.document import Document
-from lsp_server.pipeline import generate, make_prompt, prepare
-from lsp_server.settings import Settings
-from lsp_server.workspace import WorkspaceContext
-from models.llama import LlamaBackend
-from models.locate import bundled_model
+from atelier.context.document import Document
+from atelier.context.assembly import prepare
+from atelier.lsp_server.engine.completion import generate, make_prompt
+from atelier.lsp_server.settings import Settings
+from atelier.context.workspace import WorkspaceContext
+from atelier.models.llama import LlamaBackend
+from atelier.models.locate import bundled_model
 
 FILES = {
     "shop/__init__.py": "",

@@ -5,13 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from context.document import Document
-from context.licenses import LicensePolicy
-from lsp_server.pipeline import make_prompt, prepare
-from lsp_server.settings import Settings, merge_settings
-from lsp_server.workspace import WorkspaceContext
-from models.llama import LlamaBackend
-from models.locate import bundled_model
+from atelier.context.document import Document
+from atelier.context.licenses import LicensePolicy
+from atelier.context.assembly import prepare
+from atelier.lsp_server.engine.completion import make_prompt
+from atelier.lsp_server.settings import Settings, merge_settings
+from atelier.context.workspace import WorkspaceContext
+from atelier.models.llama import LlamaBackend
+from atelier.models.locate import bundled_model
 from tests.context.licensed_workspace import GPL_MARKERS, make_mixed_workspace
 
 

@@ -2,7 +2,7 @@
 
 from lsprotocol import types
 
-from lsp_server.driver import EditorSession
+from atelier.lsp_server.bench.editor_session import EditorSession
 
 
 async def test_notifications_leave_no_handler_futures_behind(tmp_path):

@@ -10,15 +10,16 @@ from pathlib import Path
 import pytest
 from pygls.uris import from_fs_path, to_fs_path
 
-from context.chat import Span, chat_prompt, gather_context
-from context.document import Document
-from context.secrets import REDACTED
-from lsp_server.pipeline import make_prompt, prepare
-from lsp_server.settings import Settings
-from lsp_server.workspace import WorkspaceContext
-from models.backend import ChatMessage
-from models.llama import LlamaBackend
-from models.locate import bundled_model
+from atelier.context.prompts import Span, chat_prompt, gather_context
+from atelier.context.document import Document
+from atelier.context.secrets import REDACTED
+from atelier.context.assembly import prepare
+from atelier.lsp_server.engine.completion import make_prompt
+from atelier.lsp_server.settings import Settings
+from atelier.context.workspace import WorkspaceContext
+from atelier.models.backend import ChatMessage
+from atelier.models.llama import LlamaBackend
+from atelier.models.locate import bundled_model
 
 API_KEY = "sk-proj-Zq81LmWv3RtY6pNc0XsDfGhJk"
 DB_PASSWORD = "Vx7-tundra-Plover"

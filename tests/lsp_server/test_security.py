@@ -15,8 +15,8 @@ import pytest
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
-from lsp_server.logs import data_dir, setup_logging
-from lsp_server.security import (
+from atelier.lsp_server.logs import data_dir, setup_logging
+from atelier.lsp_server.transport.security import (
     NOT_INITIALIZED,
     REQUEST_FAILED,
     SERVER_NOT_INITIALIZED,
@@ -28,7 +28,7 @@ from lsp_server.security import (
     without_token,
 )
 
-ATELIER = [sys.executable, "-m", "lsp_server"]
+ATELIER = [sys.executable, "-I", "-m", "atelier.lsp_server"]
 
 
 # -- plain functions ----------------------------------------------------------------------

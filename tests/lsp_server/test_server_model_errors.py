@@ -5,7 +5,7 @@ import pytest_lsp
 from pytest_lsp import LanguageClient
 from lsprotocol import types
 
-from models.locate import bundled_model
+from atelier.models.locate import bundled_model
 from tests.lsp_server.lsp_helpers import config, initialize, inline, open_doc, wait_message, wait_progress_end
 
 SOURCE = "def add(a, b):\n    return \n"

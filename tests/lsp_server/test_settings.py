@@ -1,6 +1,6 @@
 import pytest
 
-from lsp_server.settings import Settings, SettingsError, merge_settings
+from atelier.lsp_server.settings import Settings, SettingsError, merge_settings
 
 
 def test_partial_update_merges_onto_current():

@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from lsp_server.bench_replay import default_replay_file
-from lsp_server.bench_soak import TARGET_GROWTH_PERCENT, _soak, rss_kib
+from atelier.lsp_server.bench.replay import default_replay_file
+from atelier.lsp_server.bench.soak import TARGET_GROWTH_PERCENT, _soak, rss_kib
 
 pytestmark = pytest.mark.slow
 

@@ -1,6 +1,6 @@
 import pytest
 
-from models.fim import detect_fim
+from atelier.models.fim import detect_fim
 
 VOCABS = {
     "qwen": {"<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>", "<|endoftext|>"},

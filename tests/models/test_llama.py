@@ -4,10 +4,10 @@ import threading
 
 import pytest
 
-from models.backend import CancelToken, ChatMessage, CompletionRequest
-from models.errors import ModelError
-from models.llama import LlamaBackend
-from models.locate import bundled_model
+from atelier.models.backend import CancelToken, ChatMessage, CompletionRequest
+from atelier.models.errors import ModelError
+from atelier.models.llama import LlamaBackend
+from atelier.models.locate import bundled_model
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 import pytest
 
-from models.errors import ModelError
-from models.locate import ENV_MODEL, bundled_model, check_gguf, resolve_model_path
+from atelier.models.errors import ModelError
+from atelier.models.locate import ENV_MODEL, bundled_model, check_gguf, resolve_model_path
 
 
 def test_bundled_default_model_is_installed_and_is_gguf():

@@ -13,10 +13,11 @@ import pytest
 
 gguf = pytest.importorskip("gguf")
 
-from models.backend import CompletionRequest  # noqa: E402
-from models.host import ModelConfig, ModelHost  # noqa: E402
-from models.llama import LlamaBackend  # noqa: E402
-from models.locate import resolve_model_path  # noqa: E402
+from atelier.models.backend import CompletionRequest  # noqa: E402
+from atelier.models.config import ModelConfig
+from atelier.models.host import ModelHost  # noqa: E402
+from atelier.models.llama import LlamaBackend  # noqa: E402
+from atelier.models.locate import resolve_model_path  # noqa: E402
 
 PROMPT = "def fibonacci(n):\n    "
 RANK = 4

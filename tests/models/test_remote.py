@@ -14,6 +14,7 @@ import socket
 import ssl
 import subprocess
 import sys
+from pathlib import Path
 import threading
 import time
 import urllib.request
@@ -25,10 +26,10 @@ pytest.importorskip(
     reason="llama_cpp.server is not installed: pip install 'llama-cpp-python[server]' to run the remote backend tests",
 )
 
-from models.backend import CancelToken, ChatMessage, CompletionRequest  # noqa: E402
-from models.errors import ModelError  # noqa: E402
-from models.locate import bundled_model  # noqa: E402
-from models.remote import RemoteBackend  # noqa: E402
+from atelier.models.backend import CancelToken, ChatMessage, CompletionRequest  # noqa: E402
+from atelier.models.errors import ModelError  # noqa: E402
+from atelier.models.locate import bundled_model  # noqa: E402
+from atelier.models.remote import RemoteBackend  # noqa: E402
 
 API_KEY = "test-key"
 COUNTING = "1, 2, 3, 4, 5, 6, 7, 8,"  # the model keeps counting: a long, steady stream
@@ -46,7 +47,7 @@ class Server:
     def __init__(self, log_path, api_key: str | None = API_KEY) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        args = [sys.executable, "-m", "llama_cpp.server", "--model", str(bundled_model()), "--model_alias",
+        args = [sys.executable, str(Path(__file__).with_name("llama_server.py")), "--model", str(bundled_model()), "--model_alias",
                 "smollm2", "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", "1024", "--n_threads", "2"]
         if api_key:
             args += ["--api_key", api_key]
@@ -101,7 +102,7 @@ def backend(server):
 
 @pytest.mark.slow
 def test_name_comes_from_the_server_and_tokens_are_counted_by_it(backend):
-    from models.llama import LlamaBackend
+    from atelier.models.llama import LlamaBackend
 
     assert backend.name == "smollm2"
     assert backend.fim is None and backend.n_ctx == 1024

@@ -36,6 +36,7 @@ export const SERVER_SETTINGS = [
   'generate.timeout_s',
   'generate.memory_mb',
   'generate.python',
+  'generate.seed',
   'licenses.deny',
   'licenses.allow',
 ] as const;
@@ -52,6 +53,7 @@ const NULLABLE = new Set<string>([
   'model.fim',
   'model.lora_path',
   'generate.python',
+  'generate.seed',
 ]);
 
 export type Getter = (key: string) => unknown;

@@ -1,0 +1,62 @@
+"""A completion request end to end, without LSP: the open document and the workspace give a
+snapshot (context.assembly), the scheduler decides whether and when it reaches the model."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Callable
+
+from atelier.context.assembly import prepare
+from atelier.context.cursor import Cursor
+from atelier.context.secrets import is_secret_file
+from atelier.lsp_server.engine.completion import Completion
+from atelier.lsp_server.engine.services import Services
+from atelier.lsp_server.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+async def complete_at(services: Services, settings: Settings, uri: str, line: int, character: int,
+                      path_of: Callable[[str], str], root: str) -> tuple[Completion, Cursor] | None:
+    """The completion at a position of an open document, through the scheduler; None when
+    there is none. `path_of` gives a document's path as the model sees it. Raises
+    PositionError for a position outside the document."""
+    scheduler = services.scheduler
+    ticket = scheduler.ticket(uri)
+    doc = services.documents.get(uri)
+    if doc is None:
+        log.warning("completion for %s, which is not open: answering empty", uri)
+        return None
+    path = path_of(uri)
+    if is_secret_file(path):  # a .env or key file: its text goes to no model
+        return None
+    others = [(path_of(u), d) for u, d in services.documents.items() if u != uri]
+    sources = services.workspace.sources(doc, path, others)
+    sources.acceptance = services.feedback.acceptance(root)
+    snap = prepare(doc, line, character, path, sources, settings.completion.context)
+    services.feedback.prompted(uri, snap.index, [s.path for s in snap.snippets])
+    if not settings.completion.enabled:
+        return None
+    backend = await services.model.backend()
+    if backend is None:
+        return None
+    try:
+        result = await scheduler.complete(uri, snap, backend, settings.completion, ticket)
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:  # a failure inside llama.cpp must not take the server down
+        log.exception("generation failed")
+        raise CompletionFailed(f"completion failed: {exc}") from exc
+    if result is None:
+        return None
+    log.info(
+        "%s %s:%d:%d %s %d+%d tokens (%d evaluated) in %.0f ms",
+        result.mode, snap.path, line, character, result.finish_reason,
+        result.prompt_tokens, result.completion_tokens, result.reevaluated_tokens, result.seconds * 1000,
+    )
+    return result, snap.cursor
+
+
+class CompletionFailed(Exception):
+    """The model failed on a completion; the message is for the user."""
