@@ -30,6 +30,11 @@ $(STAMP): pyproject.toml Makefile
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends emacs-nox elpa-eglot >/dev/null) \
 		|| echo "emacs-nox/elpa-eglot not installed: the Emacs editor tests will be skipped"; \
 	fi
+	@# Node.js and npm build and test the VS Code client (tests/editors/test_vscode.py).
+	@if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null) \
+		|| echo "nodejs/npm not installed: the VS Code client test will be skipped (and fails CI)"; \
+	fi
 	touch $(STAMP)
 
 demo: install

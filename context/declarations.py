@@ -6,30 +6,11 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
-# Declarations per grammar: what "the symbol at the cursor" and "the enclosing scope" can be.
-_FUNCTIONS = {
-    "python": {"function_definition"},
-    "javascript": {"function_declaration", "generator_function_declaration", "method_definition"},
-    "go": {"function_declaration", "method_declaration"},
-    "rust": {"function_item"},
-    "java": {"method_declaration", "constructor_declaration"},
-    "c": {"function_definition"},
-    "cpp": {"function_definition"},
-    "c_sharp": {"method_declaration", "constructor_declaration"},
-}
-_FUNCTIONS["typescript"] = _FUNCTIONS["tsx"] = _FUNCTIONS["javascript"]
-_TYPES = {
-    "python": {"class_definition"},
-    "javascript": {"class_declaration"},
-    "typescript": {"class_declaration", "abstract_class_declaration", "interface_declaration", "enum_declaration"},
-    "go": {"type_declaration"},
-    "rust": {"struct_item", "enum_item", "trait_item", "impl_item", "mod_item"},
-    "java": {"class_declaration", "interface_declaration", "enum_declaration", "record_declaration"},
-    "c": set(),
-    "cpp": {"class_specifier", "struct_specifier"},
-    "c_sharp": {"class_declaration", "interface_declaration", "struct_declaration", "record_declaration"},
-}
-_TYPES["tsx"] = _TYPES["typescript"]
+from atelier.context.languages import SPECS
+
+# Declarations per grammar (context/languages/<name>.toml): what "the symbol at the cursor" and "the enclosing scope" can be.
+_FUNCTIONS = {name: spec.functions for name, spec in SPECS.items() if spec.functions}
+_TYPES = {name: spec.types for name, spec in SPECS.items() if spec.functions}
 # `const f = () => …` declares a function in JavaScript and TypeScript.
 _VARIABLES = {"lexical_declaration", "variable_declaration"}
 _FUNCTION_VALUES = {"arrow_function", "function_expression", "function", "generator_function", "class"}

@@ -14,17 +14,9 @@ from pathlib import Path, PurePosixPath
 import msgspec
 from tree_sitter import Tree
 
-_IMPORT_NODES = {
-    "python": ("import_statement", "import_from_statement"),
-    "javascript": ("import_statement", "call_expression", "export_statement"),
-    "typescript": ("import_statement", "call_expression", "export_statement"),
-    "tsx": ("import_statement", "call_expression", "export_statement"),
-    "go": ("import_spec",),
-    "rust": ("use_declaration", "mod_item"),
-    "java": ("import_declaration",),
-    "c": ("preproc_include",),
-    "cpp": ("preproc_include",),
-}
+from atelier.context.languages import SPECS
+
+_IMPORT_NODES = {name: spec.imports for name, spec in SPECS.items() if spec.imports}
 _JS_EXTENSIONS = ("", ".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", "/index.ts", "/index.tsx", "/index.js")
 _STRING = re.compile(r"""['"]([^'"]+)['"]""")
 

@@ -9,71 +9,10 @@ from __future__ import annotations
 import msgspec
 from tree_sitter import Node, Tree
 
-_JS = {
-    "class_declaration": "class",
-    "function_declaration": "function",
-    "generator_function_declaration": "function",
-    "method_definition": "method",
-    "variable_declarator": "variable",
-}
-_TS = {
-    **_JS,
-    "interface_declaration": "interface",
-    "type_alias_declaration": "type",
-    "enum_declaration": "enum",
-    "abstract_class_declaration": "class",
-}
-_C = {
-    "function_definition": "function",
-    "declaration": "function",  # prototypes only, see _name
-    "struct_specifier": "struct",
-    "enum_specifier": "enum",
-    "type_definition": "type",
-    "preproc_def": "macro",
-    "preproc_function_def": "macro",
-}
-DEFINITIONS: dict[str, dict[str, str]] = {
-    "python": {"class_definition": "class", "function_definition": "function", "assignment": "variable"},
-    "javascript": _JS,
-    "typescript": _TS,
-    "tsx": _TS,
-    "go": {
-        "type_spec": "type",
-        "function_declaration": "function",
-        "method_declaration": "method",
-        "const_spec": "constant",
-        "var_spec": "variable",
-    },
-    "rust": {
-        "struct_item": "struct",
-        "enum_item": "enum",
-        "trait_item": "trait",
-        "function_item": "function",
-        "function_signature_item": "function",
-        "const_item": "constant",
-        "static_item": "constant",
-        "type_item": "type",
-        "macro_definition": "macro",
-    },
-    "java": {
-        "class_declaration": "class",
-        "interface_declaration": "interface",
-        "enum_declaration": "enum",
-        "record_declaration": "class",
-        "method_declaration": "method",
-        "constructor_declaration": "method",
-    },
-    "c": _C,
-    "cpp": {**_C, "class_specifier": "class", "namespace_definition": "namespace"},
-    "c_sharp": {
-        "class_declaration": "class",
-        "interface_declaration": "interface",
-        "struct_declaration": "struct",
-        "enum_declaration": "enum",
-        "record_declaration": "class",
-        "method_declaration": "method",
-    },
-}
+from atelier.context.languages import SPECS
+
+# node type -> tag kind, per grammar: the `[definitions]` of context/languages/<name>.toml.
+DEFINITIONS: dict[str, dict[str, str]] = {name: spec.definitions for name, spec in SPECS.items() if spec.definitions}
 
 # Containers whose members are definitions too; anything else (function bodies) is local.
 _CONTAINERS = {

@@ -1,13 +1,1 @@
-"""Inference backends behind one narrow interface. Knows nothing of documents or LSP."""
-
-from atelier.models.backend import Backend, CancelToken, ChatMessage, CompletionRequest, CompletionResult
-from atelier.models.errors import ModelError
-
-__all__ = [
-    "Backend",
-    "CancelToken",
-    "ChatMessage",
-    "CompletionRequest",
-    "CompletionResult",
-    "ModelError",
-]
+"""Inference backends behind one narrow interface (backend.Backend). Knows nothing of documents or LSP."""

@@ -179,10 +179,6 @@ class LlamaBackend:
         """The underlying llama_cpp.Llama, for benchmarks that compare against it."""
         return self._llm
 
-    @property
-    def metadata(self) -> dict[str, str]:
-        return dict(self._llm.metadata)
-
     def healing(self, heal: str, names: tuple[str, ...] = ()):
         """A logits processor list that makes the answer start with `heal`, then with one of
         the whole `names` if any are given; None when nothing is required."""

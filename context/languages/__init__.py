@@ -1,4 +1,8 @@
-"""Language detection and offline tree-sitter grammars.
+"""Language detection, per-language knowledge and offline tree-sitter grammars.
+
+What Atelier knows of each language is data, one TOML file per grammar in this folder (as
+aider keeps its tree-sitter queries): LSP languageIds, file extensions, comment syntax, and
+the node types of declarations, imports and definitions that context/ looks for.
 
 Grammars come from `tree-sitter-languages` (one bundled `languages.so`, loaded through ctypes
 because its Python API needs an old tree-sitter) or, where that wheel does not exist (Python
@@ -12,66 +16,41 @@ import functools
 import importlib
 import importlib.util
 import logging
+import tomllib
 from pathlib import Path, PurePosixPath
 
+import msgspec
 from tree_sitter import Language, Parser
 
 log = logging.getLogger(__name__)
 
-# LSP languageId -> grammar name (as in tree-sitter-languages' symbol names).
-LANGUAGE_IDS: dict[str, str] = {
-    "python": "python",
-    "javascript": "javascript",
-    "javascriptreact": "javascript",
-    "typescript": "typescript",
-    "typescriptreact": "tsx",
-    "go": "go",
-    "rust": "rust",
-    "java": "java",
-    "c": "c",
-    "cpp": "cpp",
-    "csharp": "c_sharp",
-    "ruby": "ruby",
-    "php": "php",
-    "kotlin": "kotlin",
-    "scala": "scala",
-    "lua": "lua",
-    "shellscript": "bash",
-    "sh": "bash",
-    "bash": "bash",
-}
-
-EXTENSIONS: dict[str, str] = {
-    ".py": "python", ".pyi": "python",
-    ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript",
-    ".ts": "typescript", ".mts": "typescript", ".cts": "typescript", ".tsx": "tsx",
-    ".go": "go",
-    ".rs": "rust",
-    ".java": "java",
-    ".c": "c", ".h": "c",
-    ".cc": "cpp", ".cpp": "cpp", ".cxx": "cpp", ".hpp": "cpp", ".hh": "cpp", ".hxx": "cpp",
-    ".cs": "c_sharp",
-    ".rb": "ruby", ".php": "php", ".kt": "kotlin", ".scala": "scala", ".lua": "lua",
-    ".sh": "bash", ".bash": "bash",
-}
-
-# Line-comment syntax per grammar, for headers and snippets rendered as comments.
-LINE_COMMENT: dict[str, str] = {"python": "#", "ruby": "#", "bash": "#", "lua": "--"}
 DEFAULT_LINE_COMMENT = "//"
 
-# The per-language wheels, for Pythons that tree-sitter-languages has no wheel for.
-_WHEELS: dict[str, tuple[str, str]] = {
-    "python": ("tree_sitter_python", "language"),
-    "javascript": ("tree_sitter_javascript", "language"),
-    "typescript": ("tree_sitter_typescript", "language_typescript"),
-    "tsx": ("tree_sitter_typescript", "language_tsx"),
-    "go": ("tree_sitter_go", "language"),
-    "rust": ("tree_sitter_rust", "language"),
-    "java": ("tree_sitter_java", "language"),
-    "c": ("tree_sitter_c", "language"),
-    "cpp": ("tree_sitter_cpp", "language"),
-    "c_sharp": ("tree_sitter_c_sharp", "language"),
-}
+class LanguageSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One language's file here (`<grammar name>.toml`): how documents are recognised, how
+    comments are written, and the tree-sitter node types the context engine looks for."""
+
+    name: str  # the grammar name, as in tree-sitter-languages' symbol names
+    language_ids: tuple[str, ...] = ()  # LSP languageIds
+    extensions: tuple[str, ...] = ()
+    line_comment: str = DEFAULT_LINE_COMMENT
+    wheel: tuple[str, str] | None = None  # (module, function) of the official grammar wheel
+    functions: frozenset[str] = frozenset()  # declarations (context.declarations)
+    types: frozenset[str] = frozenset()
+    imports: tuple[str, ...] = ()  # import statements (context.imports)
+    definitions: dict[str, str] = {}  # node type -> tag kind (context.tags)
+
+
+def _load_specs() -> dict[str, LanguageSpec]:
+    folder = Path(__file__).parent
+    return {path.stem: msgspec.convert({"name": path.stem, **tomllib.loads(path.read_text(encoding="utf-8"))}, LanguageSpec)
+            for path in sorted(folder.glob("*.toml"))}
+
+
+SPECS: dict[str, LanguageSpec] = _load_specs()
+LANGUAGE_IDS: dict[str, str] = {i: spec.name for spec in SPECS.values() for i in spec.language_ids}
+EXTENSIONS: dict[str, str] = {e: spec.name for spec in SPECS.values() for e in spec.extensions}
+_WHEELS: dict[str, tuple[str, str]] = {spec.name: spec.wheel for spec in SPECS.values() if spec.wheel}
 
 CORE_LANGUAGES = ("python", "javascript", "typescript", "tsx", "go", "rust", "java", "c", "cpp", "c_sharp")
 
@@ -85,7 +64,8 @@ def language_for(uri_or_path: str, language_id: str | None = None) -> str | None
 
 
 def line_comment(language: str | None) -> str:
-    return LINE_COMMENT.get(language or "", DEFAULT_LINE_COMMENT if language else "#")
+    spec = SPECS.get(language or "")
+    return spec.line_comment if spec else (DEFAULT_LINE_COMMENT if language else "#")
 
 
 @functools.cache

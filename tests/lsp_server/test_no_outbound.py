@@ -54,7 +54,9 @@ def hooked(name: str) -> tuple[ClientServerConfig, Path, Path]:
            "PYTHONPATH": os.pathsep.join(p for p in (str(HOOK_DIR), os.environ.get("PYTHONPATH")) if p)}
     env.pop("ATELIER_MODEL", None)
     env.pop("ATELIER_API_KEY", None)
-    return ClientServerConfig(server_command=SERVER_COMMAND, server_env=env), log, data
+    # Not isolated (-I) like the other tests' servers: the hook arrives through PYTHONPATH.
+    command = [c for c in SERVER_COMMAND if c != "-I"]
+    return ClientServerConfig(server_command=command, server_env=env), log, data
 
 
 LOCAL, LOCAL_LOG, LOCAL_DATA = hooked("local")
