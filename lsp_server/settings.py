@@ -47,6 +47,9 @@ class GenerateSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     memory_mb: Annotated[int, Meta(ge=64, le=65536)] = 1024  # per test run
     python: str | None = None  # the interpreter that runs the tests; None: the server's own
     seed: int | None = None  # candidate i samples with seed + i (reproducible); None: a random seed
+    # Where the tests run: "auto": in the cage (Linux namespaces through bubblewrap), refused
+    # where none can be made; "none": unconfined, rlimits only (unsafe: see SECURITY.md).
+    isolation: Literal["auto", "none"] = "auto"
 
 
 class LicenseSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

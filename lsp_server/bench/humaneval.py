@@ -5,7 +5,7 @@ lines, and an editor user about to write them sits on an empty line, at column 0
 dataset's convention: the model writes the indentation) or, with --auto-indent, after the
 indentation an editor inserts. The server's answer is inserted there and
 `prompt + answer + "\n" + suffix + test + check(entry_point)` runs in a sandboxed child
-(`lsp_server.sandbox.run_sandboxed`)."""
+(`engine.sandbox.run_sandboxed`, in its cage: without one the bench refuses to run)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from atelier.lsp_server.bench.quality import BENCH_SETTINGS, spread
 from atelier.lsp_server.bench.editor_session import EditorSession
 from atelier.context.assembly import prepare
 from atelier.lsp_server.engine.completion import generate
-from atelier.lsp_server.engine.sandbox import SandboxResult, run_sandboxed  # noqa: F401  (re-exported)
+from atelier.lsp_server.engine.sandbox import SandboxResult, cage_problem, run_sandboxed  # noqa: F401  (re-exported)
 from atelier.lsp_server.settings import Settings
 
 SETS = {
@@ -214,6 +214,10 @@ def run_humaneval(
         tasks = load_tasks(which, data, limit)
     except OSError as exc:
         print(f"atelier bench humaneval: cannot read the {which} set: {exc} (give --data)", file=sys.stderr)
+        return 2
+    if problem := cage_problem():  # the model's programs run only caged: say so before any completion
+        print(f"atelier bench humaneval: the programs run only in a cage, and none can be made here: {problem} "
+              f"(install bubblewrap)", file=sys.stderr)
         return 2
     init = bench_settings(which, settings_json)
     progress = Progress(len(tasks), f"humaneval {which}")

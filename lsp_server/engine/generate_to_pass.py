@@ -1,12 +1,14 @@
 """Generate to pass the tests, without LSP: sample candidate bodies for a function at a
-temperature above zero, run the chosen tests against each in the sandbox (lsp_server.sandbox,
-on a temporary copy of the workspace), keep the first that passes. Every attempt is appended
-to the local dataset (JSONL in Atelier's data folder): training data nobody else has."""
+temperature above zero, run the chosen tests against each in the sandbox (engine.sandbox,
+on a temporary copy of the workspace, in its cage unless `isolation` is "none"), keep the
+first that passes. Every attempt is appended to the local dataset (JSONL in Atelier's data
+folder): training data nobody else has."""
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -16,7 +18,7 @@ import msgspec
 
 from atelier.context.edits import Edit, parses_no_worse
 from atelier.context.stubs import Stub, cut_body, prompt, with_body
-from atelier.lsp_server.engine.sandbox import run_sandboxed
+from atelier.lsp_server.engine.sandbox import cage_problem, run_sandboxed
 from atelier.models.backend import Backend, CancelToken, CompletionRequest
 
 DATASET = "dataset/attempts.jsonl"
@@ -69,6 +71,7 @@ class PassRequest(msgspec.Struct, frozen=True):
     memory_mb: int = 1024
     python: str | None = None
     seed: int | None = None  # candidate i samples with seed + i; None: unseeded
+    isolation: str = "auto"  # "auto": the tests run caged, or not at all; "none": unconfined (unsafe)
 
 
 class Attempt(msgspec.Struct):
@@ -89,19 +92,33 @@ def sample(backend: Backend, req: PassRequest, number: int = 0, cancel: CancelTo
     """Candidate `number`'s body from the model (runs on the model's worker thread)."""
     text = prompt(req.text, req.stub, req.tests_text, req.tests)
     indent = req.stub.indent
-
-    def ended(raw: str) -> bool:  # a line indented less than the body: the function is over
-        return any(line.strip() and not line.startswith(indent) for line in raw.split("\n")[:-1])
-
     # The body's indentation is the answer's start, in tokens of the model's choosing (token
     # healing): a prompt that ends in spaces derails small models; without healing, the prompt has it.
     heal = indent if backend.heals else ""
+
+    def ended(raw: str) -> bool:  # a line indented less than the body: the function is over
+        lines = (raw if heal else indent + raw).split("\n")[:-1]  # without healing, line 1's indent is the prompt's
+        return any(line.strip() and not line.startswith(indent) for line in lines)
+
     result = backend.complete(
         CompletionRequest(text if heal else text + indent, stop=("\nclass ", "\nif __name__", "\n# "),
                           max_tokens=req.max_tokens, temperature=req.temperature, heal=heal,
                           seed=None if req.seed is None else req.seed + number),
         cancel, ended)
     return cut_body(result.text if heal else indent + result.text, indent)
+
+
+def refusal(req: PassRequest) -> str:
+    """Why the tests cannot run here ('' when they can): no cage, and isolation is not "none"."""
+    if req.isolation == "none":
+        return ""
+    problem = cage_problem(req.python or sys.executable)
+    if not problem:
+        return ""
+    return (f"Generate to pass the tests runs model-written code only in a cage (Linux namespaces, through "
+            f"bubblewrap), and none can be made here: {problem}. Install bubblewrap (Debian, Ubuntu: "
+            f"apt-get install bubblewrap), or set generate.isolation to \"none\" to run the tests without it "
+            f"(unsafe: the code can then reach the network, your files and the server)")
 
 
 def run_candidate(req: PassRequest, body: str) -> Attempt:
@@ -114,7 +131,8 @@ def run_candidate(req: PassRequest, body: str) -> Attempt:
         return Attempt(body, False, "the candidate does not parse")
     runner = _RUNNER.format(target=req.tests, plugins=req.python is not None)
     result = run_sandboxed(runner, req.timeout_s, req.memory_mb << 20,
-                           workspace=Path(req.root), files={req.source: new_text}, python=req.python)
+                           workspace=Path(req.root), files={req.source: new_text}, python=req.python,
+                           isolation=req.isolation)
     output = result.output if result.reason != "timeout" else result.output + f"\n(stopped after {req.timeout_s:g} s)"
     return Attempt(body, result.passed, output.strip()[-1500:], round(time.perf_counter() - start, 3))
 
@@ -137,6 +155,8 @@ def generate_to_pass(req: PassRequest, draw: Callable[[int], str], folder: Path,
                      progress: Callable[[int, Attempt], None] | None = None) -> PassOutcome:
     """Draw up to `req.candidates` bodies (`draw(i)`: the model, or injected ones in tests),
     test each, stop at the first that passes. A body already tried is not run again."""
+    if refused := refusal(req):
+        return PassOutcome([], error=refused)
     run = uuid.uuid4().hex[:12]
     attempts: list[Attempt] = []
     tried: dict[str, Attempt] = {}

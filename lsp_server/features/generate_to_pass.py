@@ -97,7 +97,9 @@ async def generate_to_pass_tests(ls: AtelierServer, services: Services, *args: A
     req = passing.PassRequest(
         text, stub, fs_path.relative_to(root).as_posix(), str(root), tests, test_file.read_text(errors="replace"),
         settings.candidates, settings.temperature, settings.max_tokens, settings.timeout_s, settings.memory_mb,
-        settings.python, settings.seed)
+        settings.python, settings.seed, settings.isolation)
+    if refused := await asyncio.to_thread(passing.refusal, req):  # no cage here: say why, before any sampling
+        return fail(refused)
     backend = await services.model.backend()
     if backend is None:
         return fail(services.model.unavailable())

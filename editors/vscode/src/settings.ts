@@ -37,6 +37,7 @@ export const SERVER_SETTINGS = [
   'generate.memory_mb',
   'generate.python',
   'generate.seed',
+  'generate.isolation',
   'licenses.deny',
   'licenses.allow',
 ] as const;

@@ -51,7 +51,7 @@ test('defaults become the nested object the server expects', () => {
       max_decode_ms: 450,
     },
     feedback: { enabled: true },
-    generate: { candidates: 8, temperature: 0.8, max_tokens: 256, timeout_s: 20, memory_mb: 1024, python: null, seed: null },
+    generate: { candidates: 8, temperature: 0.8, max_tokens: 256, timeout_s: 20, memory_mb: 1024, python: null, seed: null, isolation: 'auto' },
     licenses: { deny: ['GPL-2.0*', 'GPL-3.0*', 'AGPL-3.0*'], allow: [] },
   });
 });
