@@ -35,6 +35,11 @@ $(STAMP): pyproject.toml Makefile
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null) \
 		|| echo "nodejs/npm not installed: the VS Code client test will be skipped (and fails CI)"; \
 	fi
+	@# bubblewrap: the cage in which generated code runs (SECURITY.md); without it Generate to pass is refused.
+	@if ! command -v bwrap >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends bubblewrap >/dev/null) \
+		|| echo "bubblewrap not installed: Generate to pass the tests will be refused (and the sandbox tests fail CI)"; \
+	fi
 	touch $(STAMP)
 
 demo: install
