@@ -39,11 +39,21 @@ def run_licenses(path: Path, as_json: bool, deny: list[str] | None, allow: list[
         return 0
     print(f"{report['files']} files under {report['root']}")
     print(f"policy: deny {', '.join(policy.deny) or '-'}; allow {', '.join(policy.allow) or '-'}")
+    width = max([24, *(len(g["license"]) for g in report["licenses"])])
     for group in report["licenses"]:
         status = "EXCLUDED" if group["excluded"] else "allowed"
         top = sorted(group["sources"].items(), key=lambda x: -x[1])
         sources = ", ".join(f"{where} ({n})" for where, n in top[:3]) + (f", … {len(top) - 3} more" if len(top) > 3 else "")
-        print(f"  {group['license']:<24} {group['files']:>6} files  {status:<8}  from {sources}")
+        print(f"  {group['license']:<{width}} {group['files']:>6} files  {status:<8}  from {sources}")
+    unknown = report["unknown"]
+    if unknown["files"]:
+        texts = unknown["license_files"]
+        shown = ", ".join(texts[:20]) + (f", … {len(texts) - 20} more" if len(texts) > 20 else "")
+        verdict = "excluded" if unknown["excluded"] else "allowed"
+        files = f"{unknown['files']} file" + ("s" if unknown["files"] != 1 else "")
+        print(f"unrecognised licence texts: {len(texts)} ({files}), {verdict}: {shown}")
+        if unknown["excluded"]:
+            print("  read them; `--allow unknown` (the `licenses.allow` setting) lets such files in")
     print(f"excluded from context and datasets: {report['excluded_files']} files")
     return 0
 

@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from atelier.context.licenses import DEFAULT_DENY
 from tests.context.licensed_workspace import GPL_MARKERS, make_mixed_workspace
 
 ATELIER = [sys.executable, "-I", "-m", "atelier.lsp_server"]
@@ -28,7 +29,7 @@ def test_licenses_reports_files_per_licence_and_the_exclusions(tmp_path):
     assert "MIT" in text.stdout and "EXCLUDED" in text.stdout
     assert "excluded from context and datasets: 4 files" in text.stdout
     report = json.loads(run("licenses", str(root), "--json").stdout)
-    assert report["excluded_files"] == 4 and report["policy"]["deny"] == ["GPL-2.0*", "GPL-3.0*", "AGPL-3.0*"]
+    assert report["excluded_files"] == 4 and report["policy"]["deny"] == list(DEFAULT_DENY)
     allowed = json.loads(run("licenses", str(root), "--json", "--allow", "GPL-3.0*").stdout)
     assert allowed["excluded_files"] == 0
 
