@@ -47,14 +47,22 @@ class _Traffic:
         self.session, self.path, self.base, self.start, self.body = session, path, base, start, body
         self.uri = session.open(path, base, "python")
         self.requests = self.errors = self.answered = 0
+        self.inline_requests = self.inline_answered = 0  # ghost text with something in it
 
-    async def _request(self, coro) -> None:
+    async def _request(self, coro, inline: bool = False) -> None:
         self.requests += 1
+        self.inline_requests += inline
         try:
             result = await coro
-            self.answered += bool(result)
         except Exception:  # an error answer (hover is not offered): part of the traffic
             self.errors += 1
+            return
+        if inline:  # (text, latency): answered only when there is text to show
+            result = result[0]
+            self.inline_answered += bool(result)
+        elif isinstance(result, types.CompletionList):
+            result = result.items
+        self.answered += bool(result)
 
     async def type_function(self, limit: int) -> None:
         """Type the body once (or until `limit` requests), then delete it again."""
@@ -74,7 +82,7 @@ class _Traffic:
                 await self._request(client.text_document_completion_async(
                     types.CompletionParams(doc, types.Position(line, col))))
             else:
-                await self._request(self.session.inline(self.uri, line, col))
+                await self._request(self.session.inline(self.uri, line, col), inline=True)
             if self.requests % 7 == 6:
                 here = types.Range(types.Position(line, 0), types.Position(line, col))
                 await self._request(client.text_document_code_action_async(
@@ -126,6 +134,8 @@ async def _soak(requests: int, source: Path) -> dict:
             "requests": traffic.requests,
             "warmup_requests": warmup,
             "answered": traffic.answered,
+            "inline_requests": traffic.inline_requests,
+            "inline_answered": traffic.inline_answered,
             "error_answers": traffic.errors,
             "generations": stats.get("generations"),
             "typed_through": stats.get("typed_through"),

@@ -25,7 +25,7 @@ from atelier.lsp_server.cli.complete import read_source
 def default_file() -> Path:
     import atelier.context.postprocess
 
-    return Path(context.postprocess.__file__)
+    return Path(atelier.context.postprocess.__file__)
 
 
 def pick_cursor(lines: list[str], line: int | None = None) -> tuple[int, int]:

@@ -207,12 +207,21 @@ def test_canonical_multi_line_spans_survive_and_pass(backend, continued):
 
 @needs_data
 @pytest.mark.slow
-def test_bench_humaneval_through_the_server_prints_pass_at_1():
+def test_bench_humaneval_through_the_server_prints_pass_at_1(tmp_path):
+    predictions = tmp_path / "predictions.jsonl"
     result = subprocess.run(
-        [sys.executable, "-I", "-m", "atelier.lsp_server", "bench", "humaneval", "--set", "single", "--limit", "2", "--json"],
+        [sys.executable, "-I", "-m", "atelier.lsp_server", "bench", "humaneval", "--set", "single", "--limit", "2", "--json",
+         "--predictions", str(predictions)],
         capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["set"] == "single" and report["n"] == 2
-    assert 0 <= report["pass_at_1"] <= 100 and 0 <= report["pass_at_1_first_line"] <= 100
+    # The figures are the predictions' own: each task's answer re-checked here in the sandbox.
+    rows = [json.loads(line) for line in predictions.read_text().splitlines()]
+    tasks = {t["task_id"]: t for t in load_tasks("single", limit=2)}
+    assert [r["task_id"] for r in rows] == list(tasks)
+    rechecked = [run_sandboxed(program(tasks[r["task_id"]], r["completion"])).passed for r in rows]
+    assert [r["passed"] for r in rows] == rechecked
+    assert report["pass_at_1"] == 100 * sum(rechecked) / 2
+    assert report["empty"] == sum(1 for r in rows if not r["completion"].strip())

@@ -104,7 +104,9 @@ async def test_bench_quality_counts_the_servers_own_answer_as_an_exact_match(tmp
     assert report["per_language"]["javascript"] == {"n": 1, "em": 100.0, "es": 100.0}
     assert report["per_language"]["python"]["n"] == 2 and report["per_language"]["python"]["em"] == 50.0
     assert report["em"] == pytest.approx(200 / 3, abs=0.01)
-    assert 0 <= report["es"] <= 100
+    python_es = report["per_language"]["python"]["es"]
+    assert 50.0 <= python_es < 100.0  # one exact answer, one far from `no_such_name_anywhere(42)`
+    assert report["es"] == pytest.approx((100.0 + 2 * python_es) / 3, abs=0.01)  # the mean over the tasks
 
     limited = subprocess.run(
         [sys.executable, "-I", "-m", "atelier.lsp_server", "bench", "quality", "--tasks", str(tasks_file), "--limit", "1"],

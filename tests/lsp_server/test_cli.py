@@ -96,3 +96,17 @@ async def test_serve_over_tcp_on_loopback(tmp_path):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+@pytest.mark.slow
+def test_the_demo_works_from_a_folder_with_its_own_models_and_context_packages(tmp_path):
+    # A project of the user's with packages named like Atelier's source folders: they must not
+    # shadow Atelier's (installed as atelier.*, servers started with an isolated import path).
+    for name in ("models", "context", "lsp_server"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "__init__.py").write_text(f"raise ImportError('the user project\\'s own {name} was imported')\n")
+    atelier = os.path.join(os.path.dirname(sys.executable), "atelier")  # the console script, as a user runs it
+    result = subprocess.run([atelier, "demo"], cwd=tmp_path, capture_output=True, text=True, timeout=600,
+                            env={**os.environ, "PYTHONPATH": str(tmp_path)})
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "completion:" in result.stdout and "the user project" not in result.stdout + result.stderr

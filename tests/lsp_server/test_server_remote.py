@@ -7,7 +7,6 @@ from pytest_lsp import LanguageClient
 
 from tests.lsp_server.lsp_helpers import config, initialize, inline, open_doc, wait_message, wait_progress_end
 
-pytest.importorskip("llama_cpp.server.app", reason="pip install 'llama-cpp-python[server]' for the remote tests")
 from tests.models.test_remote import API_KEY, Server  # noqa: E402
 
 pytestmark = pytest.mark.slow

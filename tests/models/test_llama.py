@@ -9,6 +9,8 @@ from atelier.models.errors import ModelError
 from atelier.models.llama import LlamaBackend
 from atelier.models.locate import bundled_model
 
+pytestmark = pytest.mark.slow  # the default model, in this process
+
 
 @pytest.fixture(scope="module")
 def backend():

@@ -11,7 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-gguf = pytest.importorskip("gguf")
+import gguf  # noqa: E402  (a test dependency: a missing one is an error, not a skip)
+
+pytestmark = pytest.mark.slow  # the default model, in this process
 
 from atelier.models.backend import CompletionRequest  # noqa: E402
 from atelier.models.config import ModelConfig
