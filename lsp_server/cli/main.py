@@ -130,7 +130,8 @@ def cmd_dataset_export(args: argparse.Namespace) -> int:
 
 def _policy_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--deny", action="append", metavar="PATTERN",
-                        help="licence to exclude, SPDX shell pattern (repeatable; replaces the default GPL-2.0*, GPL-3.0*, AGPL-3.0*)")
+                        help="licence to exclude, SPDX shell pattern (repeatable; replaces the default: GPL, AGPL, SSPL, EUPL, BUSL "
+                             "and unknown licence texts)")
     parser.add_argument("--allow", action="append", metavar="PATTERN", help="licence let in even if denied (repeatable)")
 
 
