@@ -53,9 +53,10 @@ class GenerateSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 
 
 class LicenseSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    # SPDX patterns (shell-style, `none` for files without a licence): files whose licence
-    # matches `deny` give nothing to completion or chat context and to dataset exports,
-    # unless it also matches `allow` (allow wins). See context.licenses.LicensePolicy.
+    # SPDX patterns (shell-style, `none` for files without a licence, `unknown` for a licence
+    # text not recognised): files whose licence matches `deny` give nothing to completion or
+    # chat context and to dataset exports, unless it also matches `allow` (allow wins). See
+    # context.licenses.LicensePolicy for how expressions (AND, OR, WITH) are judged.
     deny: tuple[str, ...] = DEFAULT_DENY
     allow: tuple[str, ...] = ()
 
