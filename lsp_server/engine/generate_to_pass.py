@@ -17,6 +17,7 @@ from typing import Callable
 import msgspec
 
 from atelier.context.edits import Edit, parses_no_worse
+from atelier.context.secrets import redact
 from atelier.context.stubs import Stub, cut_body, prompt, with_body
 from atelier.lsp_server.engine.sandbox import cage_problem, run_sandboxed
 from atelier.models.backend import Backend, CancelToken, CompletionRequest
@@ -138,13 +139,15 @@ def run_candidate(req: PassRequest, body: str) -> Attempt:
 
 
 def record(folder: Path, req: PassRequest, attempt: Attempt, index: int, run: str, model: str) -> None:
-    """Append one attempt to the local dataset (user-only permissions)."""
+    """Append one attempt to the local dataset (user-only permissions), credential-looking
+    strings redacted: the prompt holds the file and its tests, the output the tests' locals."""
     path = folder / DATASET
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     line = {"kind": "generate_to_pass", "run": run, "attempt": index, "time": time.time(), "model": model,
             "file": req.source, "function": req.stub.name, "tests": req.tests,
-            "prompt": prompt(req.text, req.stub, req.tests_text, req.tests), "candidate": attempt.candidate,
-            "passed": attempt.passed, "output_tail": attempt.output, "seconds": attempt.seconds}
+            "prompt": redact(prompt(req.text, req.stub, req.tests_text, req.tests)),
+            "candidate": redact(attempt.candidate), "passed": attempt.passed,
+            "output_tail": redact(attempt.output), "seconds": attempt.seconds}
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     with os.fdopen(fd, "a", encoding="utf-8") as f:
         f.write(json.dumps(line) + "\n")
