@@ -11,6 +11,7 @@ from pathlib import Path
 
 from lsprotocol import types
 
+from atelier.context.secrets import redact
 from atelier.lsp_server.convert import position
 from atelier.lsp_server.engine.actions import Outcome
 from atelier.lsp_server.language_server import AtelierServer
@@ -41,12 +42,14 @@ def workspace_edit(ls: AtelierServer, outcome: Outcome, uri: str, version: int, 
 
 
 def _write_private(name: str, content: str) -> Path:
+    """Write an answer into the data folder, user-only, credential-looking strings redacted
+    (the answer quotes the code it explains)."""
     folder = data_dir() / "answers"
     folder.mkdir(mode=0o700, exist_ok=True)
     path = folder / (re.sub(r"[^\w.-]+", "-", name).strip("-")[:80] + ".md")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(content)
+        f.write(redact(content))
     os.chmod(path, 0o600)  # an existing file keeps its mode through O_CREAT
     return path
 

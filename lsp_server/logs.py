@@ -7,6 +7,8 @@ import logging.handlers
 import os
 from pathlib import Path
 
+from atelier.context.secrets import redact
+
 ENV_DATA_DIR = "ATELIER_DATA_DIR"
 
 
@@ -34,9 +36,17 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
         return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
 
 
+class RedactingFormatter(logging.Formatter):
+    """Log lines with credential-looking strings redacted: at debug level the log holds every
+    LSP message (document text included) and the model's output."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
 def setup_logging(level: str = "info", to_file: bool = True) -> Path | None:
     numeric = getattr(logging, level.upper(), logging.INFO)
-    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    fmt = RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     root = logging.getLogger()
     root.handlers.clear()
     root.setLevel(numeric)
