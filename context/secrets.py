@@ -301,6 +301,8 @@ def _setting_span(text: str, m: re.Match) -> tuple[int, int] | None:
         if m["q"] is None or not re.search(r"\bdefine\s*\(\s*[\"']\Z", line):
             return None
     if m["q"] is not None:
+        if m["op"] == ":" and "\n" in text[m.end("op"):m.start("q")]:
+            return None  # class Password:\n    "A docstring."
         prefix, literal = m["prefix"], m["q"][len(m["prefix"]):]
         opened = _open_quote(line)
         if opened and not m["close"].startswith(opened) and literal[0] == opened:

@@ -104,6 +104,12 @@ MISSED = [
      "const client = twilio("),
     ("define('DB_PASSWORD', 'wordpressrocks');", "wordpressrocks", "define('DB_PASSWORD', "),
     ("spring.datasource.password=correcthorsebatterystaple\n", "correcthorsebatterystaple", "spring.datasource.password="),
+    ('password := "correcthorse"', "correcthorse", "password := "),  # Go
+    ("config[:api_key] => 'abcdefgh12345678'", "abcdefgh12345678", "config[:api_key] => "),  # Ruby
+    ('{"private_key": "-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBg\\n-----END PRIVATE KEY-----\\n"}', "MIIEvQIBADANBg",
+     '{"private_key": '),  # a service account's JSON
+    ("ENV DB_PASS=correcthorsebatterystaple\n", "correcthorsebatterystaple", "ENV DB_PASS="),  # Dockerfile
+    ("redis_url: redis://:tundraplover@cache:6379/0\n", "tundraplover", "redis://:"),
 ]
 
 
@@ -154,6 +160,10 @@ NOT_SECRETS = [
     "if token == \"EOF\":\n    pass\nkey = \"name\"\ncache_key = \"user-profile\"\n",
     "def __init__(self, token: str, secret: bytes) -> None:\n    pass\n",
     'msg = "a token: " + token\n',
+    'class Password:\n    "A password, hashed."\n',
+    'token = r"[-!#$%&\'*+.^_`|~0-9a-zA-Z]+"\nENV_API_KEY = "ATELIER_API_KEY"\napi_key_header = "X-API-Key"\n',
+    'proxy = "socks5h://<username>:<password>@proxy-host"\nurl = "https://user:pass@host/path"\n',
+    'MODEL_TENSOR.CONVNEXT_PW1: "convnext.{bid}.pw1",\n"pass": "refactor.rewrite.pass",\n',
 ]
 
 
