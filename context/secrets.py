@@ -15,7 +15,8 @@ Two kinds of rule find the strings:
 
 Speed: as in gitleaks, every token rule has literal keywords, and a rule runs only on the
 lines that hold one of them; a setting is tried only where a name holds one of a few words
-(`pass`, `secret`, `token`, `key`…). Text without any of them is scanned twice, in C."""
+(`pass`, `secret`, `token`, `key`…). Text without any of them costs a reversed copy, one
+regular-expression search and seven `str.find` scans, all in C (about 0.4 ms for 350 lines)."""
 
 from __future__ import annotations
 
