@@ -145,9 +145,14 @@ class WorkspaceIndex:
 
     def _parse(self, rel: str, stat: os.stat_result) -> FileRecord | DocRecord | None:
         path = self.root / rel
-        if path.is_symlink() and not path.resolve().is_relative_to(self.root):
-            log.info("index: %s left out (a link to a file outside the workspace)", rel)
-            return None
+        if path.is_symlink():
+            target = path.resolve()
+            if not target.is_relative_to(self.root):
+                log.info("index: %s left out (a link to a file outside the workspace)", rel)
+                return None
+            if is_secret_file(target.relative_to(self.root).as_posix()):  # local_settings.py -> .env
+                log.info("index: %s left out (a link to a file that holds secrets)", rel)
+                return None
         if stat.st_size > MAX_FILE_BYTES:
             log.info("index: %s left out (%d bytes > %d)", rel, stat.st_size, MAX_FILE_BYTES)
             self.stats.skipped_large += 1

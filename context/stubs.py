@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Callable
 
 import msgspec
 
@@ -125,10 +126,11 @@ def _module_names(source: Path, root: Path) -> set[str]:
     return {".".join(parts[i:]) for i in range(len(parts))}  # pkg.mod, mod, … as tests import them
 
 
-def choose_tests(root: Path, source: Path, name: str) -> Path | None:
+def choose_tests(root: Path, source: Path, name: str, allowed: Callable[[Path, str], bool] | None = None) -> Path | None:
     """The test file that exercises `name` from `source`: one that imports the module and
     mentions the function first, then one that mentions the function, then one that imports
-    the module; the nearest to `source` among equals."""
+    the module; the nearest to `source` among equals. `allowed(path, text)`: whether a file
+    may be shown to the model at all (the prompt gate); others are passed over."""
     modules = _module_names(source, root)
     imports = re.compile(r"^\s*(from\s+(%s)\s+import|import\s+(%s)\b)" % (("|".join(map(re.escape, modules)),) * 2), re.M)
     called = re.compile(r"\b%s\b" % re.escape(name))
@@ -148,7 +150,7 @@ def choose_tests(root: Path, source: Path, name: str) -> Path | None:
             except OSError:
                 continue
             score = 2 * bool(called.search(code)) + bool(imports.search(code))
-            if score == 0:
+            if score == 0 or (allowed is not None and not allowed(path, code)):
                 continue
             distance = len(os.path.relpath(path, source.parent).split(os.sep))
             key = (-score, distance)

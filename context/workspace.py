@@ -11,10 +11,10 @@ from typing import Callable, NamedTuple
 from atelier.context.document import Document
 from atelier.context.imports import Import, import_lines, resolve_imports
 from atelier.context.index import WorkspaceIndex, store_path
-from atelier.context.licenses import LicensePolicy, spdx_header
+from atelier.context.gate import PromptGate, uri_path
+from atelier.context.licenses import HEADER_BYTES, LicensePolicy
 from atelier.context.search import Found, WorkspaceSearch, chat_search
 from atelier.context.retrieval import HeldSnippets, RecentChunks
-from atelier.context.secrets import is_secret_file
 from atelier.context.tags import Tag, extract_tags
 from atelier.context.assembly import Sources
 
@@ -44,27 +44,24 @@ class WorkspaceContext:
         self._per_doc: dict[str, _DocFacts] = {}
         self._cancel = threading.Event()
         self.policy = LicensePolicy()  # the `licenses` setting
+        self.gate = PromptGate(self.policy)  # every text on its way to a model passes it
         self.search: WorkspaceSearch | None = None
+        self._edited: dict[str, tuple[str, Path | None]] = {}  # uri -> (display path, file) of recent edits
 
     def open(self, root: Path, data_dir: Path | None) -> bool:
         """Load the persisted index of `root` (fast); True if there was one. Without a data
         folder the index lives in memory only."""
         self.index = WorkspaceIndex(root, store_path(data_dir, root) if data_dir is not None else None)
         self.index.policy = self.policy
+        self.gate.index = self.index
         self.search = WorkspaceSearch(self.index)
         return self.index.load()
 
     def set_policy(self, policy: LicensePolicy) -> None:
-        self.policy = policy
+        self.policy = self.gate.policy = policy
         self.held = HeldSnippets()  # held snippets were chosen under the old policy
         if self.index is not None:
             self.index.policy = policy
-
-    def allowed(self, path: str, head: str | None = None) -> bool:
-        """Whether the licence policy lets `path`'s content (its first bytes: `head`) into prompts."""
-        if self.index is not None:
-            return self.index.allowed(path, head)
-        return self.policy.allows(spdx_header(head) if head else None)
 
     def build(self, progress: Callable[[int, int], None] | None = None) -> None:
         """Bring the index up to date (slow: run it on a thread of its own)."""
@@ -105,12 +102,19 @@ class WorkspaceContext:
             self.index.update(rel)
 
     def edited(self, doc: Document, rel_path: str, line: int) -> None:
-        if not is_secret_file(rel_path):  # recent chunks go into other files' prompts
+        path = uri_path(doc.uri)
+        # Recent chunks go into other files' prompts: judged as context, on the real file.
+        if self.gate.refusal(path, doc.text[:HEADER_BYTES]) is None:
+            self._edited[doc.uri] = (rel_path, path)
             self.recent.record(rel_path, doc.lines, line)
 
     def forget(self, uri: str) -> None:
+        """A document closed: nothing of it stays in other files' prompts."""
         self._per_doc.pop(uri, None)
         self.held.forget(uri)
+        edited = self._edited.pop(uri, None)
+        if edited is not None:
+            self.recent.forget(edited[0])
 
     def sources(self, doc: Document, rel_path: str, others: list[tuple[str, Document]]) -> Sources:
         """`others`: the other open documents with their display paths, least recent first."""
@@ -122,10 +126,11 @@ class WorkspaceContext:
                 resolve_imports(doc.tree, doc.language, rel_path, self.index.root) if self.index else [],
                 import_lines(doc.tree, doc.language),
             )
-        # An open .env or key file is still a secret: it never lends its text to another prompt.
-        others = [(path, o) for path, o in others if not is_secret_file(path)]
-        # Code under a licence the policy denies never reaches the prompt, from any source.
-        texts = [(path, o.text[:OTHER_FILE_CHARS]) for path, o in others if self.allowed(path, o.text[:4096])]
-        recent = [(path, text) for path, text in self.recent.items() if self.allowed(path)]
+        # Other open files and recent edits pass the gate on their real paths: an open .env or
+        # key file, or code under a licence the policy denies, lends nothing to this prompt.
+        texts = [(path, o.text[:OTHER_FILE_CHARS]) for path, o in others
+                 if self.gate.refusal(uri_path(o.uri), o.text[:HEADER_BYTES]) is None]
+        files = {display: path for display, path in self._edited.values()}
+        recent = [(path, text) for path, text in self.recent.items() if self.gate.refusal(files.get(path)) is None]
         return Sources(cached.tags, cached.imports, self.index, recent + texts[-OTHER_FILES:], self.held,
                        import_block=cached.import_block)

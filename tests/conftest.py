@@ -83,3 +83,21 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def sandbox_home() -> Path:
     """The HOME every test and the processes it starts see."""
     return _SANDBOX / "home"
+
+
+@pytest.fixture(autouse=True)
+def _no_model_outside_slow_tests(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test that loads the model in this process is a slow one (`make test-quick` runs none):
+    loading it from an unmarked test fails that test. Vocabulary-only loads (a tokenizer) are fine."""
+    if request.node.get_closest_marker("slow"):
+        return
+    import atelier.models.llama as llama
+
+    real = llama.new_llama
+
+    def guarded(**params):
+        if not params.get("vocab_only"):
+            pytest.fail("this test loads the model: mark it slow (pytest.mark.slow)")
+        return real(**params)
+
+    monkeypatch.setattr(llama, "new_llama", guarded)

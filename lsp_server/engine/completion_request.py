@@ -9,7 +9,7 @@ from typing import Callable
 
 from atelier.context.assembly import prepare
 from atelier.context.cursor import Cursor
-from atelier.context.secrets import is_secret_file
+from atelier.context.gate import uri_path
 from atelier.lsp_server.engine.completion import Completion
 from atelier.lsp_server.engine.services import Services
 from atelier.lsp_server.settings import Settings
@@ -29,7 +29,7 @@ async def complete_at(services: Services, settings: Settings, uri: str, line: in
         log.warning("completion for %s, which is not open: answering empty", uri)
         return None
     path = path_of(uri)
-    if is_secret_file(path):  # a .env or key file: its text goes to no model
+    if services.workspace.gate.refusal(uri_path(uri), context=False):  # a .env or key file, or a link to one
         return None
     others = [(path_of(u), d) for u, d in services.documents.items() if u != uri]
     sources = services.workspace.sources(doc, path, others)

@@ -9,18 +9,18 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import os
 from typing import Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInternalError, JsonRpcInvalidParams
-from pygls.uris import to_fs_path
 
 from atelier.context.prompts import Span
 from atelier.context.search import Found, mentions_workspace, without_mention
 from atelier.context.document import Document
 from atelier.context.languages import language_for
-from atelier.context.secrets import is_secret_file
+from atelier.context.gate import uri_path
+from atelier.context.licenses import HEADER_BYTES
+from atelier.context.secrets import redact
 from atelier.lsp_server.convert import index_at, parse_range, plain
 from atelier.lsp_server.engine import actions as assist
 from atelier.lsp_server.engine.services import Services
@@ -37,28 +37,28 @@ def _attachment(ls: AtelierServer, services: Services, item: Any) -> Span | None
     if not isinstance(item, dict) or not isinstance(item.get("uri"), str):
         raise JsonRpcInvalidParams(f"an attachment is {{uri, range?}}, got {item!r}")
     uri = item["uri"]
-    if is_secret_file(ls.display_path(uri)):
-        ls.show(f"{ls.display_path(uri)} holds secrets: it was not attached", types.MessageType.Warning)
-        return None
+    path = uri_path(uri)
     doc = services.documents.get(uri)
     if doc is not None:
         text, language = doc.text, doc.language
     else:
-        path = to_fs_path(uri) if uri.startswith("file:") else None
-        if not path or not os.path.isfile(path) or os.path.getsize(path) > MAX_ATTACHMENT_BYTES:
+        if path is None or not path.is_file() or path.stat().st_size > MAX_ATTACHMENT_BYTES:
             log.warning("attachment %s is neither open nor a readable file: left out", uri)
             return None
-        with open(path, encoding="utf-8", errors="replace") as f:
-            text = f.read()
+        text = path.read_text(encoding="utf-8", errors="replace")
         language = language_for(uri)
         doc = Document(uri, text, None, 0, ls.encoding())
+    # The user chose it, but it is still judged as any context: secrets, licence, on its real path.
+    if refusal := services.workspace.gate.refusal(path, text[:HEADER_BYTES]):
+        ls.show(f"{refusal}: it was not attached", types.MessageType.Warning)
+        return None
     title = f"Attached file {ls.display_path(uri)}"
     if item.get("range") is not None:
         rng = parse_range(item["range"])
         start, end = index_at(doc, rng.start), index_at(doc, rng.end)
         text = text[start:end]
         title += f", lines {rng.start.line + 1}-{rng.end.line + 1}"
-    return Span(title, text, language)
+    return Span(title, redact(text), language)
 
 
 def _chat_params(params: Any) -> tuple[str, list[ChatMessage], list, str | int | None]:

@@ -21,7 +21,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 from pygls.uris import to_fs_path
 
 from atelier.context.declarations import declaration_at, declaration_name
-from atelier.context.secrets import is_secret_file
+from atelier.context.gate import uri_path
 from atelier.context.stubs import find_stub
 from atelier.context.testgen import TEST_LANGUAGES
 from atelier.lsp_server.engine import actions as assist
@@ -58,7 +58,7 @@ def _kind(kind: object) -> str:
 
 def offers(ls: AtelierServer, services: Services, params: types.CodeActionParams) -> list[types.CodeAction | types.Command]:
     doc = services.documents.get(params.text_document.uri)
-    if doc is None or is_secret_file(ls.display_path(doc.uri)):  # a .env or key file goes to no model
+    if doc is None or services.workspace.gate.refusal(uri_path(doc.uri), context=False):  # a .env or key file
         return []
     start, end = assist.focus(doc.text, index_at(doc, params.range.start), index_at(doc, params.range.end))
     decl = None
@@ -126,8 +126,7 @@ async def perform(ls: AtelierServer, services: Services, data: Any) -> tuple[ass
     doc = services.documents.get(uri)
     if doc is None:
         raise JsonRpcInvalidParams(f"{uri} is not open")
-    if is_secret_file(ls.display_path(uri)):
-        refusal = f"{ls.display_path(uri)} holds secrets: Atelier does not show it to the model"
+    if refusal := services.workspace.gate.refusal(uri_path(uri), context=False):
         return assist.Outcome(action, error=refusal), uri, doc.version, doc.text
     rng = parse_range(data.get("range"))
     if not isinstance(data.get("problems") or [], list):

@@ -17,6 +17,8 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 from pygls.uris import to_fs_path
 
+from atelier.context.gate import PromptGate
+from atelier.context.licenses import HEADER_BYTES
 from atelier.context.stubs import choose_tests, find_stub
 from atelier.lsp_server.convert import index_at, parse_range
 from atelier.lsp_server.delivery import deliver
@@ -45,7 +47,7 @@ def _arguments(args: tuple) -> dict:
     raise JsonRpcInvalidParams(f"{USAGE}, got {list(args)!r}")
 
 
-def _tests(root: Path, fs_path: Path, name: str, given: Any) -> tuple[str, Path] | str:
+def _tests(root: Path, fs_path: Path, name: str, given: Any, gate: PromptGate) -> tuple[str, Path] | str:
     """(node id relative to root, test file) or a message saying what is missing."""
     if given is not None and not isinstance(given, str):
         raise JsonRpcInvalidParams(f"tests must be a path or pytest node id: {USAGE}")
@@ -55,7 +57,7 @@ def _tests(root: Path, fs_path: Path, name: str, given: Any) -> tuple[str, Path]
         if not path.is_file():
             return f"test file {file} not found under {root}"
     else:
-        found = choose_tests(root, fs_path, name)
+        found = choose_tests(root, fs_path, name, lambda path, text: gate.refusal(path, text[:HEADER_BYTES]) is None)
         if found is None:
             return (f"no test file under {root} mentions `{name}` or imports {fs_path.stem}: write one, or give "
                     f"a test file as the command's argument")
@@ -89,13 +91,20 @@ async def generate_to_pass_tests(ls: AtelierServer, services: Services, *args: A
     root = Path(ls.root_path() or fs_path.parent)
     if root not in fs_path.parents:
         root = fs_path.parent
-    chosen = _tests(root, fs_path, stub.name, data.get("tests"))
+    gate = services.workspace.gate
+    if refusal := gate.refusal(fs_path, text[:HEADER_BYTES], context=False):
+        return fail(refusal)
+    chosen = _tests(root, fs_path, stub.name, data.get("tests"), gate)
     if isinstance(chosen, str):
         return fail(chosen)
     tests, test_file = chosen
+    # The tests go into every candidate's prompt: through the gate like any other file.
+    tests_text = gate.admit(test_file, test_file.read_text(errors="replace"))
+    if tests_text is None:
+        return fail(f"{gate.refusal(test_file)}; choose another test file")
     settings = ls.settings.generate
     req = passing.PassRequest(
-        text, stub, fs_path.relative_to(root).as_posix(), str(root), tests, test_file.read_text(errors="replace"),
+        text, stub, fs_path.relative_to(root).as_posix(), str(root), tests, tests_text,
         settings.candidates, settings.temperature, settings.max_tokens, settings.timeout_s, settings.memory_mb,
         settings.python, settings.seed, settings.isolation)
     if refused := await asyncio.to_thread(passing.refusal, req):  # no cage here: say why, before any sampling

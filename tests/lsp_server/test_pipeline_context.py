@@ -64,6 +64,7 @@ def test_full_context_pulls_in_the_imported_definition(workspace, rel, definitio
     assert snapshot(root, ctx, rel, "file").snippets == ()  # defined in another file
 
 
+@pytest.mark.slow  # the default model, in this process
 def test_the_prompt_carries_the_definition_as_comments_before_the_file(workspace):
     root, ctx = workspace
     backend = LlamaBackend(bundled_model(), n_ctx=1024)
@@ -135,6 +136,7 @@ def test_after_an_object_and_a_dot_the_members_of_its_class_and_bases_are_in_the
     assert member.split("(")[0].split()[-1] in snap.names
 
 
+@pytest.mark.slow  # the default model, in this process
 def test_after_a_dot_the_completion_names_a_member_the_receiver_holds(tmp_path):
     """A small model invents plausible names after a dot; with the receiver's class known,
     it chooses among the members it really has (here names no model could guess)."""

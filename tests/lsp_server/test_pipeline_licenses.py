@@ -35,6 +35,7 @@ def snapshot(root: Path, ctx: WorkspaceContext, others: list[str] = ()):
     return prepare(doc, line, len(doc.lines[line]), rel, ctx.sources(doc, rel, opened), "full")
 
 
+@pytest.mark.slow  # the default model, in this process
 def test_no_gpl_content_reaches_the_completion_prompt(tmp_path):
     policy = Settings().licenses.policy()  # the default setting
     ctx = workspace(tmp_path, policy)

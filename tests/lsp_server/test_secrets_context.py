@@ -83,6 +83,7 @@ def open_docs(root: Path) -> dict[str, Document]:
     return {rel: Document((root / rel).as_uri(), text) for rel, text in FILES.items()}
 
 
+@pytest.mark.slow  # the default model, in this process
 def test_nothing_secret_reaches_the_completion_prompt(workspace):
     root, ctx, _ = workspace
     docs = open_docs(root)
