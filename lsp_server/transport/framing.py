@@ -1,11 +1,12 @@
-"""LSP base-protocol framing over stdio that survives a misbehaving client.
+"""LSP base-protocol framing that survives a misbehaving client, over stdio and TCP alike.
 
-pygls' stdio loop reads headers with `readline()` and a body with `read(n)`. It trusts
-what it reads: a header line without "\\r\\n" makes it lose every later message, a huge
+pygls' loop reads headers with `readline()` and a body with `read(n)`. It trusts what it
+reads: a header line without "\\r\\n" makes it lose every later message, a huge
 Content-Length makes it allocate that much memory at once (MemoryError ends the server),
-and a line without a newline is read into memory whole. `FramedReader` sits between stdin
-and that loop: it parses frames itself, within limits, skips what is not a frame (logged),
-and hands pygls only well-formed "Content-Length: N\\r\\n\\r\\n" frames.
+and a line without a newline is read into memory whole. `FramedReader` sits between the
+input (stdin, or the TCP connection's socket as a buffered file: transport.tcp) and that
+loop: it parses frames itself, within limits, skips what is not a frame (logged), and hands
+pygls only well-formed "Content-Length: N\\r\\n\\r\\n" frames.
 """
 
 from __future__ import annotations
@@ -29,9 +30,13 @@ _LENGTH = re.compile(rb"content-length[ \t]*:[ \t]*(\d{1,20})", re.IGNORECASE)
 class FramedReader:
     """Presents `raw` to pygls' loop as a stream of well-formed frames."""
 
-    def __init__(self, raw: BinaryIO, max_message_bytes: int = MAX_MESSAGE_BYTES) -> None:
+    def __init__(self, raw: BinaryIO, max_message_bytes: int = MAX_MESSAGE_BYTES, skip_oversized: bool = True) -> None:
+        """`raw`: anything with `readline(limit)` and `read(n)` that block until they have
+        their bytes or the input ends. A message over `max_message_bytes` is read past and
+        skipped, or, without `skip_oversized`, ends the input."""
         self._raw = raw
         self._max = max_message_bytes
+        self._skip_oversized = skip_oversized
         self._pending: list[bytes] = []  # canonical header lines of the frame being handed over
         self._body = b""
         self.skipped = 0  # frames and garbage lines dropped (for tests and the log)
@@ -47,6 +52,20 @@ class FramedReader:
     def read(self, n: int) -> bytes:
         body, self._body = self._body, b""
         return body[:n]
+
+    # -- for callers that read bodies themselves (the TCP token check) ------------------------
+
+    def next_body(self) -> bytes | None:
+        """The next acceptable frame's body; None at end of input."""
+        if not self._pending and not self._next_frame():
+            return None
+        body, self._pending, self._body = self._body, [], b""
+        return body
+
+    def push(self, body: bytes) -> None:
+        """Hand `body` to pygls as the next frame, before what the input holds."""
+        self._pending = [f"Content-Length: {len(body)}\r\n".encode(), b"\r\n"]
+        self._body = body
 
     # -- parsing ----------------------------------------------------------------------------
 
@@ -95,6 +114,9 @@ class FramedReader:
                 self.skipped += 1
         self.skipped += length == 0 or length > self._max
         if length > self._max:
+            if not self._skip_oversized:
+                log.error("LSP input: message of %d bytes is over the limit of %d: input ended", length, self._max)
+                return "end"
             log.error("LSP input: message of %d bytes is over the limit of %d: skipped", length, self._max)
             return "skipped" if self._discard(length) else "end"
         if length == 0:

@@ -2,21 +2,26 @@
 
 pygls' own start_tcp hands every connection to the one protocol, so a second connection
 would take over the first one's answers, and any connection that ends stops the server.
-Here a connection first shows the token (lsp_server.security.admit) on a reader of its own,
-bounded in size and time; only then does it reach the protocol, and only one at a time.
+Here a connection first shows the token (transport.security.admit), each on a thread of its
+own, bounded in size and time; the first one admitted is then served exactly as stdio is:
+its socket, as a buffered file, goes through transport.framing's FramedReader into pygls'
+stdio loop (`start_io`). Malformed frames get the same treatment as over stdio, and when
+that connection ends, for whatever reason, the loop ends and the process exits.
 """
 
 from __future__ import annotations
 
-import asyncio
+import io
 import json
 import logging
+import socket
 import threading
+import time
 from typing import Any, Callable
 
-from pygls.io_ import run_async
 from pygls.lsp.server import LanguageServer
 
+from atelier.lsp_server.transport.framing import FramedReader
 from atelier.lsp_server.transport.security import BUSY, REQUEST_FAILED, admit, error_response
 
 log = logging.getLogger(__name__)
@@ -24,43 +29,65 @@ log = logging.getLogger(__name__)
 # Before the token: what an unknown peer may make the server read and wait for.
 MAX_AUTH_BODY = 1_000_000  # an initialize with every capability is ~20 kB
 MAX_AUTH_MESSAGES = 16
-MAX_HEADER_LINES = 8
 AUTH_TIMEOUT_S = 30.0
+MAX_PENDING = 32  # connections showing their token at one time; more are closed at once
 
 
-class FramingError(ValueError):
-    pass
+class SocketInput(io.RawIOBase):
+    """A socket's incoming bytes as a raw file: a reset or a timeout reads as the end of the
+    input, and so does `deadline` (time.monotonic()) once passed."""
+
+    def __init__(self, sock: socket.socket, deadline: float | None = None) -> None:
+        self._sock, self.deadline = sock, deadline
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        try:
+            if self.deadline is not None:
+                left = self.deadline - time.monotonic()
+                if left <= 0:
+                    return 0
+                self._sock.settimeout(left)
+            return self._sock.recv_into(buffer)
+        except OSError as exc:  # reset, timed out, shut down here
+            log.info("TCP connection: %s", exc or type(exc).__name__)
+            return 0
 
 
-async def read_message(reader: asyncio.StreamReader, max_body: int = MAX_AUTH_BODY) -> bytes | None:
-    """One LSP frame's body; None at the end of the stream."""
-    length = None
-    for _ in range(MAX_HEADER_LINES + 1):
-        line = await reader.readline()  # bounded by the reader's limit (64 KiB)
-        if not line:
-            return None
-        if not line.strip():
-            break
-        name, _, value = line.decode("ascii", "replace").partition(":")
-        if name.strip().lower() == "content-length":
-            length = int(value.strip()) if value.strip().isdigit() else -1
-    else:
-        raise FramingError("too many header lines")
-    if length is None or not 0 <= length <= max_body:
-        raise FramingError(f"bad Content-Length before initialize: {length}")
-    return await reader.readexactly(length)
+class SocketOutput:
+    """What pygls writes to (stdout's shape): all of each message, one message at a time.
+    `close` (pygls calls it on `exit`) ends the connection both ways, which ends the reading
+    loop too."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock, self._lock = sock, threading.Lock()
+
+    def write(self, data: bytes) -> None:
+        with self._lock:
+            self._sock.sendall(data)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        try:
+            self._sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
 
-def write_message(writer: asyncio.StreamWriter, message: dict) -> None:
+def write_message(out: SocketOutput, message: dict) -> None:
     body = json.dumps(message).encode()
-    writer.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+    out.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
 
 
-async def authenticate(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, token: str) -> dict | None:
+def authenticate(frames: FramedReader, out: SocketOutput, token: str) -> dict | None:
     """The connection's initialize message (token removed) once it shows the token; None
     when it closes, sends the wrong one, or too much else first."""
     for _ in range(MAX_AUTH_MESSAGES):
-        body = await read_message(reader)
+        body = frames.next_body()
         if body is None:
             return None
         try:
@@ -71,52 +98,117 @@ async def authenticate(reader: asyncio.StreamReader, writer: asyncio.StreamWrite
         if verdict == "open":
             return payload
         if payload is not None:
-            write_message(writer, payload)
-            await writer.drain()
+            write_message(out, payload)
         if verdict == "refuse":
             return None
     return None
+
+
+def _listen(host: str, port: int) -> list[socket.socket]:
+    """Listening sockets on every address `host` names, as asyncio.start_server binds them."""
+    listeners = []
+    found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    for family, kind, proto, _, address in dict.fromkeys(found):  # once each, in order
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind(address)
+            sock.listen(16)
+        except OSError:
+            sock.close()
+            for other in listeners:
+                other.close()
+            raise
+        listeners.append(sock)
+    return listeners
+
+
+class _Door:
+    """Accepts connections and checks their tokens; hands over the first one admitted."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self._pending = threading.BoundedSemaphore(MAX_PENDING)
+        self._lock = threading.Lock()
+        self._taken = False
+        self._admitted: tuple | None = None
+        self.admitted = threading.Event()
+
+    def accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                conn, peer = listener.accept()
+            except OSError:  # the listener closed: the session is over
+                return
+            if not self._pending.acquire(blocking=False):
+                log.warning("TCP connection from %s refused: %d others are showing their token", peer, MAX_PENDING)
+                conn.close()
+                continue
+            threading.Thread(target=self._check, args=(conn, peer), name="atelier-tcp-token", daemon=True).start()
+
+    def _check(self, conn: socket.socket, peer: Any) -> None:
+        admitted = False
+        try:
+            raw = SocketInput(conn, deadline=time.monotonic() + AUTH_TIMEOUT_S)
+            stream = io.BufferedReader(raw, 1 << 16)
+            out = SocketOutput(conn)
+            first = authenticate(FramedReader(stream, MAX_AUTH_BODY, skip_oversized=False), out, self.token)
+            with self._lock:
+                if first is not None and self._taken:
+                    write_message(out, error_response(first.get("id"), REQUEST_FAILED, BUSY))
+                    first = None
+                admitted = first is not None
+                self._taken = self._taken or admitted
+            if admitted:
+                raw.deadline = None
+                conn.settimeout(None)
+                self._admitted = (conn, peer, stream, out, first)
+                self.admitted.set()
+        except OSError as exc:  # the peer went away while being answered
+            log.warning("TCP connection from %s: %s", peer, exc)
+        finally:
+            self._pending.release()
+            if not admitted:
+                log.warning("TCP connection from %s refused", peer)
+                conn.close()
+
+    def wait(self) -> tuple:
+        while not self.admitted.wait(1.0):  # in steps: Ctrl-C still ends the wait
+            pass
+        return self._admitted
 
 
 def serve_tcp(server: LanguageServer, host: str, port: int, token: str,
               announce: Callable[[list[tuple[str, int]]], None]) -> None:
     """Listen on host:port until the admitted editor disconnects or exits. `announce` gets
     the bound addresses (port 0 picks a free one)."""
-    server._stop_event = stop = threading.Event()
-    connected = False
-
-    async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        nonlocal connected
-        peer = writer.get_extra_info("peername")
-        try:
-            first = await asyncio.wait_for(authenticate(reader, writer, token), AUTH_TIMEOUT_S)
-        except (asyncio.TimeoutError, ValueError, EOFError, ConnectionError) as exc:  # ValueError: framing
-            log.warning("TCP connection from %s: %s", peer, exc or type(exc).__name__)
-            first = None
-        if first is not None and connected:
-            write_message(writer, error_response(first.get("id"), REQUEST_FAILED, BUSY))
-            first = None
-        if first is None:
-            log.warning("TCP connection from %s refused", peer)
-            writer.close()
-            return
-        connected = True
-        log.info("editor connected from %s", peer)
-        protocol = server.protocol
-        protocol.set_writer(writer)
-        protocol.handle_message(json.loads(json.dumps(first), object_hook=protocol.structure_message))
-        await run_async(stop_event=stop, reader=reader, protocol=protocol, logger=log,
-                        error_handler=server.report_server_error)
-        server.shutdown()
-
-    async def main() -> None:
-        listener = await asyncio.start_server(connection, host, port)
-        server._server = listener
-        announce([sock.getsockname()[:2] for sock in listener.sockets])
-        async with listener:
-            await listener.serve_forever()
-
+    listeners = _listen(host, port)
+    door = _Door(token)
     try:
-        asyncio.run(main())
-    except (asyncio.CancelledError, KeyboardInterrupt):
-        pass
+        for listener in listeners:
+            threading.Thread(target=door.accept, args=(listener,), name="atelier-tcp-accept", daemon=True).start()
+        announce([sock.getsockname()[:2] for sock in listeners])
+        try:
+            conn, peer, stream, out, first = door.wait()
+        except KeyboardInterrupt:
+            return
+        log.info("editor connected from %s", peer)
+        frames = FramedReader(stream)
+        frames.push(json.dumps(first).encode())  # the initialize message, token removed
+        try:
+            # stdio's loop, on the socket: it returns when the connection ends.
+            server.start_io(frames, out)
+        except OSError as exc:
+            log.warning("TCP connection from %s: %s", peer, exc)
+        finally:
+            conn.close()
+        log.info("editor at %s disconnected: exiting", peer)
+    finally:
+        for listener in listeners:
+            try:
+                listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread
+            except OSError:
+                pass
+            listener.close()

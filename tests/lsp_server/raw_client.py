@@ -1,6 +1,7 @@
-"""A byte-level LSP client for `atelier serve` over stdio: it can send anything, well-formed
-or not, and reads what comes back frame by frame. For fuzz and soak tests, where pytest-lsp's
-client would refuse to send malformed input."""
+"""A byte-level LSP client for `atelier serve`, over stdio or over TCP (`--tcp`, the token
+sent in initialize): it can send anything, well-formed or not, and reads what comes back frame
+by frame. For fuzz and soak tests, where pytest-lsp's client would refuse to send malformed
+input."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ import itertools
 import json
 import os
 import queue
+import re
+import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -17,23 +21,44 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
+TRANSPORTS = ("stdio", "tcp")
 
 
 class RawServer:
     def __init__(self, options: dict | None = None, root_uri: str | None = None, env: dict | None = None,
-                 log_level: str = "warning") -> None:
+                 log_level: str = "warning", transport: str = "stdio") -> None:
         env = {**os.environ, "ATELIER_DATA_DIR": tempfile.mkdtemp(prefix="atelier-raw-"), **(env or {})}
         env.pop("ATELIER_MODEL", None)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-m", "atelier.lsp_server", "serve", "--log-level", log_level],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT, env=env,
-        )
+        command = [sys.executable, "-I", "-m", "atelier.lsp_server", "serve", "--log-level", log_level]
+        self.transport, self.sock = transport, None
+        if transport == "stdio":
+            self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         stderr=subprocess.DEVNULL, cwd=ROOT, env=env)
+            self._in, self._out = self.proc.stdin, self.proc.stdout
+        else:
+            self.proc = subprocess.Popen([*command, "--tcp", "--port", "0"], stdin=subprocess.DEVNULL,
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT, env=env)
+            for line in self.proc.stderr:
+                found = re.search(rb"listening on 127\.0\.0\.1:(\d+); clients send the token in (\S+) ", line)
+                if found:
+                    break
+            else:
+                raise RuntimeError("the TCP server never said where it listens")
+            threading.Thread(target=self._drain, args=(self.proc.stderr,), daemon=True).start()
+            options = {**(options or {}), "token": Path(found.group(2).decode()).read_text().strip()}
+            self.sock = socket.create_connection(("127.0.0.1", int(found.group(1))), timeout=30)
+            self.sock.settimeout(None)
+            self._out = self.sock.makefile("rb")
         self.responses: dict[Any, dict] = {}
         self.orphans: "queue.Queue[dict]" = queue.Queue()  # responses with id null
         self.notifications: list[dict] = []
         self._cond = threading.Condition()
+        # Held while sending: a frame sent in pieces (hold it around them) is never cut by the
+        # reader thread's answers to the server's own requests.
+        self.sending = threading.RLock()
         self._ids = itertools.count(1)
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
         self.initialize_result = self.request("initialize", {
             "processId": None, "rootUri": root_uri, "initializationOptions": options or {},
             "capabilities": {"window": {"workDoneProgress": True},
@@ -46,8 +71,12 @@ class RawServer:
     # -- sending ------------------------------------------------------------------------------
 
     def send_bytes(self, data: bytes) -> None:
-        self.proc.stdin.write(data)
-        self.proc.stdin.flush()
+        with self.sending:
+            if self.sock is not None:
+                self.sock.sendall(data)
+            else:
+                self._in.write(data)
+                self._in.flush()
 
     def send(self, message: dict) -> None:
         body = json.dumps(message).encode()
@@ -80,6 +109,28 @@ class RawServer:
         with self._cond:
             return [n["params"]["message"] for n in self.notifications if n.get("method") == "window/showMessage"]
 
+    def rss_kib(self, field: str = "VmRSS") -> int:
+        """The server process's resident memory (VmRSS), or its peak so far (VmHWM), in KiB."""
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            return int(re.search(rf"^{field}:\s+(\d+) kB", f.read(), re.M).group(1))
+
+    def hang_up(self, reset: bool = False) -> None:
+        """End the connection as an editor that goes away does: stdin closed, or the socket
+        closed (`reset`: with a TCP reset, as a crashed peer's kernel sends)."""
+        if self.sock is None:
+            self._in.close()
+            return
+        if reset:
+            # The reset goes out when the socket is closed for good: once the reading thread
+            # (woken by SHUT_RD, which sends nothing) has let go of it.
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.sock.shutdown(socket.SHUT_RD)
+            self._reader.join(10)
+            self._out.close()
+        else:
+            self.sock.shutdown(socket.SHUT_WR)
+        self.sock.close()
+
     def close(self) -> None:
         try:
             if self.proc.poll() is None:
@@ -92,11 +143,23 @@ class RawServer:
             if self.proc.poll() is None:
                 self.proc.kill()
                 self.proc.wait()
+            if self.sock is not None:
+                self.sock.close()
 
     # -- receiving ------------------------------------------------------------------------------
 
+    @staticmethod
+    def _drain(stream) -> None:
+        for _ in stream:  # the server's log: read, so that it never blocks on a full pipe
+            pass
+
     def _read(self) -> None:
-        out = self.proc.stdout
+        try:
+            self._read_messages(self._out)
+        except (OSError, ValueError, TypeError):  # the connection reset or closed, a frame cut short
+            pass
+
+    def _read_messages(self, out) -> None:
         while True:
             length = None
             while True:

@@ -1,8 +1,8 @@
-"""Fuzzing the real `atelier serve` over stdio: broken framing, messages that are not
-JSON-RPC, params of the wrong shape for every method it supports, and didChange sequences
-with bad ranges, out-of-order versions and binary text. The server must answer every
-request (a result or a JSON-RPC error), never die, never hit an unhandled exception, and
-keep each document's text equal to a reference model's.
+"""Fuzzing the real `atelier serve` over stdio: broken framing (over TCP too, after the
+token), messages that are not JSON-RPC, params of the wrong shape for every method it
+supports, and didChange sequences with bad ranges, out-of-order versions and binary text.
+The server must answer every request (a result or a JSON-RPC error), never die, never hit an
+unhandled exception, and keep each document's text equal to a reference model's.
 
 No model (model.path points nowhere) and completion off: the model is not the point here."""
 
@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from tests.context.document_reference import Refused, apply, clean
 from tests.fuzzing import fuzz_settings
-from tests.lsp_server.raw_client import RawServer
+from tests.lsp_server.raw_client import TRANSPORTS, RawServer
 
 OPEN_URI = "file:///fuzz/open.py"
 # Every method the server handles (initialize, shutdown and exit aside: they end the session).
@@ -30,11 +30,27 @@ COMMANDS = ["atelier.explain", "atelier.document", "atelier.generateTests", "ate
             "atelier.accepted", "no.such.command"]
 
 
+OPTIONS = {"model": {"path": "/nonexistent/fuzz.gguf"}, "completion": {"enabled": False}}
+
+
 @pytest.fixture(scope="module")
 def server():
-    s = RawServer({"model": {"path": "/nonexistent/fuzz.gguf"}, "completion": {"enabled": False}})
+    s = RawServer(OPTIONS)
     yield s
     s.close()
+
+
+@pytest.fixture(scope="module")
+def tcp_server():
+    s = RawServer(OPTIONS, transport="tcp")
+    yield s
+    s.close()
+
+
+@pytest.fixture(params=TRANSPORTS)
+def any_server(request):
+    """The framing tests run over both transports: after the token, TCP reads like stdio."""
+    return request.getfixturevalue("server" if request.param == "stdio" else "tcp_server")
 
 
 def _healthy(server: RawServer) -> None:
@@ -97,13 +113,14 @@ def frames(draw) -> tuple[bytes, int]:
 
 @fuzz_settings(150)
 @given(frame=frames())
-def test_broken_framing_never_stops_the_server(server, frame):
+def test_broken_framing_never_stops_the_server(any_server, frame):
     data, filler = frame
-    server.send_bytes(data + b" " * filler)
-    _healthy(server)
+    any_server.send_bytes(data + b" " * filler)
+    _healthy(any_server)
 
 
-def test_invalid_json_and_non_messages_get_jsonrpc_errors(server):
+def test_invalid_json_and_non_messages_get_jsonrpc_errors(any_server):
+    server = any_server
     for body, code in [(b"{oops", -32700), (b"\xff\xfe\x00", -32700), (b"[1, 2]", -32600), (b'"text"', -32600),
                        (b'{"id": 3.5, "jsonrpc": "2.0", "id": [1], "method": "atelier/stats"}', -32600)]:
         server.send_bytes(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))

@@ -8,14 +8,17 @@ import os
 import re
 import socket
 import stat
+import struct
 import subprocess
 import sys
+import time
 
 import pytest
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
 from atelier.lsp_server.logs import data_dir, setup_logging
+from atelier.lsp_server.transport.tcp import SocketInput
 from atelier.lsp_server.transport.security import (
     NOT_INITIALIZED,
     REQUEST_FAILED,
@@ -85,6 +88,25 @@ def test_admit_answers_other_requests_and_ignores_notifications():
 def test_settings_never_see_the_token():
     assert without_token({"token": "t", "model": {}}) == {"model": {}}
     assert without_token(None) is None and without_token([1]) == [1]
+
+
+def test_a_connection_ends_at_its_deadline_or_its_reset():
+    """Before the token a peer gets AUTH_TIMEOUT_S in all, however slowly it sends; a reset
+    is the end of the input, not an exception in the server."""
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        raw = SocketInput(ours, deadline=time.monotonic() + 0.3)
+        theirs.sendall(b"Content-")
+        assert raw.read(100) == b"Content-"
+        started = time.monotonic()
+        assert raw.read(100) == b"" and time.monotonic() - started < 5
+    listener = socket.create_server(("127.0.0.1", 0))
+    with listener, socket.create_connection(listener.getsockname()) as theirs:
+        ours, _ = listener.accept()
+        with ours:
+            theirs.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            theirs.close()  # a reset, not a FIN
+            assert SocketInput(ours).read(100) == b""
 
 
 # -- the real server over TCP -------------------------------------------------------------
