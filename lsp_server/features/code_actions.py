@@ -164,6 +164,11 @@ def register(server: AtelierServer, services: Services) -> None:
 
     @server.feature(types.CODE_ACTION_RESOLVE)
     async def resolve_code_action(ls: AtelierServer, action: types.CodeAction) -> types.CodeAction:
+        if action.data is None or action.edit is not None:
+            # Nothing to fill in: an action that carries its command (Explain, Edit with
+            # instruction…), or one already resolved. Clients such as VS Code resolve every
+            # chosen action without an edit; they get it back unchanged and run its command.
+            return action
         outcome, uri, version, text = await perform(ls, services, action.data)
         if outcome.error:
             if outcome.error != "cancelled":
