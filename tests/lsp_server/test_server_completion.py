@@ -110,11 +110,11 @@ async def test_cancelled_request_returns_promptly_and_decoding_stops_within_a_fe
     )
     before = await stats(client)
     try:
-        # a long list: a block that goes on for hundreds of tokens
-        source = "def numbers():\n    return [\n" + "".join(f"        {i},\n" for i in range(1, 6)) + "        \n"
+        # a long list: the default model goes on with it for hundreds of tokens (258 uncancelled)
+        source = "WORDS = [\n" + "".join(f'    "word{i}",\n' for i in range(1, 6)) + "    \n"
         uri = open_doc(client, "long.py", source, "python")
         msg_id = "cancel-me"
-        future = client.protocol.send_request(types.TEXT_DOCUMENT_INLINE_COMPLETION, inline_params(uri, 7, 8), msg_id=msg_id)
+        future = client.protocol.send_request(types.TEXT_DOCUMENT_INLINE_COMPLETION, inline_params(uri, 6, 4), msg_id=msg_id)
         await asyncio.sleep(0.1)  # under way (later, a short answer may already be complete)
         start = time.perf_counter()
         client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=msg_id))
