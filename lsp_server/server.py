@@ -18,6 +18,7 @@ from atelier.lsp_server.features import (
     inline_completion,
     introspection,
     lifecycle,
+    next_edit,
 )
 from atelier.lsp_server.language_server import AtelierServer
 from atelier.models.host import ModelHost
@@ -31,6 +32,7 @@ FEATURES = (
     generate_to_pass,  # atelier.generateToPassTests
     chat,  # atelier/chat
     introspection,  # atelier/stats, atelier/document
+    next_edit,  # textDocument/copilotInlineEdit, the next-edit code action and marks (after code_actions)
 )
 
 

@@ -64,12 +64,26 @@ class LicenseSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
         return LicensePolicy(self.deny, self.allow)
 
 
+class NextEditSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    # Next-edit suggestions: after a change, the edit that follows (the other occurrences of a
+    # renamed name, the other calls of a function whose arguments changed, the sibling lines
+    # of a rewritten line; or the model's rewrite of the lines around the cursor).
+    enabled: bool = True
+    # "propagation": no model, a few ms, silent when unsure; "model": the model rewrites the
+    # lines around the cursor when propagation has nothing (on request only, not after every
+    # change). Propagation wins when both answer.
+    predictors: tuple[Literal["propagation", "model"], ...] = ("propagation", "model")
+    # Quiet time after the last change before the suggestion is computed and marked.
+    debounce_ms: Annotated[int, Meta(ge=0, le=5000)] = 150
+
+
 class Settings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     model: ModelConfig = ModelConfig()
     completion: CompletionSettings = CompletionSettings()
     licenses: LicenseSettings = LicenseSettings()
     feedback: FeedbackSettings = FeedbackSettings()
     generate: GenerateSettings = GenerateSettings()
+    next_edit: NextEditSettings = NextEditSettings()
 
 
 class SettingsError(ValueError):

@@ -37,6 +37,15 @@ CREATE TABLE IF NOT EXISTS completions (
     chars INTEGER NOT NULL,
     context TEXT NOT NULL           -- JSON list of the files whose snippets the prompt held
 );
+CREATE TABLE IF NOT EXISTS next_edits (
+    id TEXT PRIMARY KEY,
+    shown_at REAL NOT NULL,
+    decided_at REAL,
+    state TEXT NOT NULL,            -- shown | accepted | rejected
+    kind TEXT NOT NULL,             -- rename | arguments | repeat | model
+    language TEXT NOT NULL,
+    places INTEGER NOT NULL         -- edits it held (no text is stored)
+);
 """
 
 
@@ -86,6 +95,25 @@ class FeedbackStore:
             "SELECT language, COUNT(*), SUM(state = 'accepted'), SUM(state = 'rejected') FROM completions "
             "GROUP BY language ORDER BY COUNT(*) DESC, language").fetchall()
         return [LanguageStats(lang or "unknown", n, acc, rej, round(acc / n, 4) if n else 0.0) for lang, n, acc, rej in rows]
+
+    def next_edit_shown(self, id: str, kind: str, language: str, places: int) -> None:
+        self._db.execute("INSERT OR IGNORE INTO next_edits VALUES (?, ?, NULL, 'shown', ?, ?, ?)",
+                         (id, time.time(), kind, language, places))
+
+    def next_edit_decide(self, id: str, state: str) -> bool:
+        allowed = ("shown", "rejected") if state == "accepted" else ("shown",)
+        cur = self._db.execute(
+            f"UPDATE next_edits SET state = ?, decided_at = ? WHERE id = ? AND state IN ({','.join('?' * len(allowed))})",
+            (state, time.time(), id, *allowed))
+        return cur.rowcount > 0
+
+    def next_edit_stats(self) -> list[dict[str, object]]:
+        """Next edits shown, accepted and rejected per kind."""
+        rows = self._db.execute(
+            "SELECT kind, COUNT(*), SUM(state = 'accepted'), SUM(state = 'rejected') FROM next_edits "
+            "GROUP BY kind ORDER BY COUNT(*) DESC, kind").fetchall()
+        return [{"kind": k, "shown": n, "accepted": a, "rejected": r, "acceptance_rate": round(a / n, 4) if n else 0.0}
+                for k, n, a, r in rows]
 
     def acceptance(self, root: str) -> dict[str, tuple[int, int]]:
         """(shown, accepted) per file of `root` whose snippets were in completions' prompts."""
@@ -192,6 +220,26 @@ class Feedback:
             self.pending = None
         self._decide(id, "accepted")
 
+    def next_edit_shown(self, kind: str, language: str, places: int) -> str | None:
+        """Record a next edit sent to the client; returns its id for the accept command."""
+        if not self.enabled:
+            return None
+        id = uuid.uuid4().hex[:16]
+        try:
+            self.store.next_edit_shown(id, kind, language, places)
+        except (sqlite3.Error, OSError) as exc:
+            log.warning("feedback store: %s", exc)
+            return None
+        return id
+
+    def next_edit_decided(self, id: str, state: str) -> None:
+        """A next edit accepted (its command ran) or rejected (the document changed otherwise)."""
+        try:
+            if self.enabled and self.store.next_edit_decide(id, state):
+                log.info("next edit %s %s", id, state)
+        except (sqlite3.Error, OSError) as exc:
+            log.warning("feedback store: %s", exc)
+
     def closed(self, uri: str) -> None:
         self._context.pop(uri, None)
         if self.pending is not None and self.pending.uri == uri:
@@ -213,14 +261,22 @@ class Feedback:
 def print_stats(data_dir: Path, as_json: bool) -> int:
     """`atelier stats`: completions shown, accepted and rejected per language."""
     path = data_dir / STORE_NAME
-    rows = FeedbackStore(path).by_language() if path.exists() else []
+    store = FeedbackStore(path) if path.exists() else None
+    rows = store.by_language() if store is not None else []
+    next_edits = store.next_edit_stats() if store is not None else []
     total_shown = sum(r.shown for r in rows)
     total_accepted = sum(r.accepted for r in rows)
     total = {"shown": total_shown, "accepted": total_accepted, "rejected": sum(r.rejected for r in rows),
              "acceptance_rate": round(total_accepted / total_shown, 4) if total_shown else 0.0}
     if as_json:
-        print(json.dumps({"store": str(path), "languages": msgspec.to_builtins(rows), "total": total}, indent=2))
+        print(json.dumps({"store": str(path), "languages": msgspec.to_builtins(rows), "total": total,
+                          "next_edits": next_edits}, indent=2))
         return 0
+    if next_edits:
+        print(f"{'next edits':<14}{'shown':>8}{'accepted':>10}{'rejected':>10}{'rate':>8}")
+        for r in next_edits:
+            print(f"{r['kind']:<14}{r['shown']:>8}{r['accepted']:>10}{r['rejected']:>10}{r['acceptance_rate']:>8.1%}")
+        print()
     if not rows:
         print(f"no completions recorded yet ({path})")
         return 0

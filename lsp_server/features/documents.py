@@ -9,6 +9,8 @@ from lsprotocol import types
 from pygls.uris import to_fs_path
 
 from atelier.context.document import Document, DocumentTooLarge, PositionError
+from atelier.lsp_server.engine import next_edit
+from atelier.lsp_server.engine.completion_request import warm_at
 from atelier.lsp_server.engine.services import Services
 from atelier.lsp_server.language_server import AtelierServer
 
@@ -29,6 +31,7 @@ def register(server: AtelierServer, services: Services) -> None:
             return
         for uri in documents.add(doc):
             services.forget_document(uri)
+        warm_at(services, ls.settings, item.uri, 0, 0, ls.display_path, ls.root_path() or "", "open")
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: AtelierServer, params: types.DidChangeTextDocumentParams) -> None:
@@ -46,6 +49,7 @@ def register(server: AtelierServer, services: Services) -> None:
         if params.text_document.version < doc.version:  # applied all the same: the text is what counts
             log.warning("change to %s goes back from version %d to %d", doc.uri, doc.version, params.text_document.version)
         old = doc.text
+        span = next_edit.span_of(doc, changes)
         try:
             doc.apply_changes(changes, params.text_document.version)
         except DocumentTooLarge as exc:
@@ -58,8 +62,13 @@ def register(server: AtelierServer, services: Services) -> None:
             return
         documents.touch(doc.uri)
         services.feedback.changed(doc.uri, old, doc.text)  # a completion accepted, typed into, or passed over
+        next_edit.document_changed(services, doc, old, span)  # the edit history
         if changes and changes[-1][0] is not None:
             workspace.edited(doc, ls.display_path(doc.uri), changes[-1][0][0])
+            (line, col, _, _), text = changes[-1]  # warm where typing paused: after the last change
+            *above, last = text.split("\n")
+            at = (line + len(above), (0 if above else col) + ls.width(last))
+            warm_at(services, ls.settings, doc.uri, *at, ls.display_path, ls.root_path() or "", "change")
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: AtelierServer, params: types.DidSaveTextDocumentParams) -> None:
@@ -73,3 +82,4 @@ def register(server: AtelierServer, services: Services) -> None:
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: AtelierServer, params: types.DidCloseTextDocumentParams) -> None:
         services.forget_document(params.text_document.uri)
+        next_edit.document_closed(services, params.text_document.uri)

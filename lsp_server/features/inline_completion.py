@@ -8,6 +8,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 
 from atelier.context.document import PositionError
 from atelier.lsp_server.engine.completion_request import CompletionFailed, complete_at
+from atelier.lsp_server.engine.next_edit import at_line as next_edit_at_line
 from atelier.lsp_server.engine.services import Services
 from atelier.lsp_server.language_server import AtelierServer
 
@@ -26,6 +27,12 @@ def register(server: AtelierServer, services: Services) -> None:
             feedback.asked(uri, index)
         except (AttributeError, PositionError):  # not open, or a bad position: complete_at answers that
             doc = None
+        if doc is not None and ls.settings.next_edit.enabled and (edit := next_edit_at_line(services, uri, pos.line, pos.character)):
+            # A next edit on the cursor's line (features.next_edit): the item replaces a range.
+            start, end, text = edit
+            line = doc.lines[pos.line]
+            span = types.Range(types.Position(pos.line, ls.width(line[:start])), types.Position(pos.line, ls.width(line[:end])))
+            return types.InlineCompletionList(items=[types.InlineCompletionItem(insert_text=text, range=span)])
         try:
             answer = await complete_at(services, ls.settings, uri, pos.line, pos.character, ls.display_path, ls.root_path() or "")
         except PositionError as exc:

@@ -38,6 +38,9 @@ export const SERVER_SETTINGS = [
   'generate.python',
   'generate.seed',
   'generate.isolation',
+  'next_edit.enabled',
+  'next_edit.predictors',
+  'next_edit.debounce_ms',
   'licenses.deny',
   'licenses.allow',
 ] as const;

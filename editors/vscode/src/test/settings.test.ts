@@ -52,6 +52,7 @@ test('defaults become the nested object the server expects', () => {
     },
     feedback: { enabled: true },
     generate: { candidates: 8, temperature: 0.8, max_tokens: 256, timeout_s: 20, memory_mb: 1024, python: null, seed: null, isolation: 'auto' },
+    next_edit: { enabled: true, predictors: ['propagation', 'model'], debounce_ms: 150 },
     licenses: { deny: ['GPL-1.0*', 'GPL-2.0*', 'GPL-3.0*', 'AGPL-1.0*', 'AGPL-3.0*', 'SSPL-*', 'EUPL-*', 'BUSL-*', 'unknown'], allow: [] },
   });
 });
