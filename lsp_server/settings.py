@@ -30,6 +30,9 @@ class CompletionSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True
     # Decoding time after the first token (embedded backend): bounds a suggestion's wait on
     # slow hardware while a GPU still fills it with many lines.
     max_decode_ms: Annotated[int, Meta(ge=0, le=600_000)] = 450
+    # Evaluate the next completion's prompt in idle time (a document opened, the cursor
+    # settled, typing paused), cancelled by any real request (engine.warmup).
+    warmup: bool = True
 
 
 class FeedbackSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

@@ -34,6 +34,9 @@ class CompletionRequest(msgspec.Struct, frozen=True):
     # Stop decoding this long after the first token (0: no limit): the prompt may take long
     # the first time, but once the answer flows its length is what the user waits for.
     decode_timeout_s: float = 0.0
+    # Whose prompt this is (a document's uri): backends that keep evaluated states per slot
+    # (the embedded one) bring that slot's back before evaluating, and keep the one replaced.
+    slot: str = ""
 
 
 class CompletionResult(msgspec.Struct):

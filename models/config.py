@@ -17,7 +17,7 @@ def _d(text: str, **bounds) -> Meta:
 class ModelConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     backend: Annotated[Literal["llama", "remote"], _d(
         "embedded llama.cpp (`llama`), or an OpenAI-compatible server (`remote`)")] = "llama"
-    path: Annotated[str | None, _d("a .gguf file; else $ATELIER_MODEL; else the bundled default")] = None
+    path: Annotated[str | None, _d("a .gguf file; else $ATELIER_MODEL; else the model `atelier model use` chose; else the bundled default")] = None
     n_ctx: Annotated[int, _d("context window in tokens", ge=256, le=1_048_576)] = 4096
     n_threads: Annotated[int | None, _d("CPU threads; null: all cores, up to 8")] = None
     n_gpu_layers: Annotated[int | None, _d("layers offloaded to the GPU; null: all with a GPU build, else 0; -1: all")] = None
@@ -34,3 +34,6 @@ class ModelConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     read_timeout_s: Annotated[float, _d("remote backend: read timeout", gt=0)] = 60.0
     lora_path: Annotated[str | None, _d("embedded backend: a LoRA adapter (GGUF) applied on top of the model")] = None
     lora_scale: Annotated[float, _d("embedded backend: the adapter's strength", ge=0.0, le=100.0)] = 1.0
+    kept_states_mb: Annotated[Annotated[int, Meta(ge=0, le=1_048_576)] | None, _d(
+        "embedded backend: memory for the evaluated prompts of other documents and chat (0: none); "
+        "null: as much as the context's KV cache (n_ctx tokens)")] = None

@@ -123,4 +123,5 @@ def _create(config: ModelConfig) -> Backend:
         source=source,
         lora_path=Path(config.lora_path).expanduser() if config.lora_path else None,
         lora_scale=config.lora_scale,
+        kept_states_mb=config.kept_states_mb,
     )

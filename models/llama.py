@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import functools
 import logging
 import os
@@ -18,8 +19,13 @@ from atelier.models.errors import ModelError
 from atelier.models.fim import FimFormat, detect_fim
 from atelier.models.gguf_info import GGUFError, lora_mismatch
 from atelier.models.locate import check_gguf
+from atelier.models.states import CHAT_SLOT, KeptState, StateCache, common_prefix
 
 log = logging.getLogger(__name__)
+
+# Prompt tokens a warm-up (`prefill`) evaluates between two looks at its cancellation token: a
+# real request waits for one such batch at most (~0.1-0.2 s on 2 CPU cores with the default model).
+WARM_BATCH = 32
 
 
 def gpu_offload_supported() -> bool:
@@ -96,6 +102,7 @@ class LlamaBackend:
         source: str = "setting model.path",
         lora_path: Path | None = None,
         lora_scale: float = 1.0,
+        kept_states_mb: int | None = None,
     ) -> None:
         check_gguf(path, source)
         import llama_cpp
@@ -145,6 +152,14 @@ class LlamaBackend:
                     "corrupt: download it again, or set model.path to another .gguf file"
                 ) from exc
         self._lock = threading.Lock()
+        # The slot (a document's uri, chat) whose prompt the context holds, and the evaluated
+        # states of the others (models.states), bounded in bytes: by default as many as the
+        # context's own KV cache holds (n_ctx tokens), ~4 documents of 1,000-token prompts.
+        self._slot: str | None = None
+        self.kv_bytes_per_token = kv_bytes_per_token(self._llm)
+        budget = kept_states_mb * 2**20 if kept_states_mb is not None else n_ctx * self.kv_bytes_per_token
+        self.states = StateCache(budget)
+        self.prefill_batches: list[tuple[float, float]] = []  # the last warm-up's batches (start, end)
         # Prompt windows are counted line by line and mostly hold the same lines from one
         # keystroke to the next: remembering counts makes assembly ~10x cheaper.
         self._count_cached = functools.lru_cache(maxsize=16384)(self._count)
@@ -218,6 +233,7 @@ class LlamaBackend:
     ) -> CompletionResult:
         with self._lock:
             tokens = self._llm.tokenize(request.prompt.encode(), special=True)
+            self._switch(request.slot, tokens)
             reused = min(self._reused_prefix(tokens), len(tokens) - 1)  # the last is always re-run
             stream = self._llm.create_completion(
                 request.prompt,
@@ -241,6 +257,77 @@ class LlamaBackend:
             result.reevaluated_tokens = len(tokens) - reused
             return result
 
+    def _switch(self, slot: str, tokens: list[int] | None) -> None:
+        """Before evaluating `tokens` for `slot`: keep the state of the slot the context holds,
+        and bring `slot`'s kept state back when it holds more of `tokens` than the context
+        does (`tokens` None: whenever there is one)."""
+        if slot == self._slot:
+            return
+        llm = self._llm
+        if self._slot is not None and llm.n_tokens > 0 and self.states.budget:
+            self._save(self._slot)
+        self._slot = slot
+        kept = self.states.get(slot)
+        if kept is None:
+            return
+        if tokens is None or kept.common_prefix(tokens) > self._reused_prefix(tokens) + 1:
+            self._restore(kept)
+
+    def _save(self, slot: str) -> None:
+        import llama_cpp
+
+        llm = self._llm
+        ctx = llm._ctx.ctx
+        size = llama_cpp.llama_state_seq_get_size(ctx, 0)
+        if size + llm.n_tokens * 4 > self.states.budget:
+            self.states.drop(slot)  # too large to keep: what was kept for the slot is stale
+            return
+        data = (ctypes.c_uint8 * size)()
+        if llama_cpp.llama_state_seq_get_data(ctx, data, size, 0) != size:
+            return
+        self.states.put(slot, KeptState(llm.input_ids[: llm.n_tokens].copy(), data))
+
+    def _restore(self, kept: KeptState) -> None:
+        import llama_cpp
+
+        llm = self._llm
+        llm._ctx.kv_cache_seq_rm(-1, 0, -1)
+        if not llama_cpp.llama_state_seq_set_data(llm._ctx.ctx, kept.data, len(kept.data), 0):
+            llm.reset()
+            return
+        n = len(kept.tokens)
+        llm.input_ids[:n] = kept.tokens
+        llm.n_tokens = n
+        llm._requires_eval = True  # the logits are not the restored prompt's: generate re-runs its last token
+        self.states.restored += 1
+
+    def prefill(self, prompt: str, slot: str = "", cancel: CancelToken | None = None,
+                batch: int = WARM_BATCH) -> CompletionResult:
+        """Evaluate `prompt` into the cache without generating (a warm-up in idle time), `batch`
+        tokens at a time, stopping between two batches once `cancel` is set: a real request
+        waits for one batch at most, and keeps what was evaluated. The last token is left
+        for the completion, which always runs it."""
+        with self._lock:
+            llm = self._llm
+            tokens = llm.tokenize(prompt.encode(), special=True)[: llm.n_ctx() - 1]
+            self._switch(slot, tokens)
+            reused = self._reused_prefix(tokens)
+            end = len(tokens) - 1
+            self.prefill_batches = []
+            finish, done = "stop", 0
+            if reused < end:
+                llm.n_tokens = reused  # eval drops the cells past it
+                llm._requires_eval = True
+                for start in range(reused, end, batch):
+                    if cancel is not None and cancel.cancelled:
+                        finish = "cancelled"
+                        break
+                    began = time.monotonic()
+                    llm.eval(tokens[start: min(end, start + batch)])
+                    self.prefill_batches.append((began, time.monotonic()))
+                    done = llm.n_tokens - reused
+            return CompletionResult("", prompt_tokens=len(tokens), finish_reason=finish, reevaluated_tokens=done)
+
     def chat(
         self,
         messages: list[ChatMessage],
@@ -255,6 +342,7 @@ class LlamaBackend:
             return text
 
         with self._lock:
+            self._switch(CHAT_SLOT, None)  # its own state: a document's stays kept
             stream = self._llm.create_chat_completion(
                 messages=[{"role": m.role, "content": m.content} for m in messages],
                 max_tokens=max_tokens,
@@ -268,6 +356,16 @@ class LlamaBackend:
             close = getattr(self._llm, "close", None)
             if close is not None:
                 close()
+
+
+def kv_bytes_per_token(llm) -> int:
+    """Bytes of KV cache one token takes in `llm`'s context (f16 keys and values per layer)."""
+    import llama_cpp
+
+    model = llm._model.model
+    n_head = max(1, llama_cpp.llama_model_n_head(model))
+    head_dim = llama_cpp.llama_model_n_embd(model) // n_head
+    return 2 * 2 * llama_cpp.llama_model_n_layer(model) * llama_cpp.llama_model_n_head_kv(model) * head_dim
 
 
 def adapter_problem(path: Path, model: Path) -> str | None:

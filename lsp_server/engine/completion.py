@@ -59,11 +59,21 @@ def make_prompt(snap: Snapshot, backend: Backend, settings: CompletionSettings) 
     )
 
 
+def warm(snap: Snapshot, backend: Backend, settings: CompletionSettings, slot: str, cancel: CancelToken) -> CompletionResult:
+    """Evaluate the prompt `generate` would send for `snap` into the backend's cache, without
+    generating (backends that cannot: nothing)."""
+    prefill = getattr(backend, "prefill", None)
+    if prefill is None or cancel.cancelled:
+        return CompletionResult("", finish_reason="cancelled" if cancel.cancelled else "stop")
+    return prefill(make_prompt(snap, backend, settings).text, slot, cancel)
+
+
 def generate(
     snap: Snapshot,
     backend: Backend,
     settings: CompletionSettings,
     cancel: CancelToken | None = None,
+    slot: str = "",
 ) -> Completion:
     start = time.perf_counter()
     if cancel is not None and cancel.cancelled:  # superseded while queued
@@ -76,6 +86,7 @@ def generate(
         heal=prompt.heal,
         timeout_s=settings.timeout_ms / 1000,
         decode_timeout_s=settings.max_decode_ms / 1000,
+        slot=slot,
     )
     until = None
     if snap.cursor.mode == "block":

@@ -4,10 +4,11 @@ snapshot (context.assembly), the scheduler decides whether and when it reaches t
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from typing import Callable
 
-from atelier.context.assembly import prepare
+from atelier.context.assembly import Snapshot, prepare
 from atelier.context.cursor import Cursor
 from atelier.context.gate import uri_path
 from atelier.lsp_server.engine.completion import Completion
@@ -17,16 +18,12 @@ from atelier.lsp_server.settings import Settings
 log = logging.getLogger(__name__)
 
 
-async def complete_at(services: Services, settings: Settings, uri: str, line: int, character: int,
-                      path_of: Callable[[str], str], root: str) -> tuple[Completion, Cursor] | None:
-    """The completion at a position of an open document, through the scheduler; None when
-    there is none. `path_of` gives a document's path as the model sees it. Raises
-    PositionError for a position outside the document."""
-    scheduler = services.scheduler
-    ticket = scheduler.ticket(uri)
+def snapshot_at(services: Services, settings: Settings, uri: str, line: int, character: int,
+                path_of: Callable[[str], str], root: str) -> Snapshot | None:
+    """What a completion at a position of an open document works on; None when the document
+    is not open or its file gives nothing to a model. Raises PositionError."""
     doc = services.documents.get(uri)
     if doc is None:
-        log.warning("completion for %s, which is not open: answering empty", uri)
         return None
     path = path_of(uri)
     if services.workspace.gate.refusal(uri_path(uri), context=False):  # a .env or key file, or a link to one
@@ -34,7 +31,30 @@ async def complete_at(services: Services, settings: Settings, uri: str, line: in
     others = [(path_of(u), d) for u, d in services.documents.items() if u != uri]
     sources = services.workspace.sources(doc, path, others)
     sources.acceptance = services.feedback.acceptance(root)
-    snap = prepare(doc, line, character, path, sources, settings.completion.context)
+    return prepare(doc, line, character, path, sources, settings.completion.context)
+
+
+def warm_at(services: Services, settings: Settings, uri: str, line: int, character: int,
+            path_of: Callable[[str], str], root: str, why: str) -> None:
+    """Warm the model for the next completion at a position, in idle time (engine.warmup)."""
+    snapshot = functools.partial(snapshot_at, services, settings, uri, line, character, path_of, root)
+    services.warmup.schedule(uri, snapshot, settings.completion, why)
+
+
+async def complete_at(services: Services, settings: Settings, uri: str, line: int, character: int,
+                      path_of: Callable[[str], str], root: str) -> tuple[Completion, Cursor] | None:
+    """The completion at a position of an open document, through the scheduler; None when
+    there is none. `path_of` gives a document's path as the model sees it. Raises
+    PositionError for a position outside the document."""
+    scheduler = services.scheduler
+    ticket = scheduler.ticket(uri)
+    services.warmup.cancel_pending()
+    if services.documents.get(uri) is None:
+        log.warning("completion for %s, which is not open: answering empty", uri)
+        return None
+    snap = snapshot_at(services, settings, uri, line, character, path_of, root)
+    if snap is None:
+        return None
     services.feedback.prompted(uri, snap.index, [s.path for s in snap.snippets])
     if not settings.completion.enabled:
         return None

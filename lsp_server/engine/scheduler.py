@@ -108,7 +108,7 @@ class CompletionScheduler:
                 self.stats.superseded += 1
                 return None
             try:
-                result = await self.calls.run(functools.partial(generate, snap, backend, settings), token)
+                result = await self.calls.run(functools.partial(generate, snap, backend, settings, slot=uri), token)
             except ModelBusy as exc:  # a completion is worth nothing once late: no message
                 log.warning("completion refused: %s", exc)
                 return None

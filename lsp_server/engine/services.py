@@ -12,6 +12,7 @@ from atelier.context.workspace import WorkspaceContext
 from atelier.lsp_server.engine.feedback import Feedback
 from atelier.lsp_server.engine.model_calls import ModelCalls
 from atelier.lsp_server.engine.scheduler import CompletionScheduler
+from atelier.lsp_server.engine.warmup import Warmup
 from atelier.models.host import ModelHost
 
 
@@ -23,6 +24,11 @@ class Services:
     workspace: WorkspaceContext = field(default_factory=WorkspaceContext)
     feedback: Feedback = field(default_factory=Feedback)  # shown / accepted / rejected, in the data folder
     conversations: Conversations = field(default_factory=Conversations)
+    warmup: Warmup | None = None  # evaluates the next completion's prompt in idle time
+
+    def __post_init__(self) -> None:
+        if self.warmup is None:
+            self.warmup = Warmup(self.model)
 
     @classmethod
     def create(cls, host: ModelHost | None = None) -> Services:

@@ -27,6 +27,7 @@ from atelier.context.testgen import TEST_LANGUAGES
 from atelier.lsp_server.engine import actions as assist
 from atelier.lsp_server.convert import index_at, parse_range, range_json
 from atelier.lsp_server.delivery import deliver, workspace_edit
+from atelier.lsp_server.engine.completion_request import warm_at
 from atelier.lsp_server.engine.services import Services
 from atelier.lsp_server.language_server import AtelierServer
 
@@ -160,6 +161,10 @@ def register(server: AtelierServer, services: Services) -> None:
                                 resolve_provider=True),
     )
     def code_action(ls: AtelierServer, params: types.CodeActionParams) -> list[types.CodeAction | types.Command]:
+        # Editors ask for code actions as the cursor moves: where it settles, warm the model.
+        at = params.range.end
+        warm_at(services, ls.settings, params.text_document.uri, at.line, at.character, ls.display_path,
+                ls.root_path() or "", "cursor")
         return offers(ls, services, params)
 
     @server.feature(types.CODE_ACTION_RESOLVE)

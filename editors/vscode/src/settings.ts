@@ -20,6 +20,7 @@ export const SERVER_SETTINGS = [
   'model.read_timeout_s',
   'model.lora_path',
   'model.lora_scale',
+  'model.kept_states_mb',
   'completion.enabled',
   'completion.max_tokens',
   'completion.max_lines',
@@ -29,6 +30,7 @@ export const SERVER_SETTINGS = [
   'completion.context',
   'completion.timeout_ms',
   'completion.max_decode_ms',
+  'completion.warmup',
   'feedback.enabled',
   'generate.candidates',
   'generate.temperature',
@@ -56,6 +58,7 @@ const NULLABLE = new Set<string>([
   'model.name',
   'model.fim',
   'model.lora_path',
+  'model.kept_states_mb',
   'generate.python',
   'generate.seed',
 ]);

@@ -38,6 +38,7 @@ test('defaults become the nested object the server expects', () => {
       read_timeout_s: 60,
       lora_path: null,
       lora_scale: 1,
+      kept_states_mb: null,
     },
     completion: {
       enabled: true,
@@ -49,6 +50,7 @@ test('defaults become the nested object the server expects', () => {
       context: 'full',
       timeout_ms: 15000,
       max_decode_ms: 450,
+      warmup: true,
     },
     feedback: { enabled: true },
     generate: { candidates: 8, temperature: 0.8, max_tokens: 256, timeout_s: 20, memory_mb: 1024, python: null, seed: null, isolation: 'auto' },

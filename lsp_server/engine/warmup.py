@@ -1,0 +1,60 @@
+"""Warm-up in idle time: when a document is opened, the cursor settles somewhere (the
+code-action requests editors send as it moves) or typing pauses, the prompt the next
+completion there would use is evaluated into the model's cache, prompt only, at low priority
+(ModelCalls.warm): any real request cancels it between two batches and keeps what it did."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from typing import Callable
+
+from atelier.context.assembly import Snapshot
+from atelier.context.document import PositionError
+from atelier.lsp_server.engine.completion import warm
+from atelier.lsp_server.engine.model_calls import ModelCalls
+from atelier.lsp_server.settings import CompletionSettings
+
+log = logging.getLogger(__name__)
+
+# How long the cursor or the text must stay put before a warm-up starts, by what moved it.
+SETTLE_S = {"open": 0.0, "cursor": 0.15, "change": 0.3}
+
+
+class Warmup:
+    """At most one warm-up pending or running: a newer position replaces the older one."""
+
+    def __init__(self, calls: ModelCalls) -> None:
+        self.calls = calls
+        self._pending: asyncio.Task | None = None
+        self.scheduled = 0
+
+    def cancel_pending(self) -> None:
+        if self._pending is not None and not self._pending.done():
+            self._pending.cancel()
+        self._pending = None
+
+    def schedule(self, uri: str, snapshot: Callable[[], Snapshot | None], settings: CompletionSettings,
+                 why: str) -> None:
+        """Warm `uri` at the snapshot `snapshot()` makes (None: nothing to warm) once things
+        have settled for SETTLE_S[why]."""
+        if not settings.enabled or not settings.warmup:
+            return
+        self.cancel_pending()
+        self.scheduled += 1
+        self._pending = asyncio.ensure_future(self._run(uri, snapshot, settings, SETTLE_S[why]))
+
+    async def _run(self, uri: str, snapshot: Callable[[], Snapshot | None], settings: CompletionSettings,
+                   delay: float) -> None:
+        if delay:
+            await asyncio.sleep(delay)
+        backend = await self.calls.backend()
+        if backend is None or not hasattr(backend, "prefill"):
+            return
+        try:
+            snap = snapshot()
+        except PositionError:
+            return
+        if snap is not None:
+            self.calls.warm(functools.partial(warm, snap, backend, settings, uri))
