@@ -102,6 +102,18 @@ def cmd_bench_make_tasks(args: argparse.Namespace) -> int:
     return run_make_tasks(sources, Path(args.out), args.language, args.max_tasks, args.seed, args.per_file)
 
 
+def cmd_bench_next_edit(args: argparse.Namespace) -> int:
+    from atelier.lsp_server.bench.next_edit import run_next_edit
+
+    return run_next_edit(Path(args.tasks), args.predictors.split(","), args.limit, args.json)
+
+
+def cmd_bench_make_next_edit_tasks(args: argparse.Namespace) -> int:
+    from atelier.lsp_server.bench.next_edit import run_make_tasks as run_make_next_edit_tasks
+
+    return run_make_next_edit_tasks(Path(args.git_dir), Path(args.out), args.max_commits, args.per_repo)
+
+
 def cmd_bench_context(args: argparse.Namespace) -> int:
     from atelier.lsp_server.bench.context import run_context_bench
 
@@ -216,6 +228,20 @@ def build_parser() -> argparse.ArgumentParser:
     quality.add_argument("--predictions", help="write each task's answer and scores to this .jsonl")
     quality.add_argument("--json", action="store_true", help="print one JSON object")
     quality.set_defaults(func=cmd_bench_quality)
+
+    next_edit = bench_sub.add_parser("next-edit", help="next-edit suggestions replayed from real edits: exact, wrong, none, latency")
+    next_edit.add_argument("--tasks", required=True, help="a tasks .jsonl (from `atelier bench make-next-edit-tasks`)")
+    next_edit.add_argument("--predictors", default="propagation", help="next_edit.predictors, comma-separated (default: propagation)")
+    next_edit.add_argument("--limit", type=int, default=None, help="at most N tasks, spread over the set")
+    next_edit.add_argument("--json", action="store_true", help="print one JSON object")
+    next_edit.set_defaults(func=cmd_bench_next_edit)
+
+    make_next = bench_sub.add_parser("make-next-edit-tasks", help="next-edit tasks from a git repository's history")
+    make_next.add_argument("git_dir", help="a git repository (any)")
+    make_next.add_argument("--out", required=True, help="the .jsonl the tasks are appended to")
+    make_next.add_argument("--max-commits", type=int, default=3000, help="commits read, newest first")
+    make_next.add_argument("--per-repo", type=int, default=100, help="at most this many tasks from the repository")
+    make_next.set_defaults(func=cmd_bench_make_next_edit_tasks)
 
     make_tasks = bench_sub.add_parser("make-tasks", help="cut line-completion tasks from the source of installed packages")
     make_tasks.add_argument("src_dir", nargs="+", help="a package's source folder (site-packages/NAME, node_modules/NAME)")
