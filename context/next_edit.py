@@ -370,6 +370,9 @@ def propose_arguments(text: str, tree: Tree | None, last: LastEdit) -> Proposal 
     if change is None:
         return None
     op, k, value = change
+    if op == "change" and (tokens(str(value)) and all(t.kind == "lit" for t in tokens(str(value)))
+                           or all(t.kind == "lit" for t in tokens(old_items[k]))):
+        return None  # a value changed at one call: the others have their own reasons
     edits = []
     for other in _walk(tree.root_node):
         if other.type not in _CALL_NODES or other == call:
@@ -431,6 +434,13 @@ def _is_positional_like(items: list[str], old_items: list[str], k: int) -> bool:
 
 # -- repeat ---------------------------------------------------------------------------------
 
+def _header(line_tokens: list[Token]) -> bool:
+    """A definition's first line: changing one test's or function's signature says nothing
+    about its neighbours'."""
+    return bool(line_tokens) and line_tokens[0].text in ("def", "function", "class", "async", "public", "private",
+                                                         "protected", "static", "export", "func", "fn")
+
+
 def _derived(old: str, name: str) -> bool:
     """Whether `name` is built from the name `old` (`a` → `_a`, `name` → `get_name`)."""
     return old == name.lstrip("_$") or (len(old) >= 3 and old in name)
@@ -480,7 +490,7 @@ def propose_repeat(text: str, last: LastEdit) -> Proposal | None:
     if "\n" in old_line or "\n" in new_line or not old_line.strip():
         return None
     O, N = tokens(old_line), tokens(new_line)
-    if len(O) < 2:
+    if len(O) < 2 or _header(O):
         return None
     ops = [op for op in difflib.SequenceMatcher(None, [t.text for t in O], [t.text for t in N], autojunk=False).get_opcodes()
            if op[0] != "equal"]
@@ -515,6 +525,9 @@ def propose_repeat(text: str, last: LastEdit) -> Proposal | None:
             continue
         if any(o.text != s.text for o, s in zip(O, S)) and all(o.text == mapping[o.text] for o in O if o.kind == "id"):
             continue  # only literals differ: the sibling's values are its own
+        if line.strip() != old_line.strip() and any(t.kind == "lit" and t.text not in mapping
+                                                    for op in ops for t in N[op[3]:op[4]]):
+            continue  # values written anew would not be this sibling's own
         new_line_sib = _rewrite(line, S, O, N, new_line, ops, mapping)
         if new_line_sib is None or new_line_sib == line:
             continue
@@ -553,6 +566,48 @@ def _rewrite(line: str, S: list[Token], O: list[Token], N: list[Token], new_line
     return "".join(pieces)
 
 
+# -- the same text change elsewhere ----------------------------------------------------------
+
+def propose_same_change(text: str, last: LastEdit) -> Proposal | None:
+    """The user's change made again where the same text stands in the same surroundings
+    (whole tokens on each side, enough of them to be distinctive)."""
+    old = last.old_text(text)
+    ls, le = _line_span(old, last.start, last.start + len(last.before))
+    if "\n" in last.before or "\n" in last.after:
+        return None
+    line_tokens = tokens(old[ls:le], ls)
+    if _header(line_tokens):
+        return None
+    left = [t for t in line_tokens if t.end <= last.start]
+    right = [t for t in line_tokens if t.start >= last.start + len(last.before)]
+    # Cut inside a token: the context starts and ends at whole tokens.
+    start = min([t.start for t in line_tokens if t.start < last.start < t.end] + [last.start])
+    end = max([t.end for t in line_tokens if t.start < last.start + len(last.before) < t.end] + [last.start + len(last.before)])
+    left = [t for t in left if t.end <= start]
+    right = [t for t in right if t.start >= end]
+    for k in range(1, 4):
+        a = left[-k].start if len(left) >= k else start
+        b = right[k - 1].end if len(right) >= k else end
+        context = old[a:b]
+        if len(re.sub(r"\s", "", context)) >= 12 and len(left) + len(right) >= 1:
+            break
+    else:
+        return None
+    if len(re.sub(r"\s", "", context)) < 12:
+        return None
+    replacement = old[a:last.start] + last.after + old[last.start + len(last.before):b]
+    edits = []
+    at = text.find(context)
+    while at != -1 and len(edits) <= MAX_EDITS:
+        edit = minimal(text, Edit(at, at + len(context), replacement))
+        if edit is not None and not (edit.start <= last.end and last.start <= edit.end):
+            edits.append(edit)
+        at = text.find(context, at + 1)
+    if not edits or len(edits) > MAX_EDITS:
+        return None
+    return Proposal("repeat", tuple(edits), f"make the same change in {len(edits)} other place{'s' if len(edits) != 1 else ''}")
+
+
 # -- together -------------------------------------------------------------------------------
 
 def propagate(text: str, language: str | None, tree: Tree | None, last: LastEdit) -> Proposal | None:
@@ -563,7 +618,7 @@ def propagate(text: str, language: str | None, tree: Tree | None, last: LastEdit
         found = propose(text, tree, last)
         if found is not None:
             return found
-    return propose_repeat(text, last)
+    return propose_repeat(text, last) or propose_same_change(text, last)
 
 
 def rank(text: str, edits: tuple[Edit, ...] | list[Edit], cursor: int) -> list[Edit]:

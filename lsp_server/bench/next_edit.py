@@ -224,6 +224,7 @@ async def _replay(tasks: list[dict], predictors: list[str], quiet: bool) -> list
             r = task["user_edit"]["range"]
             session.replace(uri, (r["start"]["line"], r["start"]["character"]), (r["end"]["line"], r["end"]["character"]),
                             task["user_edit"]["text"])
+            await session.stats()  # the open and the change are processed: time the request alone
             started = time.perf_counter()
             answer = await session.client.protocol.send_request_async(
                 "textDocument/copilotInlineEdit",
