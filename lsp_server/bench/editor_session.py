@@ -93,6 +93,29 @@ class EditorSession:
         text = items[0].insert_text if items else ""
         return (text if isinstance(text, str) else text.value), elapsed
 
+    async def cursor(self, uri: str, line: int, character: int) -> None:
+        """What editors send as the cursor moves or a tab gets focus: a code-action request there."""
+        here = types.Position(line, character)
+        await self.client.text_document_code_action_async(
+            types.CodeActionParams(types.TextDocumentIdentifier(uri), types.Range(here, here),
+                                   types.CodeActionContext(diagnostics=[]))
+        )
+
+    async def chat(self, question: str, attachments: list[dict] | None = None) -> tuple[str, float]:
+        """An `atelier/chat` answer and its latency in seconds."""
+        start = time.perf_counter()
+        result = await self.client.protocol.send_request_async(
+            "atelier/chat", {"conversationId": "bench", "messages": [{"role": "user", "content": question}],
+                             "attachments": attachments or []})
+        content = result.get("content", "") if isinstance(result, dict) else getattr(result, "content", "")
+        return content, time.perf_counter() - start
+
+    async def command(self, name: str, *arguments: Any) -> float:
+        """Run `workspace/executeCommand` (a code action's command); its latency in seconds."""
+        start = time.perf_counter()
+        await self.client.workspace_execute_command_async(types.ExecuteCommandParams(name, list(arguments)))
+        return time.perf_counter() - start
+
     async def stats(self) -> dict:
         """The server's counters (`atelier/stats`)."""
         result = await self.client.protocol.send_request_async("atelier/stats", {})

@@ -88,6 +88,13 @@ def cmd_bench_latency(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_bench_session(args: argparse.Namespace) -> int:
+    from atelier.lsp_server.bench.session import run_session
+
+    return run_session(Path(args.file) if args.file else None, Path(args.other) if args.other else None,
+                       args.json, args.model, args.pause_s)
+
+
 def cmd_bench_quality(args: argparse.Namespace) -> int:
     from atelier.lsp_server.bench.quality import run_quality
 
@@ -222,6 +229,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     quality = bench_sub.add_parser("quality", help="exact match and edit similarity of line completions on a task set")
     quality.add_argument("--tasks", required=True, help="a tasks .jsonl (from `atelier bench make-tasks`)")
+    session = bench_sub.add_parser("session", help="a scripted working session (open, type, switch files, chat) "
+                                   "with warm-up and per-document state, against the same without them")
+    session.add_argument("--file", help="file A, ≥ 1,000 lines (default: the stdlib's logging/handlers.py)")
+    session.add_argument("--other", help="file B (default: the stdlib's logging/config.py)")
+    session.add_argument("--model", help="a .gguf file (default: bundled)")
+    session.add_argument("--pause-s", type=float, default=1.0, help="pause after opening a file, before typing")
+    session.add_argument("--json", action="store_true", help="print one JSON object")
+    session.set_defaults(func=cmd_bench_session)
+
     quality.add_argument("--context", choices=["none", "file", "full"], default="full", help="the completion.context setting")
     quality.add_argument("--limit", type=int, default=None, help="at most N tasks, spread over the set")
     quality.add_argument("--settings", help="more initializationOptions as JSON, e.g. '{\"model\": {\"path\": \"m.gguf\"}}'")

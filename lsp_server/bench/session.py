@@ -1,0 +1,251 @@
+"""`atelier bench session`: a scripted working session on real files through the LSP server,
+with warm-up and per-document state, against the same session without them (a second server,
+same process, same script).
+
+The script: open A (≥ 1,000 lines; a function of it removed), the cursor put where it was
+(a code-action request, as editors send when the cursor moves), pause; type the function back
+with a request every 3rd character; open B and type there; a chat question and a code action
+(Explain) about A; back to A and type; switch A/B a few times, typing a little each time
+(the cursor put first, as when a tab gets focus); then type in A again while a CPU-bound
+process of the bench's own runs on one core. Every request's latency and the prompt tokens
+it re-evaluated (the server's counters) are recorded by phase."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import multiprocessing
+import os
+import statistics
+import time
+from pathlib import Path
+
+import msgspec
+
+from atelier.lsp_server.bench.editor_session import EditorSession
+from atelier.lsp_server.bench.output import print_report
+from atelier.lsp_server.bench.replay import Step, pick_function, typing_steps
+
+log = logging.getLogger(__name__)
+
+# Settings of the baseline: no warm-up, one evaluated state (llama.cpp's cache) for everything.
+BASELINE = {"completion": {"warmup": False}, "model": {"kept_states_mb": 0}}
+TYPE_A, TYPE_B, BACK_A, SWITCH_CHARS, SWITCHES = 60, 30, 30, 9, 3
+
+
+class Request(msgspec.Struct):
+    phase: str
+    ms: float
+    prompt_tokens: int
+    reevaluated: int
+    text: str
+
+
+def default_files() -> tuple[Path, Path]:
+    import logging.config
+    import logging.handlers
+
+    return Path(logging.handlers.__file__), Path(logging.config.__file__)
+
+
+class _Doc:
+    """A file opened with one of its functions removed, typed back step by step."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        text = path.read_text(encoding="utf-8", errors="replace")
+        start, end = pick_function(text)
+        lines = text.split("\n")
+        self.base = "\n".join(lines[:start] + lines[end:])
+        body = "\n".join(lines[start:end]) + "\n"
+        self.steps = typing_steps(body, start)
+        self.done = 0  # steps typed
+        self.uri = ""
+
+    def cursor(self) -> tuple[int, int]:
+        if self.done == 0:
+            return self.steps[0].line, self.steps[0].col
+        return _after(self.steps[self.done - 1])
+
+
+def _after(step: Step) -> tuple[int, int]:
+    return (step.line + 1, 0) if step.char == "\n" else (step.line, step.col + len(step.char.encode("utf-16-le")) // 2)
+
+
+class _Script:
+    def __init__(self, session: EditorSession) -> None:
+        self.session = session
+        self.requests: list[Request] = []
+        self.other_ms: dict[str, float] = {}
+
+    async def request(self, phase: str, doc: _Doc) -> Request:
+        before = await self.session.stats()
+        text, seconds = await self.session.inline(doc.uri, *doc.cursor())
+        after = await self.session.stats()
+        r = Request(phase, seconds * 1000, after["prompt_tokens"] - before["prompt_tokens"],
+                    after["reevaluated_tokens"] - before["reevaluated_tokens"], text)
+        self.requests.append(r)
+        return r
+
+    async def type(self, phase: str, doc: _Doc, chars: int, first: str = "") -> None:
+        """Type the next `chars` characters of the function, a request every 3rd (and at each
+        newline), each awaited as an editor shows it; the phase of the first one that reaches
+        the model (not answered from the last completion while typing through it) is `first`."""
+        typed, asked = 0, False
+        while typed < chars and doc.done < len(doc.steps):
+            step = doc.steps[doc.done]
+            self.session.replace(doc.uri, (step.line, step.col), (step.line, step.col), step.char)
+            doc.done += 1
+            typed += 1
+            if step.request:
+                r = await self.request(phase, doc)
+                if first and not asked and r.prompt_tokens:  # the first that reached the model
+                    r.phase, asked = first, True
+
+    def erase(self, doc: _Doc, steps: int) -> None:
+        """Take back the last `steps` characters typed (as undo would)."""
+        first = doc.steps[doc.done - steps]
+        self.session.replace(doc.uri, (first.line, first.col), doc.cursor(), "")
+        doc.done -= steps
+
+
+def _spin(stop) -> None:  # a CPU-bound process on one core
+    try:
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    except (AttributeError, OSError):
+        pass
+    while not stop.is_set():
+        sum(i * i for i in range(10_000))
+
+
+async def _run_session(a_path: Path, b_path: Path, settings: dict, pause_s: float, loaded: bool) -> _Script:
+    session = EditorSession(a_path.parent, settings)
+    await session.start()
+    script = _Script(session)
+    try:
+        await session.wait_ready()
+        a, b = _Doc(a_path), _Doc(b_path)
+        # Open A, the cursor where the function goes, pause, type it.
+        a.uri = session.open(a.path, a.base, "python")
+        await session.cursor(a.uri, *a.cursor())
+        await asyncio.sleep(pause_s)
+        await script.type("type_a", a, TYPE_A)
+        # Open B and type there.
+        b.uri = session.open(b.path, b.base, "python")
+        await session.cursor(b.uri, *b.cursor())
+        await asyncio.sleep(pause_s)
+        await script.type("type_b", b, TYPE_B)
+        # A chat question and a code action about A.
+        line = a.steps[0].line
+        attached = {"uri": a.uri, "range": {"start": {"line": max(0, line - 30), "character": 0},
+                                            "end": {"line": line, "character": 0}}}
+        _, seconds = await session.chat("What does the code before the cursor do, in two sentences?", [attached])
+        script.other_ms["chat"] = seconds * 1000
+        seconds = await session.command("atelier.explain", {"uri": a.uri, "range": attached["range"]})
+        script.other_ms["explain"] = seconds * 1000
+        # Back to A: the next keystroke, then typing on.
+        await script.type("back_a", a, BACK_A, first="after_chat")
+        # Switch A/B a few times: the tab gets focus (the cursor is put), typing follows at once.
+        for _ in range(SWITCHES):
+            for doc in (b, a):
+                await session.cursor(doc.uri, *doc.cursor())
+                await script.type("switch", doc, SWITCH_CHARS, first="switch_first")
+        if loaded:
+            # The same keystrokes as the start of type_a, again, idle then with a busy core.
+            for phase, busy in (("retype_idle", False), ("retype_loaded", True)):
+                stop = multiprocessing.Event()
+                spinner = multiprocessing.Process(target=_spin, args=(stop,), daemon=True)
+                if busy:
+                    spinner.start()
+                    await asyncio.sleep(0.5)
+                try:
+                    script.erase(a, TYPE_A // 2)
+                    await script.type(phase, a, TYPE_A // 2)
+                finally:
+                    if busy:
+                        stop.set()
+                        spinner.join(5)
+        return script
+    finally:
+        await session.stop()
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def _phases(script: _Script) -> dict:
+    out = {}
+    for phase in dict.fromkeys(r.phase for r in script.requests):
+        rs = [r for r in script.requests if r.phase == phase]
+        prompt = sum(r.prompt_tokens for r in rs)
+        out[phase] = {
+            "requests": len(rs),
+            "first_ms": round(rs[0].ms, 1),
+            "p50_ms": round(statistics.median(r.ms for r in rs), 1),
+            "p95_ms": round(_p95([r.ms for r in rs]), 1),
+            "prompt_tokens": prompt,
+            "reevaluated_tokens": sum(r.reevaluated for r in rs),
+            "reeval_fraction": round(sum(r.reevaluated for r in rs) / prompt, 4) if prompt else None,
+        }
+    for name, ms in script.other_ms.items():
+        out[name] = {"ms": round(ms, 1)}
+    return out
+
+
+def _first_after_switch(script: _Script) -> list[Request]:
+    """The first request each time the session came back to a document."""
+    return [r for r in script.requests if r.phase == "switch_first"]
+
+
+def run_session(a_path: Path | None, b_path: Path | None, as_json: bool, model: str | None, pause_s: float = 1.0) -> int:
+    default_a, default_b = default_files()
+    a_path, b_path = a_path or default_a, b_path or default_b
+    common = {"model": {"path": model}} if model else {}
+    merged = {**BASELINE, "model": {**BASELINE["model"], **common.get("model", {})}}
+    started = time.perf_counter()
+    on = asyncio.run(_run_session(a_path, b_path, common, pause_s, loaded=True))
+    base = asyncio.run(_run_session(a_path, b_path, merged, pause_s, loaded=False))
+    on_ms = [r.ms for r in on.requests if not r.phase.startswith("retype")]  # the same script as the baseline
+    base_ms = [r.ms for r in base.requests]
+    typing = [r.ms for r in on.requests if r.phase == "type_a" and r.prompt_tokens]  # warm keystrokes
+    first_on, first_base = on.requests[0], base.requests[0]
+    back = [r for r in on.requests if r.phase == "after_chat"] or [r for r in on.requests if r.phase == "back_a"]
+    switched = _first_after_switch(on)
+    switch_prompt = sum(r.prompt_tokens for r in switched)
+    idle = [r.ms for r in on.requests if r.phase == "retype_idle"]
+    loaded = [r.ms for r in on.requests if r.phase == "retype_loaded"]
+    report = {
+        "file_a": f"{a_path} ({len(a_path.read_text().splitlines())} lines)",
+        "file_b": str(b_path),
+        "pause_s": pause_s,
+        "cpus": os.cpu_count(),
+        "load_before": round(os.getloadavg()[0], 2),
+        "first_request_ms": round(first_on.ms, 1),
+        "baseline_first_request_ms": round(first_base.ms, 1),
+        "first_request_ratio": round(first_on.ms / first_base.ms, 3),
+        "after_chat_ms": round(back[0].ms, 1),
+        "after_chat_ratio": round(back[0].ms / statistics.median(typing), 3),
+        "switch_reeval_fraction": round(sum(r.reevaluated for r in switched) / switch_prompt, 4) if switch_prompt else None,
+        "baseline_switch_reeval_fraction": _fraction(_first_after_switch(base)),
+        "session_p50_ms": round(statistics.median(on_ms), 1),
+        "session_p95_ms": round(_p95(on_ms), 1),
+        "baseline_p50_ms": round(statistics.median(base_ms), 1),
+        "baseline_p95_ms": round(_p95(base_ms), 1),
+        "p95_ratio": round(_p95(on_ms) / _p95(base_ms), 3),
+        "loaded_p50_ms": round(statistics.median(loaded), 1),
+        "idle_p50_ms": round(statistics.median(idle), 1),
+        "loaded_p50_ratio": round(statistics.median(loaded) / statistics.median(idle), 3),
+        "phases": _phases(on),
+        "baseline_phases": _phases(base),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    print_report(report, as_json)
+    return 0
+
+
+def _fraction(rs: list[Request]) -> float | None:
+    prompt = sum(r.prompt_tokens for r in rs)
+    return round(sum(r.reevaluated for r in rs) / prompt, 4) if prompt else None
