@@ -23,6 +23,12 @@ from atelier.models.states import CHAT_SLOT, KeptState, StateCache, common_prefi
 
 log = logging.getLogger(__name__)
 
+# llama.cpp's CPU backend runs its threads with OpenMP, whose threads spin between operations by
+# default: on a machine where other processes want the cores they steal them, and a thread that
+# loses its core stalls every barrier (10-50x slowdowns were seen on 2 cores). Passive waiting
+# sleeps instead; OpenMP reads it once, when llama.cpp's library loads (after this module).
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+
 # Prompt tokens a warm-up (`prefill`) evaluates between two looks at its cancellation token: a
 # real request waits for one such batch at most (~0.1-0.2 s on 2 CPU cores with the default model).
 WARM_BATCH = 32
@@ -78,6 +84,43 @@ def new_llama(**params):
 
     with without_amx_kernels():
         return llama_cpp.Llama(**params)
+
+
+class FairThreads:
+    """The threads a call gets: as many cores as other processes leave idle (measured from
+    /proc/stat since the last call, this process's own time taken out), at least one and at
+    most `most`. A thread sharing its core with a busy process holds up all the others at each
+    of llama.cpp's barriers: one thread fewer is faster then."""
+
+    MIN_INTERVAL_S = 0.2  # shorter: keep the last decision
+
+    def __init__(self, most: int) -> None:
+        self.most = max(1, most)
+        self.current = self.most
+        self._last = self._sample()
+
+    @staticmethod
+    def _sample() -> tuple[float, float, float] | None:
+        try:
+            with open("/proc/stat", "rb") as f:
+                fields = f.readline().split()[1:]
+        except OSError:
+            return None
+        ticks = os.sysconf("SC_CLK_TCK")
+        busy = (sum(map(int, fields[:8])) - int(fields[3]) - int(fields[4])) / ticks  # not idle, not iowait
+        own = sum(os.times()[:2])
+        return time.monotonic(), busy, own
+
+    def choose(self) -> int:
+        now = self._sample()
+        if now is None or self._last is None or now[0] - self._last[0] < self.MIN_INTERVAL_S:
+            return self.current
+        wall = now[0] - self._last[0]
+        others = max(0.0, (now[1] - self._last[1]) - (now[2] - self._last[2])) / wall  # cores in use
+        self._last = now
+        free = (os.cpu_count() or 1) - others
+        self.current = max(1, min(self.most, int(free + 0.5)))
+        return self.current
 
 
 def default_threads() -> int:
@@ -160,6 +203,8 @@ class LlamaBackend:
         budget = kept_states_mb * 2**20 if kept_states_mb is not None else n_ctx * self.kv_bytes_per_token
         self.states = StateCache(budget)
         self.prefill_batches: list[tuple[float, float]] = []  # the last warm-up's batches (start, end)
+        self.threads = FairThreads(threads)
+        self._threads_set = threads
         # Prompt windows are counted line by line and mostly hold the same lines from one
         # keystroke to the next: remembering counts makes assembly ~10x cheaper.
         self._count_cached = functools.lru_cache(maxsize=16384)(self._count)
@@ -234,6 +279,7 @@ class LlamaBackend:
         with self._lock:
             tokens = self._llm.tokenize(request.prompt.encode(), special=True)
             self._switch(request.slot, tokens)
+            self._fair_threads()
             reused = min(self._reused_prefix(tokens), len(tokens) - 1)  # the last is always re-run
             stream = self._llm.create_completion(
                 request.prompt,
@@ -256,6 +302,16 @@ class LlamaBackend:
             )
             result.reevaluated_tokens = len(tokens) - reused
             return result
+
+    def _fair_threads(self) -> None:
+        """Fewer threads while other processes keep cores busy (FairThreads)."""
+        n = self.threads.choose()
+        if n != self._threads_set:
+            import llama_cpp
+
+            llama_cpp.llama_set_n_threads(self._llm._ctx.ctx, n, n)
+            self._threads_set = n
+            log.debug("llama.cpp threads: %d", n)
 
     def _switch(self, slot: str, tokens: list[int] | None) -> None:
         """Before evaluating `tokens` for `slot`: keep the state of the slot the context holds,
@@ -311,6 +367,7 @@ class LlamaBackend:
             llm = self._llm
             tokens = llm.tokenize(prompt.encode(), special=True)[: llm.n_ctx() - 1]
             self._switch(slot, tokens)
+            self._fair_threads()
             reused = self._reused_prefix(tokens)
             end = len(tokens) - 1
             self.prefill_batches = []
@@ -343,6 +400,7 @@ class LlamaBackend:
 
         with self._lock:
             self._switch(CHAT_SLOT, None)  # its own state: a document's stays kept
+            self._fair_threads()
             stream = self._llm.create_chat_completion(
                 messages=[{"role": m.role, "content": m.content} for m in messages],
                 max_tokens=max_tokens,

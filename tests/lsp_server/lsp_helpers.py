@@ -21,12 +21,19 @@ def config() -> ClientServerConfig:
     return ClientServerConfig(server_command=SERVER_COMMAND, server_env=env)
 
 
+# Tests check what a completion says, not how fast it comes: caps generous enough that a machine
+# busy with other work (other tests, builds) still gets an answer; a test's own options win.
+GENEROUS_CAPS = {"completion": {"max_decode_ms": 2000, "timeout_ms": 120_000}}
+
+
 async def initialize(client: LanguageClient, options: dict | None = None) -> types.InitializeResult:
+    options = options or {}
+    caps = {**GENEROUS_CAPS["completion"], **options.get("completion", {})}
     return await client.initialize_session(
         types.InitializeParams(
             capabilities=client_capabilities("visual-studio-code"),
             root_uri=DATA.as_uri(),
-            initialization_options=options or {},
+            initialization_options={**options, "completion": caps},
         )
     )
 
