@@ -22,8 +22,15 @@ pytestmark = [pytest.mark.asyncio(loop_scope="module")]
 WORKSPACE = Path(tempfile.mkdtemp(prefix="atelier-scripted-actions-"))
 ALPHA = "def alpha(x):\n    return x + 1\n"
 BETA = "def beta(y):\n    return y * 2\n"
+GAMMA = "def gamma(z):\n    return z + 1\n"
+DELTA = "def delta(w):\n    return w - 1\n"
 SCRIPT = WORKSPACE.parent / f"{WORKSPACE.name}-script.json"
-SCRIPT.write_text(json.dumps({"def alpha": [""], "def beta": ["Sure, here are some good tests for it."]}))
+SCRIPT.write_text(json.dumps({
+    "def alpha": [""], "def beta": ["Sure, here are some good tests for it."],
+    "def gamma": ["```python\ndef gamma(z):\n    return float(z + 1)\n```"],  # a rewrite that parses
+    "def delta": ["```python\ndef delta(w:\n    return (w -\n```"],  # one that does not
+}))
+APPLIED: list[types.ApplyWorkspaceEditParams] = []
 _base = config()
 CONFIG = ClientServerConfig(server_command=[sys.executable, str(Path(__file__).with_name("scripted_server.py")), str(SCRIPT)],
                             server_env=_base.server_env)
@@ -32,9 +39,14 @@ DOCS: dict[str, str] = {}
 
 @pytest_lsp.fixture(config=CONFIG, scope="module")
 async def client(lsp_client: LanguageClient):
+    @lsp_client.feature(types.WORKSPACE_APPLY_EDIT)
+    def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+        APPLIED.append(params)
+        return types.ApplyWorkspaceEditResult(applied=True)
+
     await lsp_client.initialize_session(types.InitializeParams(
         capabilities=client_capabilities("visual-studio-code"), root_uri=WORKSPACE.as_uri()))
-    for name, text in (("alpha.py", ALPHA), ("beta.py", BETA)):
+    for name, text in (("alpha.py", ALPHA), ("beta.py", BETA), ("gamma.py", GAMMA), ("delta.py", DELTA)):
         (WORKSPACE / name).write_text(text)
         uri = (WORKSPACE / name).as_uri()
         lsp_client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "python", 1, text)))
@@ -66,3 +78,27 @@ async def test_a_test_answer_without_code_gives_the_skeleton_and_the_user_is_tol
     assert "TODO" in code and "beta(" in code  # the skeleton …
     message = await wait_message(client, "no usable test", timeout=10)  # … and the user knows it is one
     assert "skeleton" in message
+
+
+async def edit(client: LanguageClient, name: str, instruction: str) -> dict:
+    whole = {"start": {"line": 0, "character": 0}, "end": {"line": 2, "character": 0}}
+    result = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams("atelier.editWithInstruction", [DOCS[name], whole, instruction]))
+    return result if isinstance(result, dict) else result._asdict()
+
+
+async def test_an_edit_that_parses_is_applied_through_apply_edit(client):
+    applied = len(APPLIED)
+    result = await edit(client, "gamma.py", "return the sum as a float")
+    assert result["applied"] is True and len(APPLIED) == applied + 1
+    change = APPLIED[applied].edit.document_changes[0]
+    assert change.text_document.uri == DOCS["gamma.py"]
+    (text_edit,) = change.edits
+    assert "return float(z + 1)" in text_edit.new_text
+
+
+async def test_an_edit_that_would_break_the_parse_is_refused_and_the_user_is_told(client):
+    applied = len(APPLIED)
+    result = await edit(client, "delta.py", "make it shorter")
+    assert result["applied"] is False and result["error"] and len(APPLIED) == applied
+    await wait_message(client, "Atelier: Edit", timeout=10)
