@@ -202,12 +202,12 @@ async def test_edit_with_instruction_needs_words_and_goes_through_apply_edit(cli
     result = await client.workspace_execute_command_async(
         types.ExecuteCommandParams("atelier.editWithInstruction", [INIT["uri"], where, "return the sum as a float"]))
     result = result if isinstance(result, dict) else result._asdict()
-    if result["applied"]:  # the model's code parsed in place: it came as workspace/applyEdit
-        change = APPLIED[applied].edit.document_changes[0]
-        assert parse_errors(apply(INVENTORY, change.edits)) == 0
-    else:  # otherwise the user is told why, and nothing is applied
-        assert len(APPLIED) == applied and result["error"]
-        await wait_message(client, "Atelier: Edit the selection:", timeout=10)
+    # The 135M default model (greedy) answers with the line as it is: the user is told that nothing
+    # changed, and nothing is applied. (An edit that applies, and one refused for breaking the
+    # parse, are pinned with a scripted backend in test_actions_scripted.py.)
+    assert result["applied"] is False and "nothing was changed" in result["error"], result
+    assert len(APPLIED) == applied
+    await wait_message(client, "Atelier: Edit the selection: the model's answer is the code as it already is", timeout=10)
 
 
 async def chat(client: LanguageClient, params: dict, msg_id: str | None = None):
