@@ -17,7 +17,9 @@ from atelier.models.config import ModelConfig
 
 class CompletionSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     enabled: bool = True
-    max_tokens: Annotated[int, Meta(ge=1, le=4096)] = 96  # for a block; a line gets at most 48
+    # For a block (a line gets at most 48); null: what the model decodes in about 2.5 s on
+    # this machine (its speed measured at load), between 16 and 96.
+    max_tokens: Annotated[int, Meta(ge=1, le=4096)] | None = None
     max_lines: Annotated[int, Meta(ge=1, le=200)] = 16
     context_tokens: Annotated[int, Meta(ge=32, le=1_000_000)] = 1024  # prefix + suffix budget
     suffix_share: Annotated[float, Meta(ge=0.0, le=0.9)] = 0.25
@@ -26,10 +28,12 @@ class CompletionSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True
     # current file's syntax tree gives; "full": also other files (imports, index, recent edits).
     context: Literal["none", "file", "full"] = "full"
     # A whole request, prompt processing included: a cold prompt takes seconds on a laptop CPU.
-    timeout_ms: Annotated[int, Meta(ge=0, le=600_000)] = 15000  # stop, return what is there
-    # Decoding time after the first token (embedded backend): bounds a suggestion's wait on
-    # slow hardware while a GPU still fills it with many lines.
-    max_decode_ms: Annotated[int, Meta(ge=0, le=600_000)] = 450
+    # Stop then and return what is there; null: derived from the model's measured speed (a
+    # cold prompt of context_tokens and max_tokens decoded, with room to spare); 0: no limit.
+    timeout_ms: Annotated[int, Meta(ge=0, le=600_000)] | None = None
+    # Decoding time after the first token (embedded backend); null: derived, room for
+    # max_tokens at the measured speed (a suggestion is not cut short); 0: no limit.
+    max_decode_ms: Annotated[int, Meta(ge=0, le=600_000)] | None = None
     # Evaluate the next completion's prompt in idle time (a document opened, the cursor
     # settled, typing paused), cancelled by any real request (engine.warmup).
     warmup: bool = True

@@ -50,6 +50,15 @@ class CompletionResult(msgspec.Struct):
     reevaluated_tokens: int = 0
 
 
+class Speed(msgspec.Struct, frozen=True):
+    """What a short calibration at load measured: prompt evaluation and decoding, tokens/s.
+    The server derives its time caps and token limits from it (engine.completion.limits)."""
+
+    prompt_tps: float
+    decode_tps: float
+    seconds: float = 0.0  # what measuring cost
+
+
 class ChatMessage(msgspec.Struct, frozen=True):
     role: str  # "system" | "user" | "assistant"
     content: str

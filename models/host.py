@@ -65,6 +65,12 @@ class ModelHost:
             self.error = f"model could not be loaded: {exc}"
             raise ModelError(self.error) from exc
         self.warning = getattr(backend, "adapter_error", None)
+        calibrate = getattr(backend, "calibrate", None)  # the embedded model: its speed on this machine
+        if calibrate is not None:
+            try:
+                calibrate()
+            except Exception:  # the defaults then stay the fixed ones: never a reason to lose the model
+                log.exception("calibrating %s failed", getattr(backend, "name", "the model"))
         self.backend = backend
         return backend
 

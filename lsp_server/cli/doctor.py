@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import platform
 import sys
+import time
 
 from atelier.context.languages import available_grammars
 from atelier.lsp_server import __version__
@@ -13,7 +14,38 @@ from atelier.models.errors import ModelError
 from atelier.models.locate import resolve_model_path
 
 
-def collect(model: str | None) -> dict[str, object]:
+HINTS = {
+    ("fim", None): "none: prefix-only completion (a coder model with fill-in-the-middle tokens completes better)",
+    ("chat_template", False): "none: chat and code actions fall back to a generic template",
+}
+
+
+def measure(path, n_threads: int | None = None) -> dict[str, object]:
+    """Load the model as the server does, calibrate it, and say what the defaults become."""
+    from atelier.lsp_server.engine.completion import completion_limits
+    from atelier.lsp_server.settings import CompletionSettings
+    from atelier.models.llama import LlamaBackend, gpu_offload_supported
+
+    began = time.perf_counter()
+    backend = LlamaBackend(path, n_ctx=2048, n_threads=n_threads)
+    loaded = time.perf_counter() - began
+    try:
+        speed = backend.calibrate()
+    finally:
+        backend.close()
+    limits = completion_limits(CompletionSettings(), speed)
+    return {
+        "load_s": round(loaded, 2),
+        "offload": (f"all layers on the GPU (n_gpu_layers={backend.n_gpu_layers})" if backend.n_gpu_layers
+                    else "CPU only" + ("" if gpu_offload_supported() else " (this llama.cpp build has no GPU support)")),
+        "prompt_tokens_per_s": speed.prompt_tps,
+        "decode_tokens_per_s": speed.decode_tps,
+        "calibration_s": speed.seconds,
+        "derived": {"max_tokens": limits.max_tokens, "max_decode_ms": limits.max_decode_ms, "timeout_ms": limits.timeout_ms},
+    }
+
+
+def collect(model: str | None, load: bool = True) -> dict[str, object]:
     report: dict[str, object] = {
         "atelier": __version__,
         "python": f"{platform.python_version()} ({sys.executable})",
@@ -36,6 +68,8 @@ def collect(model: str | None) -> dict[str, object]:
         info = inspect_model(path)
         info["source"] = source
         report["model"] = info
+        if load:  # the calibration the server runs at load: the speed and the limits it derives
+            report["calibration"] = measure(path)
     except ModelError as exc:
         report["model"] = f"NOT USABLE: {exc}"
     report["grammars"] = available_grammars()
@@ -43,8 +77,8 @@ def collect(model: str | None) -> dict[str, object]:
     return report
 
 
-def run_doctor(model: str | None, as_json: bool = False) -> int:
-    report = collect(model)
+def run_doctor(model: str | None, as_json: bool = False, load: bool = True) -> int:
+    report = collect(model, load)
     if as_json:
         print(json.dumps(report, indent=2))
     else:
@@ -52,6 +86,10 @@ def run_doctor(model: str | None, as_json: bool = False) -> int:
             if isinstance(value, dict):
                 print(f"{key}:")
                 for k, v in value.items():
+                    if not isinstance(v, (dict, list)) and (k, v) in HINTS:
+                        v = HINTS[k, v]
+                    if isinstance(v, dict):
+                        v = ", ".join(f"{a}={b}" for a, b in v.items())
                     print(f"  {k}: {v}")
             else:
                 print(f"{key}: {value}")

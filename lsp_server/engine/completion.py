@@ -6,6 +6,7 @@ loop) and `generate` (on the model's thread).
 
 from __future__ import annotations
 
+import math
 import time
 
 import msgspec
@@ -17,10 +18,42 @@ from atelier.context.prompt import Prompt, build_prompt
 from atelier.context.retrieval import fit
 from atelier.context.syntax import keep_parseable
 from atelier.lsp_server.settings import CompletionSettings
-from atelier.models.backend import Backend, CancelToken, CompletionRequest, CompletionResult
+from atelier.models.backend import Backend, CancelToken, CompletionRequest, CompletionResult, Speed
 
 # A rest-of-line completion rarely needs more; a smaller cap answers sooner.
 LINE_MAX_TOKENS = 48
+# Defaults that follow the model (completion_limits), when max_tokens, timeout_ms and
+# max_decode_ms are null: a block is what the model decodes in about DECODE_TARGET_S, between
+# these bounds; the time caps leave MARGIN for what the measurement missed (sampling, a busy
+# machine), so that they cut a runaway, never an ordinary answer.
+BLOCK_TOKENS = (16, 96)
+DECODE_TARGET_S = 2.5
+MARGIN = 2.0
+# Without a measured speed (a remote or scripted backend): the fixed values of old.
+FIXED = (96, 15000, 0)
+
+
+class Limits(msgspec.Struct, frozen=True):
+    max_tokens: int  # a block's; a line's is at most LINE_MAX_TOKENS
+    timeout_ms: int  # the whole request (0: none)
+    max_decode_ms: int  # after the first token (0: none)
+    derived: bool  # from the model's measured speed
+
+
+def completion_limits(settings: CompletionSettings, speed: Speed | None) -> Limits:
+    """The token limit and time caps a completion runs under: the settings where they are
+    set, else derived from the speed measured when the model loaded (Backend.speed)."""
+    if speed is None or speed.decode_tps <= 0 or speed.prompt_tps <= 0:
+        tokens = settings.max_tokens or FIXED[0]
+        timeout = FIXED[1] if settings.timeout_ms is None else settings.timeout_ms
+        decode = FIXED[2] if settings.max_decode_ms is None else settings.max_decode_ms
+        return Limits(tokens, timeout, decode, False)
+    tokens = settings.max_tokens or max(BLOCK_TOKENS[0], min(BLOCK_TOKENS[1], int(speed.decode_tps * DECODE_TARGET_S)))
+    decode_ms = math.ceil(tokens / speed.decode_tps * 1000 * MARGIN) + 250
+    prompt_ms = math.ceil((settings.context_tokens + 64) / speed.prompt_tps * 1000 * MARGIN)
+    decode = decode_ms if settings.max_decode_ms is None else settings.max_decode_ms
+    timeout = min(600_000, prompt_ms + decode_ms + 1000) if settings.timeout_ms is None else settings.timeout_ms
+    return Limits(tokens, timeout, decode, True)
 # Share of the context budget for code from elsewhere (definitions, similar chunks).
 CONTEXT_SHARE = 0.5
 
@@ -35,8 +68,18 @@ class Completion(msgspec.Struct):
     reevaluated_tokens: int = 0
 
 
+def describe_limits(settings: CompletionSettings, speed: Speed) -> str:
+    """One line for the user: the measured speed and what the completion limits became."""
+    limits = completion_limits(settings, speed)
+    cap = lambda ms: "none" if ms == 0 else f"{ms / 1000:.1f} s"  # noqa: E731
+    return (f"{speed.prompt_tps:.0f} prompt tokens/s, {speed.decode_tps:.1f} decode tokens/s; "
+            f"completions up to {limits.max_tokens} tokens, decoding capped at {cap(limits.max_decode_ms)}, "
+            f"requests at {cap(limits.timeout_ms)}")
+
+
 def make_prompt(snap: Snapshot, backend: Backend, settings: CompletionSettings) -> Prompt:
-    max_tokens = settings.max_tokens if snap.cursor.mode == "block" else min(settings.max_tokens, LINE_MAX_TOKENS)
+    limit = completion_limits(settings, getattr(backend, "speed", None)).max_tokens
+    max_tokens = limit if snap.cursor.mode == "block" else min(limit, LINE_MAX_TOKENS)
     # Leave room in the context window for the answer and the FIM markers.
     context_tokens = max(32, min(settings.context_tokens, backend.n_ctx - max_tokens - 16))
     context = ""
@@ -79,13 +122,14 @@ def generate(
     if cancel is not None and cancel.cancelled:  # superseded while queued
         return Completion("", snap.cursor.mode, finish_reason="cancelled")
     prompt = make_prompt(snap, backend, settings)
+    limits = completion_limits(settings, getattr(backend, "speed", None))
     request = CompletionRequest(
         prompt.text,
         prompt.stop,
         prompt.max_tokens,
         heal=prompt.heal,
-        timeout_s=settings.timeout_ms / 1000,
-        decode_timeout_s=settings.max_decode_ms / 1000,
+        timeout_s=limits.timeout_ms / 1000,
+        decode_timeout_s=limits.max_decode_ms / 1000,
         slot=slot,
     )
     until = None

@@ -11,6 +11,7 @@ from pathlib import Path
 from lsprotocol import types
 
 from atelier.lsp_server.capabilities import ClientFlags
+from atelier.lsp_server.engine.completion import describe_limits
 from atelier.lsp_server.engine.services import Services
 from atelier.lsp_server.language_server import AtelierServer
 from atelier.lsp_server.logs import data_dir
@@ -48,6 +49,8 @@ async def load_model(ls: AtelierServer, services: Services) -> None:
     try:
         backend = await asyncio.wrap_future(future)
         message = f"model {backend.name} ready"
+        if (speed := getattr(backend, "speed", None)) is not None:  # measured at load: the defaults follow it
+            message += f": {describe_limits(ls.settings.completion, speed)}"
         log.info("%s", message)
         if host.warning:  # e.g. a LoRA adapter that did not load: the base model serves
             ls.show(host.warning, types.MessageType.Warning)

@@ -23,6 +23,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 
 from atelier.context.gate import uri_path
 from atelier.lsp_server.convert import plain, position
+from atelier.lsp_server.engine.completion import completion_limits
 from atelier.lsp_server.engine.next_edit import Offer, engine_of, took
 from atelier.lsp_server.engine.services import Services
 from atelier.lsp_server.language_server import AtelierServer
@@ -186,7 +187,7 @@ def register(server: AtelierServer, services: Services) -> None:
             raise JsonRpcInvalidParams(f"position {line}:{character}: {exc}") from exc
         version = doc.version
         offer = await engine.predict(services, doc, cursor, s.predictors, ls.display_path, ls.root_path() or "",
-                                     ls.settings.completion.timeout_ms / 1000)
+                                     completion_limits(ls.settings.completion, getattr(services.model.host.backend, "speed", None)).timeout_ms / 1000)
         if offer is None or doc.version != version:
             return {"edits": []}
         id = record_shown(offer, doc.language or "")

@@ -53,7 +53,7 @@ def test_complete_reports_a_missing_model():
 
 def test_doctor_reports_model_grammars_and_data_folder(tmp_path):
     result = subprocess.run(
-        [*ATELIER, "doctor", "--json"], capture_output=True, text=True, timeout=120,
+        [*ATELIER, "doctor", "--json", "--no-load"], capture_output=True, text=True, timeout=120,
         env={**os.environ, "ATELIER_DATA_DIR": str(tmp_path)},
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -59,6 +59,9 @@ const NULLABLE = new Set<string>([
   'model.fim',
   'model.lora_path',
   'model.kept_states_mb',
+  'completion.max_tokens',
+  'completion.timeout_ms',
+  'completion.max_decode_ms',
   'generate.python',
   'generate.seed',
 ]);
