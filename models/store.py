@@ -74,7 +74,7 @@ def list_models(bundled: Path | None = None) -> list[ModelEntry]:
     return found
 
 
-def _safe_name(name: str) -> str:
+def safe_name(name: str) -> str:
     if not name or "/" in name or "\\" in name or name.startswith(".") or not name.endswith(".gguf"):
         raise ModelError(f"model name {name!r} must be a plain file name ending in .gguf")
     return name
@@ -94,7 +94,7 @@ def add_file(source: Path, name: str | None = None, sha256: str | None = None) -
     source = source.expanduser()
     if sha256 and sha256_of(source) != sha256.lower():
         raise ModelError(f"{source} does not have SHA-256 {sha256}: nothing was added")
-    target = models_dir() / _safe_name(name or source.name)
+    target = models_dir() / safe_name(name or source.name)
     if target.exists():
         raise ModelError(f"{target.name} is already in {target.parent}: remove it first, or add under --name")
     partial = target.with_name(f".{target.name}.copy")
@@ -105,7 +105,7 @@ def add_file(source: Path, name: str | None = None, sha256: str | None = None) -
 
 
 def remove(name: str) -> Path:
-    target = models_dir() / _safe_name(name)
+    target = models_dir() / safe_name(name)
     if not target.is_file():
         raise ModelError(f"no model {name} in {target.parent}: `atelier model list` shows them")
     if chosen_model() == target:
@@ -121,7 +121,7 @@ def use(name: str | None) -> Path | None:
     if name is None:
         choice.unlink(missing_ok=True)
         return None
-    target = models_dir() / _safe_name(name)
+    target = models_dir() / safe_name(name)
     if not target.is_file():
         raise ModelError(f"no model {name} in {target.parent}: add it with `atelier model add FILE`")
     tmp = choice.with_suffix(".tmp")

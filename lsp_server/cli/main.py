@@ -194,6 +194,10 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--json", action="store_true", help="print JSON")
     doctor.set_defaults(func=cmd_doctor)
 
+    from atelier.lsp_server.cli.model import add_parser as add_model_parser
+
+    add_model_parser(sub)
+
     demo = sub.add_parser("demo", help="start the server, drive it like an editor on a real file, print a completion")
     demo.add_argument("--file", help="source file to complete in (default: one of Atelier's own)")
     demo.add_argument("--line", type=int, default=None, help="0-based line to complete at")

@@ -20,7 +20,7 @@ def run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     return subprocess.run([*ATELIER, *args], capture_output=True, text=True, timeout=timeout)
 
 
-@pytest.mark.parametrize("command", [[], ["serve"], ["complete"], ["doctor"], ["demo"], ["bench"], ["bench", "latency"], ["bench", "context"]])
+@pytest.mark.parametrize("command", [[], ["serve"], ["complete"], ["doctor"], ["demo"], ["bench"], ["bench", "latency"], ["bench", "context"], ["model"], ["model", "add"]])
 def test_every_command_has_help(command):
     result = run(*command, "--help")
     assert result.returncode == 0
