@@ -8,6 +8,8 @@ Samples, one JSON object per line:
 - fill-in-the-middle, the middle a whole syntax node (tree-sitter):
   {"text": "<fim_prefix>…<fim_suffix>…<fim_middle>…<|endoftext|>", "meta": {…}}, in the FIM
   tokens of a model family (models.fim), ending with the family's end-of-text token;
+- next-token pieces of a file, headed by its name as completion prompts are (for models
+  without FIM tokens): {"text": "# path\n…", "meta": {…}};
 - instructions from documented functions, in the chat "messages" format:
   "write this function" (docstring and signature → function) and "document this function"
   (function → its docstring): {"messages": [{"role": "user", …}, {"role": "assistant", …}], "meta": {…}}.
@@ -21,6 +23,7 @@ import random
 import re
 import zlib
 from pathlib import Path
+from typing import NamedTuple
 
 import msgspec
 import numpy as np
@@ -30,6 +33,7 @@ from atelier.context.declarations import function_kinds, outer_node
 from atelier.context.index import MAX_FILE_BYTES, WorkspaceIndex
 from atelier.context.languages import EXTENSIONS, make_parser
 from atelier.context.licenses import LicensePolicy, LicenseResolver
+from atelier.context.prompt import file_header
 from atelier.context.secrets import REDACTED, has_secrets, is_secret_file, redact
 from atelier.models.fim import FimFormat
 
@@ -37,6 +41,7 @@ PREFIX_CHARS, SUFFIX_CHARS = 4000, 2000  # FIM context kept around the middle
 MIDDLE_CHARS = (16, 1500)  # a middle's size bounds
 FIM_LINES_PER_SAMPLE = 40  # one FIM sample per this many lines of a file, at most FIM_PER_FILE
 FIM_PER_FILE = 8
+NEXT_CHARS = 1500  # a next-token sample's size at most (models without FIM tokens)
 MAX_FUNCTION_CHARS = 4000
 NEAR_DUPLICATE = 0.85  # estimated Jaccard similarity above which two texts are near-duplicates
 _NAMES = {"c_sharp": "C#", "cpp": "C++", "tsx": "TypeScript", "javascript": "JavaScript", "typescript": "TypeScript"}
@@ -241,10 +246,24 @@ def instruction_samples(name: str, doc: str, with_doc: str, bare: str, language:
     ]
 
 
+class KeptFile(NamedTuple):
+    path: str  # relative to the root
+    license: str | None
+    text: str  # redacted when it had secrets
+    had_secrets: bool
+
+
 def export(root: Path, policy: LicensePolicy, fmt: FimFormat, kinds: tuple[str, ...] = ("fim", "instruct"),
            seed: int = 0, max_files: int = 100_000) -> tuple[list[dict], Funnel]:
     """The samples of the source files under `root` (.gitignore applied) and the funnel."""
     funnel = Funnel()
+    kept = kept_files(root, policy, funnel, max_files)
+    return file_samples(kept, fmt, kinds, seed, funnel), funnel
+
+
+def kept_files(root: Path, policy: LicensePolicy, funnel: Funnel, max_files: int = 100_000) -> list[KeptFile]:
+    """The funnel's first half: the source files under `root` the licence policy lets in, not
+    secret files, not duplicates of one kept before; texts with secrets redacted."""
     resolver = LicenseResolver(root)
     kept: list[tuple[str, str | None, str, bool]] = []  # (path, licence, text, had secrets)
     file_dedup = Dedup()
@@ -279,10 +298,30 @@ def export(root: Path, policy: LicensePolicy, fmt: FimFormat, kinds: tuple[str, 
         else:
             secret = has_secrets(text)
             funnel.files_with_secrets += secret
-            kept.append((rel, found, redact(text) if secret else text, secret))
+            kept.append(KeptFile(rel, found, redact(text) if secret else text, secret))
             funnel.licenses[found or "none"] = funnel.licenses.get(found or "none", 0) + 1
     funnel.kept_after_dedup = len(kept)
+    return kept
 
+
+def next_token_chunks(rel: str, text: str, language: str | None) -> list[str]:
+    """A file as next-token samples: pieces of up to NEXT_CHARS cut at line ends, each headed by
+    the file's name as the completion prompt heads it (context.prompt.file_header)."""
+    header, chunks, current = file_header(rel, language), [], ""
+    for line in text.splitlines(keepends=True):
+        if current and len(current) + len(line) > NEXT_CHARS:
+            chunks.append(current)
+            current = ""
+        current += line[:NEXT_CHARS]
+    if current.strip():
+        chunks.append(current)
+    return [header + c for c in chunks if len(c.strip()) >= MIDDLE_CHARS[0]]
+
+
+def file_samples(kept: list[KeptFile], fmt: FimFormat | None, kinds: tuple[str, ...], seed: int,
+                 funnel: Funnel) -> list[dict]:
+    """The funnel's second half: samples cut from kept files (kinds: "fim" in `fmt`'s tokens,
+    "next" next-token pieces, "instruct"), those showing a secret dropped, duplicates removed."""
     samples: list[dict] = []
     sample_dedup: dict[str, Dedup] = {}
     for rel, found, text, _secret in kept:
@@ -290,7 +329,10 @@ def export(root: Path, policy: LicensePolicy, fmt: FimFormat, kinds: tuple[str, 
         meta = {"path": rel, "license": found, "language": language}
         source = text.encode()
         candidates: list[tuple[str, str, dict]] = []  # (kind, text compared for deduplication, record)
-        if "fim" in kinds:
+        if "next" in kinds:
+            for chunk in next_token_chunks(rel, text, language):
+                candidates.append(("next", chunk, {"text": chunk, "meta": {**meta, "kind": "next"}}))
+        if "fim" in kinds and fmt is not None:
             # Seeded per file: the same repository exports the same samples.
             rng = random.Random(f"{seed}:{rel}")
             count = min(FIM_PER_FILE, 1 + text.count("\n") // FIM_LINES_PER_SAMPLE)
@@ -316,8 +358,8 @@ def export(root: Path, policy: LicensePolicy, fmt: FimFormat, kinds: tuple[str, 
             else:
                 samples.append(record)
                 funnel.by_kind[kind] = funnel.by_kind.get(kind, 0) + 1
-    funnel.kept_samples = len(samples)
-    return samples, funnel
+    funnel.kept_samples += len(samples)
+    return samples
 
 
 def funnel_lines(f: Funnel) -> list[str]:

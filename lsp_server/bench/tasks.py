@@ -201,8 +201,34 @@ def make_package(src: Path, out: Path, languages: set[str] | None, max_tasks: in
             text = (src / rel).read_text(encoding="utf-8")
         except UnicodeDecodeError:
             continue
-        if "\r" not in text and max(map(len, text.split("\n"))) <= 4 * MAX_LINE_CHARS:
+        if usable(text):
             texts[rel.as_posix()] = (text, grammar)
+    tasks = cut_tasks(name, f"workspaces/{name}", texts, max_tasks, seed, per_file, share)
+    for rel, (text, grammar) in texts.items():
+        target = workspace / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    for path in info["license_files"]:
+        shutil.copyfile(path, workspace / path.name)
+    source = {
+        "name": name, "version": info["version"], "license": info["license"], "from": str(src),
+        "license_files": [p.name for p in info["license_files"]], "files": len(texts), "tasks": len(tasks),
+        "cross_file": sum(t["cross_file"] for t in tasks),
+    }
+    if not info["license_files"]:
+        print(f"atelier bench make-tasks: {name}: no licence file found", file=sys.stderr)
+    return tasks, source
+
+
+def usable(text: str) -> bool:
+    """Whether tasks may be cut from a text: no CR line ends, no minified lines."""
+    return "\r" not in text and max(map(len, text.split("\n"))) <= 4 * MAX_LINE_CHARS
+
+
+def cut_tasks(name: str, workspace: str, texts: dict[str, tuple[str, str]], max_tasks: int, seed: int, per_file: int,
+              share: float = 0.6, only: set[str] | None = None) -> list[dict]:
+    """Tasks cut from `texts` ({path: (text, grammar)}, the workspace's files), from the files
+    in `only` when given (the others still tell which names are defined elsewhere)."""
     defined = {rel: definitions(text, grammar) for rel, (text, grammar) in texts.items()}
     owners: dict[str, int] = {}
     for names in defined.values():
@@ -217,6 +243,8 @@ def make_package(src: Path, out: Path, languages: set[str] | None, max_tasks: in
     boilerplate = {line for line, count in seen.items() if count >= 3}
     files = {}
     for rel, (text, grammar) in texts.items():
+        if only is not None and rel not in only:
+            continue
         elsewhere = {n for n, count in owners.items() if count > (n in defined[rel])}
         files[rel] = candidates(text, grammar, defined[rel], elsewhere, boilerplate)
     picks = _choose(files, max_tasks, per_file, share, random.Random(f"{seed}:{name}"))
@@ -224,17 +252,13 @@ def make_package(src: Path, out: Path, languages: set[str] | None, max_tasks: in
     for rel, line, cut, _ in picks:
         cut_lines.setdefault(rel, {})[line] = cut
     tasks = []
-    for rel, (text, grammar) in texts.items():
-        target = workspace / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
     for rel, line, cut, symbols in sorted(picks):
         text, grammar = texts[rel]
         original = text.split("\n")[line]
         cut_text = "\n".join(ln[: cut_lines[rel][i]] if i in cut_lines[rel] else ln for i, ln in enumerate(text.split("\n")))
         tasks.append({
             "id": f"{name}/{rel}:{line + 1}",
-            "workspace": f"workspaces/{name}",
+            "workspace": workspace,
             "file": rel,
             "text": cut_text,
             "line": line,
@@ -244,16 +268,7 @@ def make_package(src: Path, out: Path, languages: set[str] | None, max_tasks: in
             "cross_file": bool(symbols),
             "symbols": symbols,
         })
-    for path in info["license_files"]:
-        shutil.copyfile(path, workspace / path.name)
-    source = {
-        "name": name, "version": info["version"], "license": info["license"], "from": str(src),
-        "license_files": [p.name for p in info["license_files"]], "files": len(texts), "tasks": len(tasks),
-        "cross_file": sum(t["cross_file"] for t in tasks),
-    }
-    if not info["license_files"]:
-        print(f"atelier bench make-tasks: {name}: no licence file found", file=sys.stderr)
-    return tasks, source
+    return tasks
 
 
 def make_tasks(sources: list[Path], out: Path, languages: set[str] | None = None, max_tasks: int = 100, seed: int = 0,
