@@ -55,6 +55,9 @@ class NextEdits:
     def changed(self, doc: Document, old: str, span: tuple[int, int, int] | None) -> None:
         self.history.changed(doc.uri, old, doc.text, span)
         offer = self.offers.pop(doc.uri, None)
+        rest = _rest(offer, old, doc.text) if offer is not None else None
+        if rest:  # one edit of the offer taken (an inline edit accepted): the others stay on offer
+            self.offers[doc.uri] = Offer(doc.uri, doc.version, offer.proposal, rest, offer.id)
         for listener in list(self.listeners):
             try:
                 listener(doc, old, offer)
@@ -75,6 +78,8 @@ class NextEdits:
 
     def propagate(self, doc: Document, others: list[Document], cursor: int | None = None) -> Offer | None:
         """The propagation predictor's offer for `doc` as it is now (a few ms)."""
+        if (kept := self.current(doc)) is not None:
+            return kept
         last = self.last_edit(doc)
         if last is None:
             return None
@@ -218,6 +223,17 @@ def took(offer: Offer, old: str, new: str) -> bool:
         return True
     return len(new) - len(old) in {len(e.new_text) - (e.end - e.start) for e in offer.edits} \
         and any(e.apply(old) == new for e in offer.edits)
+
+
+def _rest(offer: Offer, old: str, new: str) -> list[Edit]:
+    """The offer's other edits, moved to where they now stand, when the change from `old` to
+    `new` applied exactly one of them; [] otherwise."""
+    for taken in offer.edits:
+        if taken.apply(old) == new:
+            delta = len(taken.new_text) - (taken.end - taken.start)
+            return [e if e.start < taken.start else Edit(e.start + delta, e.end + delta, e.new_text)
+                    for e in offer.edits if e is not taken]
+    return []
 
 
 def _names(title: str) -> tuple[str, str]:

@@ -47,6 +47,7 @@ end
 
 local function on_attach(client, bufnr)
   local keys = M.config.keymaps
+  require('atelier.next_edit').attach(client, bufnr, M.config.next_edit) -- next-edit suggestions (next_edit.lua)
   if use_inline() then
     -- Scoped to the buffer: other servers' buffers keep their own choice.
     vim.lsp.inline_completion.enable(true, { bufnr = bufnr })
