@@ -66,7 +66,7 @@ def collect(model: str | None, load: bool = True) -> dict[str, object]:
 
         path, source = resolve_model_path(model)
         info = inspect_model(path)
-        info["source"] = source
+        info["source"] = "--model" if model else source
         report["model"] = info
         if load:  # the calibration the server runs at load: the speed and the limits it derives
             report["calibration"] = measure(path)
