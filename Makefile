@@ -64,8 +64,9 @@ $(TEST_STAMP): $(STAMP)
 test: install-test
 	$(BIN)/python -m pytest
 
+# No model, two workers (a test module stays on one worker: its server is started once).
 test-quick: install-test
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not slow" -n 2 --dist loadfile
 
 bench: install
 	$(BIN)/atelier bench latency --json
