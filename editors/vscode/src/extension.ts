@@ -9,6 +9,7 @@ import {
   State,
   DidChangeConfigurationNotification,
 } from 'vscode-languageclient/node';
+import { registerNextEdits } from './nextEdit';
 import { serverCommand, serverSettings } from './settings';
 import { Status, phaseFromProgress, statusText } from './status';
 
@@ -122,6 +123,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   item.command = 'atelier.actions';
   item.show();
   render();
+  registerNextEdits(context, () => client); // next-edit suggestions (nextEdit.ts)
   context.subscriptions.push(
     item,
     output,
