@@ -351,7 +351,7 @@ def propose_arguments(text: str, tree: Tree | None, last: LastEdit) -> Proposal 
             args = node.child_by_field_name("arguments")
             if args is not None:
                 a0, a1 = nb.node(args)
-                if a0 < last.start and last.end < a1:
+                if a0 <= last.start and last.end <= a1:
                     call = node
                     break
         node = node.parent
@@ -614,6 +614,9 @@ def propagate(text: str, language: str | None, tree: Tree | None, last: LastEdit
     """The edit that follows mechanically from `last`, or None when nothing does for sure."""
     if last.before == last.after:
         return None
+    trimmed = minimal(last.old_text(text), Edit(last.start, last.start + len(last.before), last.after))
+    if trimmed is not None:  # what the user changed, without what they retyped as it was
+        last = LastEdit(trimmed.start, last.old_text(text)[trimmed.start:trimmed.end], trimmed.new_text)
     for propose in (propose_rename, propose_arguments):
         found = propose(text, tree, last)
         if found is not None:
