@@ -13,8 +13,9 @@ from atelier.context.next_edit_prompt import CURSOR, REGION_END, REGION_START, b
 from atelier.lsp_server.bench.next_edit import kind_of, make_tasks
 
 
-def first_edit(language: str, before: str, old: str, new: str, nth: int = 0) -> str | None:
-    """The text after the first suggested edit, once `old` (its nth occurrence) became `new`."""
+def first_edit(language: str, before: str, old: str, new: str, nth: int = 0, every: bool = False) -> str | None:
+    """The text after the first suggested edit (`every`: all of them), once `old` (its nth
+    occurrence) became `new`."""
     start = -1
     for _ in range(nth + 1):
         start = before.index(old, start + 1)
@@ -25,12 +26,12 @@ def first_edit(language: str, before: str, old: str, new: str, nth: int = 0) -> 
     if proposal is None:
         return None
     edits = acceptable(text, language, rank(text, proposal.edits, last.end), last, tree)
-    return apply_edits(text, edits[:1]) if edits else None
+    return apply_edits(text, edits if every else edits[:1]) if edits else None
 
 
 def test_a_local_rename_stays_in_its_function():
-    src = "def f(items):\n    total = 0\n    return total\n\ntotal = 3\nprint(total)\n"
-    assert first_edit("python", src, "total", "acc") == src.replace("total", "acc", 2)
+    src = "def f(items):\n    total = 0\n    total += 1\n    return total\n\ntotal = 3\nprint(total)\n"
+    assert first_edit("python", src, "total", "acc", every=True) == src.replace("total", "acc", 3)
 
 
 def test_a_name_already_in_use_is_not_a_rename():
