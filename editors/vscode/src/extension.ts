@@ -9,7 +9,10 @@ import {
   State,
   DidChangeConfigurationNotification,
 } from 'vscode-languageclient/node';
+import { registerChat } from './chat';
+import { executeWithInstruction } from './instruction';
 import { registerNextEdits } from './nextEdit';
+import { loadApiKey, setApiKey, withApiKey } from './secrets';
 import { serverCommand, serverSettings } from './settings';
 import { Status, phaseFromProgress, statusText } from './status';
 
@@ -46,9 +49,10 @@ function createClient(): LanguageClient {
       { scheme: 'file', language },
       { scheme: 'untitled', language },
     ]),
-    initializationOptions: serverSettings((key) => cfg.get(key)),
+    initializationOptions: withApiKey(serverSettings((key) => cfg.get(key))), // + the key in SecretStorage
     outputChannel: output,
     middleware: {
+      executeCommand: executeWithInstruction((o) => vscode.window.showInputBox(o)), // Edit with instruction…
       // The model load is reported as work-done progress; VS Code shows it too.
       handleWorkDoneProgress: (_token, params, next) => {
         set({ phase: phaseFromProgress(params.kind, params.message), detail: params.message });
@@ -124,12 +128,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   item.show();
   render();
   registerNextEdits(context, () => client); // next-edit suggestions (nextEdit.ts)
+  registerChat(context, () => client); // the chat view (chat.ts)
+  context.subscriptions.push(await loadApiKey(context.secrets));
   context.subscriptions.push(
     item,
     output,
     vscode.commands.registerCommand('atelier.actions', actions),
     vscode.commands.registerCommand('atelier.restartServer', restart),
     vscode.commands.registerCommand('atelier.showLog', () => output.show()),
+    vscode.commands.registerCommand('atelier.setApiKey', async () => {
+      if (await setApiKey(context.secrets, (o) => vscode.window.showInputBox(o))) {
+        await restart(); // initializationOptions carry the key
+      }
+    }),
     vscode.commands.registerCommand('atelier.toggleCompletions', () =>
       config().update('completion.enabled', !config().get<boolean>('completion.enabled', true), true),
     ),
@@ -139,7 +150,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       } else if (e.affectsConfiguration('atelier') && client?.isRunning()) {
         // The whole object: the server merges it, and reloads the model if model.* changed.
         await client.sendNotification(DidChangeConfigurationNotification.type, {
-          settings: { atelier: serverSettings((key) => config().get(key)) },
+          settings: { atelier: withApiKey(serverSettings((key) => config().get(key))) },
         });
       }
       render();
