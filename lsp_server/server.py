@@ -32,7 +32,7 @@ FEATURES = (
     generate_to_pass,  # atelier.generateToPassTests
     chat,  # atelier/chat
     introspection,  # atelier/stats, atelier/document
-    next_edit,  # textDocument/copilotInlineEdit, the next-edit code action and marks (after code_actions)
+    next_edit,  # textDocument/copilotInlineEdit, the next-edit code action and marks
 )
 
 

@@ -5,6 +5,7 @@ scheduler, the workspace context, the feedback store and chat histories."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from atelier.context.documents import OpenDocuments
 from atelier.context.prompts import Conversations
@@ -25,6 +26,10 @@ class Services:
     feedback: Feedback = field(default_factory=Feedback)  # shown / accepted / rejected, in the data folder
     conversations: Conversations = field(default_factory=Conversations)
     warmup: Warmup | None = None  # evaluates the next completion's prompt in idle time
+    # Other features' entries in the code-action menu: each is called with (server, params) on
+    # every textDocument/codeAction and returns actions to list first (features.code_actions
+    # owns the request; features add to it here instead of importing it).
+    code_action_providers: list[Callable[..., list]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.warmup is None:

@@ -165,7 +165,13 @@ def register(server: AtelierServer, services: Services) -> None:
         at = params.range.end
         warm_at(services, ls.settings, params.text_document.uri, at.line, at.character, ls.display_path,
                 ls.root_path() or "", "cursor")
-        return offers(ls, services, params)
+        contributed: list[types.CodeAction | types.Command] = []
+        for provider in services.code_action_providers:  # e.g. features.next_edit
+            try:
+                contributed += provider(ls, params)
+            except Exception:  # one provider's failure must not empty the menu
+                log.exception("code-action provider %s failed", getattr(provider, "__name__", provider))
+        return contributed + offers(ls, services, params)
 
     @server.feature(types.CODE_ACTION_RESOLVE)
     async def resolve_code_action(ls: AtelierServer, action: types.CodeAction) -> types.CodeAction:

@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 from typing import Any
 
@@ -148,24 +147,7 @@ def register(server: AtelierServer, services: Services) -> None:
         )]
 
     # The code-action request belongs to features.code_actions: next edits join its answer.
-    original = server.protocol.fm.features.get(types.TEXT_DOCUMENT_CODE_ACTION)
-    if original is None:
-        @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=[ACTION_KIND]))
-        def code_action(ls: AtelierServer, params: types.CodeActionParams) -> list[types.CodeAction]:
-            return actions(params)
-    else:
-        async def with_next_edits(params: types.CodeActionParams, *args: Any) -> Any:
-            found = original(params, *args)
-            if inspect.isawaitable(found):
-                found = await found
-            try:
-                extra = actions(params)
-            except Exception:
-                log.exception("next-edit code action failed")
-                extra = []
-            return extra + list(found or [])
-
-        server.protocol.fm.features[types.TEXT_DOCUMENT_CODE_ACTION] = with_next_edits
+    services.code_action_providers.append(lambda ls, params: actions(params))
 
     @server.feature(INLINE_EDIT)
     async def inline_edit(ls: AtelierServer, params: Any) -> dict:
