@@ -21,9 +21,13 @@ M.defaults = {
   settings = {},
   -- nil: ghost text where Neovim has vim.lsp.inline_completion, else the popup.
   inline = nil,
-  -- Insert-mode keys; false disables one.
+  -- Insert-mode keys; false disables one. With nothing shown, each does what it did before
+  -- (the mapping it replaced, else the key itself): see keys.lua.
   keymaps = {
-    accept = '<Tab>', -- accept the ghost text (falls back to a plain <Tab>)
+    accept = '<Tab>', -- accept the ghost text
+    accept_word = '<M-Right>', -- accept its next word / the rest of its line
+    accept_line = '<M-C-Right>',
+    dismiss = '<C-]>', -- hide it (it comes back on the next keystroke)
     next = '<M-]>', -- next / previous candidate
     prev = '<M-[>',
     trigger = '<C-Space>', -- popup mode: ask for a completion now
@@ -51,17 +55,7 @@ local function on_attach(client, bufnr)
   if use_inline() then
     -- Scoped to the buffer: other servers' buffers keep their own choice.
     vim.lsp.inline_completion.enable(true, { bufnr = bufnr })
-    map(bufnr, keys.accept, function()
-      if not vim.lsp.inline_completion.get({ bufnr = bufnr }) then
-        return keys.accept -- nothing shown: the key does what it always did
-      end
-    end, 'accept completion', true)
-    map(bufnr, keys.next, function()
-      vim.lsp.inline_completion.select({ bufnr = bufnr, count = 1 })
-    end, 'next completion')
-    map(bufnr, keys.prev, function()
-      vim.lsp.inline_completion.select({ bufnr = bufnr, count = -1 })
-    end, 'previous completion')
+    require('atelier.keys').attach(bufnr, keys) -- accept, word, line, dismiss, cycle (keys.lua)
   else
     -- Neovim 0.11: the server's item in the popup; <C-n>/<C-p> cycle, <C-y> accepts.
     -- Autotrigger asks on the server's trigger characters ('.', '(').
@@ -83,6 +77,11 @@ function M.configure(settings)
     client.settings = { atelier = M.config.settings }
     client:notify('workspace/didChangeConfiguration', { settings = { atelier = settings } })
   end
+end
+
+--- For 'statusline': `%{v:lua.require'atelier'.statusline()}` ('' where Atelier is not attached).
+function M.statusline(bufnr)
+  return require('atelier.keys').statusline(bufnr)
 end
 
 local function command(args)
@@ -150,6 +149,7 @@ function M.setup(opts)
     end,
     desc = 'Atelier: status, toggle inline completion, change a setting',
   })
+  require('atelier.chat').setup() -- :AtelierChat, :AtelierEdit, Edit with instruction… (chat.lua)
   vim.lsp.enable(NAME)
 end
 
