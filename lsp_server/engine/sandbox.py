@@ -138,7 +138,8 @@ class _Cage(msgspec.Struct, frozen=True):
                 "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
         for name, value in env.items():
             args += ["--setenv", name, value]
-        args += [*self.binds, "--proc", "/proc", "--dev", "/dev", *self.tmp, "--bind", str(work), f"{INSIDE}/work"]
+        # The empty /tmp first: an interpreter that lives under /tmp (a clone's .venv) is bound over it.
+        args += ["--proc", "/proc", "--dev", "/dev", *self.tmp, *self.binds, "--bind", str(work), f"{INSIDE}/work"]
         if program is not None:
             args += ["--ro-bind", str(program), f"{INSIDE}/program.py"]
         return [*args, "--remount-ro", "/", "--chdir", f"{INSIDE}/work"]

@@ -307,3 +307,11 @@ def test_isolation_none_runs_the_tests_the_old_way_without_a_cage(tmp_path, monk
     outcome = generate_to_pass(_request(tmp_path, "none"), lambda i: "    return a + b", tmp_path / "data")
     assert outcome.winner == 0 and not outcome.error, outcome.attempts
     assert run_sandboxed("import os; print(os.getcwd())", isolation="none").passed
+
+
+def test_an_interpreter_that_lives_under_tmp_still_runs_in_the_cage(caged, tmp_path):
+    # A clone in /tmp (as CI's) has its .venv there: the cage's own empty /tmp must not hide it.
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    result = _run("import sys; print(sys.prefix)", python=str(venv / "bin" / "python"))
+    assert result.passed and str(venv) in result.output, result.output
