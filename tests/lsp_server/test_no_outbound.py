@@ -91,7 +91,11 @@ async def test_completion_chat_and_explanation_connect_to_nothing(client):
     client.text_document_did_open(types.DidOpenTextDocumentParams(
         types.TextDocumentItem(uri, "python", 1, INVENTORY)))
     line = INVENTORY.split("\n").index("        return total")
-    assert (await inline(client, uri, line, 8)).strip()  # a completion was made, the model ran
+    before = await client.protocol.send_request_async("atelier/stats", {})
+    await inline(client, uri, line, 8)
+    after = await client.protocol.send_request_async("atelier/stats", {})
+    generations = lambda stats: (stats if isinstance(stats, dict) else stats._asdict())["generations"]  # noqa: E731
+    assert generations(after) > generations(before)  # the completion ran the model
     answer = await client.protocol.send_request_async("atelier/chat", {
         "conversationId": "c1",
         "messages": [{"role": "user", "content": "What does total_value return?"}],

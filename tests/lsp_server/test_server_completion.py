@@ -38,7 +38,7 @@ async def client(lsp_client: LanguageClient):
 async def test_initialize_advertises_inline_and_popup_completion_and_incremental_sync(client):
     caps = INIT["result"].capabilities
     assert caps.inline_completion_provider
-    assert caps.completion_provider.trigger_characters == [".", "("]
+    assert list(caps.completion_provider.trigger_characters) == [".", "("]
     sync = caps.text_document_sync
     assert getattr(sync, "change", sync) == types.TextDocumentSyncKind.Incremental
     assert INIT["result"].server_info.name == "atelier"
