@@ -227,7 +227,7 @@ def run_train(path: Path, out: Path | None, minutes: float | None, steps: int | 
         _say(str(exc))
         return 2
     del peft_model
-    print(f"trained {result.run_tokens:,} tokens in {result.run_seconds:.0f} s ({result.tokens_per_s:.1f} tokens/s; "
+    print(f"trained {result.run_tokens:,} tokens on {result.device} in {result.run_seconds:.0f} s ({result.tokens_per_s:.1f} tokens/s; "
           f"{result.tokens:,} tokens, {result.steps} steps in all{', resumed at step ' + str(result.resumed_from) if result.resumed_from else ''}); "
           f"loss {result.loss_first:.3f} → {result.loss_last:.3f}; stopped by {result.stopped_by}")
     if result.stopped_by == "interrupted":
