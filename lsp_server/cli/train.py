@@ -236,7 +236,8 @@ def run_train(path: Path, out: Path | None, minutes: float | None, steps: int | 
     # 4. The proof.
     after = evaluate(root, tasks, base, out, threads, policy_settings, "held-out, adapter", eval_settings)
     d_em, d_es = after["em"] - before["em"], after["es"] - before["es"]
-    helped = d_em > 0 or (d_em == 0 and d_es > 0)
+    # Exact match must rise: edit similarity alone moves by noise on a few dozen held-out tasks.
+    helped = d_em > 0
     print(f"held-out tasks ({len(tasks)}): EM {before['em']:.2f}% → {after['em']:.2f}% ({d_em:+.2f}), "
           f"ES {before['es']:.2f}% → {after['es']:.2f}% ({d_es:+.2f})")
     changed = sum(a != b for a, b in zip(before["answers"], after["answers"]))
