@@ -39,6 +39,7 @@ def test_the_wheel_holds_the_licence_text_and_its_metadata(wheel):
     assert any(c.startswith("Programming Language :: Python :: 3") for c in meta.get_all("Classifier"))
 
 
+@pytest.mark.slow  # a whole install into a new virtual environment: not for the quick subset
 @pytest.mark.timeout(900)
 def test_the_wheel_installs_into_a_fresh_environment_with_its_dependencies(wheel, tmp_path):
     env = tmp_path / "venv"
