@@ -15,6 +15,23 @@ DATA = Path(__file__).parent.parent / "data"
 SERVER_COMMAND = [sys.executable, "-I", "-m", "atelier.lsp_server", "serve", "--log-level", "info"]
 
 
+def scripted_config(script: Path, prompts: Path | None = None, **env: str) -> ClientServerConfig:
+    """The real server with a scripted backend in place of the model (scripted_server.py):
+    `script` maps prompt text to answers; `prompts`, if given, receives every prompt sent."""
+    command = [sys.executable, str(Path(__file__).with_name("scripted_server.py")), str(script)]
+    return ClientServerConfig(server_command=command + ([str(prompts)] if prompts else []),
+                              server_env={**config().server_env, **env})
+
+
+def record_applied_edits(client: LanguageClient, into: list | None = None) -> None:
+    """Answer workspace/applyEdit as an editor that applies every edit, keeping them in `into`."""
+    @client.feature(types.WORKSPACE_APPLY_EDIT)
+    def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+        if into is not None:
+            into.append(params)
+        return types.ApplyWorkspaceEditResult(applied=True)
+
+
 def config() -> ClientServerConfig:
     env = {**os.environ, "ATELIER_DATA_DIR": tempfile.mkdtemp(prefix="atelier-test-")}
     env.pop("ATELIER_MODEL", None)

@@ -20,7 +20,7 @@ from atelier.context.languages import make_parser
 from atelier.context.syntax import error_count
 from pytest_lsp import client_capabilities
 
-from tests.lsp_server.lsp_helpers import DATA, config, initialize, open_doc, wait_message, wait_progress_end
+from tests.lsp_server.lsp_helpers import DATA, config, initialize, open_doc, record_applied_edits, wait_message, wait_progress_end
 
 # Generation on a shared 2-core machine can be slow: room beyond the default 300 s.
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(600)]
@@ -46,10 +46,7 @@ def decode_code_actions_as_editors_do(client: LanguageClient) -> None:
 
 @pytest_lsp.fixture(config=CONFIG, scope="module")
 async def client(lsp_client: LanguageClient):
-    @lsp_client.feature(types.WORKSPACE_APPLY_EDIT)
-    def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
-        APPLIED.append(params)
-        return types.ApplyWorkspaceEditResult(applied=True)
+    record_applied_edits(lsp_client, APPLIED)
 
     # Partial results ({"delta": …}) are not work-done progress, which pytest-lsp's own
     # handler expects: record them here and hand everything else to it.
@@ -288,10 +285,7 @@ EGLOT: dict = {"applied": []}
 
 @pytest_lsp.fixture(config=config(), scope="module")
 async def eglot(lsp_client: LanguageClient):
-    @lsp_client.feature(types.WORKSPACE_APPLY_EDIT)
-    def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
-        EGLOT["applied"].append(params)
-        return types.ApplyWorkspaceEditResult(applied=True)
+    record_applied_edits(lsp_client, EGLOT["applied"])
 
     decode_code_actions_as_editors_do(lsp_client)
     await lsp_client.initialize_session(types.InitializeParams(

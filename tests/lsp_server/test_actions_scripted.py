@@ -5,17 +5,15 @@ model cannot be made to fail on cue), an empty explanation and a test answer wit
 from __future__ import annotations
 
 import json
-import os
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient, client_capabilities
 
-from tests.lsp_server.lsp_helpers import config, open_doc, wait_message
+from tests.lsp_server.lsp_helpers import record_applied_edits, scripted_config, wait_message
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module")]
 
@@ -31,18 +29,13 @@ SCRIPT.write_text(json.dumps({
     "def delta": ["```python\ndef delta(w:\n    return (w -\n```"],  # one that does not
 }))
 APPLIED: list[types.ApplyWorkspaceEditParams] = []
-_base = config()
-CONFIG = ClientServerConfig(server_command=[sys.executable, str(Path(__file__).with_name("scripted_server.py")), str(SCRIPT)],
-                            server_env=_base.server_env)
+CONFIG = scripted_config(SCRIPT)
 DOCS: dict[str, str] = {}
 
 
 @pytest_lsp.fixture(config=CONFIG, scope="module")
 async def client(lsp_client: LanguageClient):
-    @lsp_client.feature(types.WORKSPACE_APPLY_EDIT)
-    def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
-        APPLIED.append(params)
-        return types.ApplyWorkspaceEditResult(applied=True)
+    record_applied_edits(lsp_client, APPLIED)
 
     await lsp_client.initialize_session(types.InitializeParams(
         capabilities=client_capabilities("visual-studio-code"), root_uri=WORKSPACE.as_uri()))

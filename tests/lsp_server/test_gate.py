@@ -8,17 +8,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient, client_capabilities
 
 from tests.context.licensed_workspace import GPL_TEXT
-from tests.lsp_server.lsp_helpers import config, inline, wait_message
+from tests.lsp_server.lsp_helpers import inline, scripted_config, wait_message
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module")]
 
@@ -44,9 +43,7 @@ PLAIN = "def total(items, prices, discount):\n    subtotal = sum(prices)\n    re
 SCRIPT = BASE / "script.json"
 SCRIPT.write_text(json.dumps({"": ["items"]}))
 PROMPTS = BASE / "prompts.jsonl"
-CONFIG = ClientServerConfig(
-    server_command=[sys.executable, str(Path(__file__).with_name("scripted_server.py")), str(SCRIPT), str(PROMPTS)],
-    server_env=config().server_env)
+CONFIG = scripted_config(SCRIPT, PROMPTS)
 
 
 @pytest_lsp.fixture(config=CONFIG, scope="module")

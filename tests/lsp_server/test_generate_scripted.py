@@ -6,16 +6,15 @@ run where none passes says so; and the product takes no candidate from the clien
 from __future__ import annotations
 
 import json
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient, client_capabilities
 
-from tests.lsp_server.lsp_helpers import config
+from tests.lsp_server.lsp_helpers import record_applied_edits, scripted_config
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module")]
 
@@ -32,19 +31,14 @@ PASSING_THIRD = ["return a * b", "return a - b", "return a + b", "return b + a +
 SCRIPT = WORKSPACE.parent / f"{WORKSPACE.name}-script.json"
 SCRIPT.write_text(json.dumps({"(tests/test_calc.py::test_add)": PASSING_THIRD,
                               "(tests/test_calc.py::test_add_small)": ["return 0"]}))
-_base = config()
-CONFIG = ClientServerConfig(server_command=[sys.executable, str(Path(__file__).with_name("scripted_server.py")), str(SCRIPT)],
-                            server_env=_base.server_env)
+CONFIG = scripted_config(SCRIPT)
 DATA = Path(CONFIG.server_env["ATELIER_DATA_DIR"])
 APPLIED: list[types.ApplyWorkspaceEditParams] = []
 
 
 @pytest_lsp.fixture(config=CONFIG, scope="module")
 async def client(lsp_client: LanguageClient):
-    @lsp_client.feature(types.WORKSPACE_APPLY_EDIT)
-    def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
-        APPLIED.append(params)
-        return types.ApplyWorkspaceEditResult(applied=True)
+    record_applied_edits(lsp_client, APPLIED)
 
     await lsp_client.initialize_session(types.InitializeParams(
         capabilities=client_capabilities("visual-studio-code"), root_uri=WORKSPACE.as_uri(),

@@ -15,7 +15,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import LanguageClient, client_capabilities
 
-from tests.lsp_server.lsp_helpers import config, wait_progress_end
+from tests.lsp_server.lsp_helpers import config, record_applied_edits, wait_progress_end
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module"), pytest.mark.timeout(600)]
 
@@ -34,10 +34,7 @@ ON_ADD = {"start": {"line": 0, "character": 4}, "end": {"line": 0, "character": 
 
 @pytest_lsp.fixture(config=CONFIG, scope="module")
 async def client(lsp_client: LanguageClient):
-    @lsp_client.feature(types.WORKSPACE_APPLY_EDIT)
-    def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
-        APPLIED.append(params)
-        return types.ApplyWorkspaceEditResult(applied=True)
+    record_applied_edits(lsp_client, APPLIED)
 
     await lsp_client.initialize_session(types.InitializeParams(
         capabilities=client_capabilities("visual-studio-code"), root_uri=WORKSPACE.as_uri(),

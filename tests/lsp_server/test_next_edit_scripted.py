@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient, client_capabilities
 
-from tests.lsp_server.lsp_helpers import change, config
+from tests.lsp_server.lsp_helpers import change, scripted_config
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module")]
 
@@ -30,9 +29,7 @@ SCRIPT.write_text(json.dumps({
     "noop_case(rate):\n    value = cost<|user_cursor_is_here|>": ["def noop_case(rate):\n    value = cost * rate\n    return value\n```"],
     "useful_case(rate):\n    value = cost<|user_cursor_is_here|>": ["def useful_case(rate):\n    value = cost * rate\n    return value * 2\n```"],
 }))
-CONFIG = ClientServerConfig(
-    server_command=[sys.executable, str(Path(__file__).with_name("scripted_server.py")), str(SCRIPT), str(PROMPTS)],
-    server_env=config().server_env)
+CONFIG = scripted_config(SCRIPT, PROMPTS)
 
 
 @pytest_lsp.fixture(config=CONFIG, scope="module")

@@ -7,7 +7,6 @@ survive codeAction/resolve (Explain and Edit with instruction… carry a command
 from __future__ import annotations
 
 import json
-import sys
 import tempfile
 from pathlib import Path
 from typing import Union
@@ -15,9 +14,9 @@ from typing import Union
 import pytest
 import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient, client_capabilities
 
-from tests.lsp_server.lsp_helpers import config
+from tests.lsp_server.lsp_helpers import record_applied_edits, scripted_config
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module")]
 
@@ -31,18 +30,13 @@ SCRIPT.write_text(json.dumps({
     "Explain what": ["It adds one to its argument."],
     "plain English sentences": ["Add one to x."],
 }))
-_base = config()
-CONFIG = ClientServerConfig(server_command=[sys.executable, str(Path(__file__).with_name("scripted_server.py")), str(SCRIPT)],
-                            server_env=_base.server_env)
+CONFIG = scripted_config(SCRIPT)
 STATE: dict = {"applied": []}
 
 
 @pytest_lsp.fixture(config=CONFIG, scope="module")
 async def client(lsp_client: LanguageClient):
-    @lsp_client.feature(types.WORKSPACE_APPLY_EDIT)
-    def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
-        STATE["applied"].append(params)
-        return types.ApplyWorkspaceEditResult(applied=True)
+    record_applied_edits(lsp_client, STATE["applied"])
 
     converter = lsp_client.protocol._converter
 

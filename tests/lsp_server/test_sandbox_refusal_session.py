@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient, client_capabilities
 
-from tests.lsp_server.lsp_helpers import config
+from tests.lsp_server.lsp_helpers import record_applied_edits, scripted_config
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module")]
 
@@ -31,17 +30,13 @@ SCRIPT = WORKSPACE.parent / f"{WORKSPACE.name}-script.json"
 SCRIPT.write_text(json.dumps({"test_calc.py": ["return a + b"]}))
 EMPTY_PATH = WORKSPACE.parent / f"{WORKSPACE.name}-bin"  # a PATH with no bwrap in it
 EMPTY_PATH.mkdir()
-_base = config()
-CONFIG = ClientServerConfig(server_command=[sys.executable, str(Path(__file__).with_name("scripted_server.py")), str(SCRIPT)],
-                            server_env={**_base.server_env, "PATH": str(EMPTY_PATH)})
+CONFIG = scripted_config(SCRIPT, PATH=str(EMPTY_PATH))
 DATA = Path(CONFIG.server_env["ATELIER_DATA_DIR"])
 
 
 @pytest_lsp.fixture(config=CONFIG, scope="module")
 async def client(lsp_client: LanguageClient):
-    @lsp_client.feature(types.WORKSPACE_APPLY_EDIT)
-    def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
-        return types.ApplyWorkspaceEditResult(applied=True)
+    record_applied_edits(lsp_client)
 
     await lsp_client.initialize_session(types.InitializeParams(
         capabilities=client_capabilities("visual-studio-code"), root_uri=WORKSPACE.as_uri(),
