@@ -5,39 +5,12 @@
 -- Writes what happened to $ATELIER_TEST_OUT (test_neovim_chat.py reads it); always quits.
 local env = vim.env
 local line = tonumber(env.ATELIER_TEST_LINE) -- 1-based
-local result = { steps = {}, snapshots = {} }
-local t0 = vim.uv.hrtime() / 1e9
+local result = { snapshots = {} }
 local ns = vim.api.nvim_create_namespace('nvim.lsp.inline_completion')
 
-local function step(name)
-  table.insert(result.steps, ('%.1fs %s'):format(vim.uv.hrtime() / 1e9 - t0, name))
-end
-
-local function finish(err)
-  result.error = err
-  result.messages = vim.fn.execute('messages')
-  vim.fn.writefile({ vim.json.encode(result) }, env.ATELIER_TEST_OUT)
-  vim.lsp.stop_client(vim.lsp.get_clients())
-  vim.wait(5000, function() return #vim.lsp.get_clients() == 0 end)
-  vim.cmd('qall!')
-end
-
-local function when(what, cond, timeout, next)
-  local deadline = vim.uv.now() + timeout
-  local function poll()
-    local ok, value = pcall(cond)
-    if not ok then
-      return finish(what .. ': ' .. tostring(value))
-    elseif value then
-      step(what)
-      return next(value)
-    elseif vim.uv.now() > deadline then
-      return finish('timed out waiting for ' .. what)
-    end
-    vim.defer_fn(poll, 50)
-  end
-  poll()
-end
+local harness = dofile(debug.getinfo(1, 'S').source:sub(2):match('(.*/)') .. 'nvim_harness.lua')
+local h = harness(result)
+local step, finish, when = h.step, h.finish, h.when
 
 local function feed(keys)
   vim.api.nvim_feedkeys(vim.keycode(keys), 'm', false)

@@ -2,46 +2,16 @@
 -- wait for Atelier's completion, accept it with the plugin's key, and write what happened to
 -- $ATELIER_TEST_OUT as JSON (test_neovim.py reads it). Always ends Neovim, also on failure.
 local env = vim.env
-local out = env.ATELIER_TEST_OUT
 local line = tonumber(env.ATELIER_TEST_LINE) -- 1-based
 local mode = env.ATELIER_TEST_MODE -- 'inline' or 'popup'
-local result = { mode = mode, version = tostring(vim.version()), steps = {} }
+local result = { mode = mode, version = tostring(vim.version()) }
 
-local function step(name)
-  table.insert(result.steps, ('%.1fs %s'):format(vim.uv.hrtime() / 1e9 - result.t0, name))
-end
-result.t0 = vim.uv.hrtime() / 1e9
-
-local function finish(err)
-  result.error = err
-  result.messages = vim.fn.execute('messages')
-  result.clients = vim.tbl_map(function(c) return c.name end, vim.lsp.get_clients())
-  result.buffer = vim.api.nvim_buf_get_lines(0, 0, -1, false)
-  vim.fn.writefile({ vim.json.encode(result) }, out)
-  -- A clean shutdown/exit, so the server does not write to a closed pipe.
-  vim.lsp.stop_client(vim.lsp.get_clients())
-  vim.wait(5000, function() return #vim.lsp.get_clients() == 0 end)
-  vim.cmd('qall!')
-end
-
--- Poll `cond` every 50 ms in the main loop (typeahead keeps being processed, unlike inside
--- vim.wait); then run `next`, or fail after `timeout` ms.
-local function when(what, cond, timeout, next)
-  local deadline = vim.uv.now() + timeout
-  local function poll()
-    local ok, value = pcall(cond)
-    if not ok then
-      return finish(what .. ': ' .. tostring(value))
-    elseif value then
-      step(what)
-      return next(value)
-    elseif vim.uv.now() > deadline then
-      return finish('timed out waiting for ' .. what)
-    end
-    vim.defer_fn(poll, 50)
-  end
-  poll()
-end
+local harness = dofile(debug.getinfo(1, 'S').source:sub(2):match('(.*/)') .. 'nvim_harness.lua')
+local h = harness(result, function(r)
+  r.clients = vim.tbl_map(function(c) return c.name end, vim.lsp.get_clients())
+  r.buffer = vim.api.nvim_buf_get_lines(0, 0, -1, false)
+end)
+local step, finish, when = h.step, h.finish, h.when
 
 vim.opt.rtp:prepend(env.ATELIER_PLUGIN_DIR)
 require('atelier').setup({

@@ -3,41 +3,13 @@
 -- away from the cursor), jump to it with the plugin's key and accept it with the other; then
 -- accept the one after. Writes what happened to $ATELIER_TEST_OUT as JSON.
 local env = vim.env
-local out = env.ATELIER_TEST_OUT
-local result = { version = tostring(vim.version()), steps = {} }
-local t0 = vim.uv.hrtime() / 1e9
-
-local function step(name)
-  table.insert(result.steps, ('%.1fs %s'):format(vim.uv.hrtime() / 1e9 - t0, name))
-end
-
-local function finish(err)
-  result.error = err
-  result.last_response = require('atelier.next_edit').last_response
-  result.messages = vim.fn.execute('messages')
-  result.buffer = vim.api.nvim_buf_get_lines(0, 0, -1, false)
-  vim.fn.writefile({ vim.json.encode(result) }, out)
-  vim.lsp.stop_client(vim.lsp.get_clients())
-  vim.wait(5000, function() return #vim.lsp.get_clients() == 0 end)
-  vim.cmd('qall!')
-end
-
-local function when(what, cond, timeout, next)
-  local deadline = vim.uv.now() + timeout
-  local function poll()
-    local ok, value = pcall(cond)
-    if not ok then
-      return finish(what .. ': ' .. tostring(value))
-    elseif value then
-      step(what)
-      return next(value)
-    elseif vim.uv.now() > deadline then
-      return finish('timed out waiting for ' .. what)
-    end
-    vim.defer_fn(poll, 50)
-  end
-  poll()
-end
+local result = { version = tostring(vim.version()) }
+local harness = dofile(debug.getinfo(1, 'S').source:sub(2):match('(.*/)') .. 'nvim_harness.lua')
+local h = harness(result, function(r)
+  r.last_response = require('atelier.next_edit').last_response
+  r.buffer = vim.api.nvim_buf_get_lines(0, 0, -1, false)
+end)
+local step, finish, when = h.step, h.finish, h.when
 
 vim.opt.rtp:prepend(env.ATELIER_PLUGIN_DIR)
 require('atelier').setup({ cmd = vim.json.decode(env.ATELIER_TEST_CMD), settings = { next_edit = { debounce_ms = 0 } } })
