@@ -5,10 +5,8 @@ from __future__ import annotations
 import re
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcInvalidParams
 
-from atelier.context.document import PositionError
-from atelier.lsp_server.engine.completion_request import CompletionFailed, complete_at
+from atelier.lsp_server.completion_call import ask_completion
 from atelier.lsp_server.engine.services import Services
 from atelier.lsp_server.language_server import AtelierServer
 
@@ -17,14 +15,7 @@ def register(server: AtelierServer, services: Services) -> None:
     @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[".", "("]))
     async def completion(ls: AtelierServer, params: types.CompletionParams) -> types.CompletionList:
         pos = params.position
-        try:
-            answer = await complete_at(services, ls.settings, params.text_document.uri, pos.line, pos.character,
-                                       ls.display_path, ls.root_path() or "")
-        except PositionError as exc:
-            raise JsonRpcInvalidParams(f"position {pos.line}:{pos.character}: {exc}") from exc
-        except CompletionFailed as exc:
-            ls.show(str(exc))
-            answer = None
+        answer = await ask_completion(ls, services, params.text_document.uri, pos)
         if answer is None:
             return types.CompletionList(is_incomplete=True, items=[])
         result, cursor = answer

@@ -4,10 +4,9 @@ that an accepted completion is recorded (`atelier.accepted`)."""
 from __future__ import annotations
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcInvalidParams
 
 from atelier.context.document import PositionError
-from atelier.lsp_server.engine.completion_request import CompletionFailed, complete_at
+from atelier.lsp_server.completion_call import ask_completion
 from atelier.lsp_server.engine.next_edit import at_line as next_edit_at_line
 from atelier.lsp_server.engine.services import Services
 from atelier.lsp_server.language_server import AtelierServer
@@ -33,13 +32,7 @@ def register(server: AtelierServer, services: Services) -> None:
             line = doc.lines[pos.line]
             span = types.Range(types.Position(pos.line, ls.width(line[:start])), types.Position(pos.line, ls.width(line[:end])))
             return types.InlineCompletionList(items=[types.InlineCompletionItem(insert_text=text, range=span)])
-        try:
-            answer = await complete_at(services, ls.settings, uri, pos.line, pos.character, ls.display_path, ls.root_path() or "")
-        except PositionError as exc:
-            raise JsonRpcInvalidParams(f"position {pos.line}:{pos.character}: {exc}") from exc
-        except CompletionFailed as exc:
-            ls.show(str(exc))
-            answer = None
+        answer = await ask_completion(ls, services, uri, pos)
         if answer is None:
             return types.InlineCompletionList(items=[])
         result = answer[0]
