@@ -20,7 +20,7 @@ from atelier.context.document import Document
 from atelier.context.edit_history import EditHistory, Hunk, unified_diff
 from atelier.context.edits import Edit
 from atelier.context.gate import uri_path
-from atelier.context.next_edit import LastEdit, Proposal, acceptable, apply_edits, propagate, rank, rename_elsewhere
+from atelier.context.next_edit import LastEdit, Proposal, acceptable, apply_edits, line_pieces, propagate, rank, rename_elsewhere
 from atelier.context.next_edit_prompt import build, format_for, region_around, region_edit, rewritten
 from atelier.models.backend import CompletionRequest
 
@@ -49,6 +49,8 @@ class NextEdits:
         # Called after each change with the document, its text before, and the offer it had.
         self.listeners: list[Callable[[Document, str, Offer | None], None]] = []
         self.stats = {"propagation_ms": [], "model_ms": []}
+        # The version of each document propagation found nothing for: not looked at again.
+        self._silent: dict[str, int] = {}
 
     # -- hooks ------------------------------------------------------------------------------
 
@@ -67,6 +69,7 @@ class NextEdits:
     def closed(self, uri: str) -> None:
         self.history.forget(uri)
         self.offers.pop(uri, None)
+        self._silent.pop(uri, None)
 
     # -- predicting -------------------------------------------------------------------------
 
@@ -80,19 +83,23 @@ class NextEdits:
         """The propagation predictor's offer for `doc` as it is now (a few ms)."""
         if (kept := self.current(doc)) is not None:
             return kept
+        if self._silent.get(doc.uri) == doc.version:
+            return None
         last = self.last_edit(doc)
         if last is None:
             return None
         started = time.perf_counter()
         proposal = propagate(doc.text, doc.language, doc.tree, last)
-        if proposal is not None and proposal.kind == "rename":
-            old_name, new_name = _names(proposal.title)
+        if proposal is not None and len(proposal.names) == 2:
+            old_name, new_name = proposal.names
             module = Path(uri_path(doc.uri) or doc.uri).stem
             elsewhere = rename_elsewhere(old_name, new_name, module,
                                          [(o.uri, o.text, o.tree) for o in others if o.uri != doc.uri])
             if elsewhere:
                 proposal = Proposal(proposal.kind, proposal.edits, proposal.title, proposal.source, tuple(elsewhere))
         offer = self._offer(doc, proposal, last, last.end if cursor is None else cursor)
+        if offer is None:
+            self._silent[doc.uri] = doc.version
         self.stats["propagation_ms"].append((time.perf_counter() - started) * 1000)
         del self.stats["propagation_ms"][:-200]
         return offer
@@ -210,9 +217,10 @@ class NextEdits:
         offer = self.current(doc)
         if offer is None:
             return None
-        for e in offer.edits:
-            if doc.text.count("\n", 0, e.start) == line and "\n" not in doc.text[e.start:e.end] and "\n" not in e.new_text:
-                return e
+        for edit in offer.edits:
+            for e in line_pieces(doc.text, edit):  # one line of a block rewritten line for line
+                if doc.text.count("\n", 0, e.start) == line and "\n" not in doc.text[e.start:e.end] and "\n" not in e.new_text:
+                    return e
         return None
 
 
@@ -221,24 +229,27 @@ def took(offer: Offer, old: str, new: str) -> bool:
     edits: a client showing one inline edit at a time)."""
     if apply_edits(old, offer.edits) == new:
         return True
-    return len(new) - len(old) in {len(e.new_text) - (e.end - e.start) for e in offer.edits} \
-        and any(e.apply(old) == new for e in offer.edits)
+    return bool(_rest(offer, old, new)) or any(e.apply(old) == new for e in offer.edits)
 
 
 def _rest(offer: Offer, old: str, new: str) -> list[Edit]:
     """The offer's other edits, moved to where they now stand, when the change from `old` to
     `new` applied exactly one of them; [] otherwise."""
-    for taken in offer.edits:
-        if taken.apply(old) == new:
-            delta = len(taken.new_text) - (taken.end - taken.start)
-            return [e if e.start < taken.start else Edit(e.start + delta, e.end + delta, e.new_text)
-                    for e in offer.edits if e is not taken]
+    size = len(new) - len(old)
+    for i, edit in enumerate(offer.edits):
+        pieces = line_pieces(old, edit)
+        # The edit, or one line of it (an inline edit on the cursor's line).
+        for taken in [edit] + (pieces if len(pieces) > 1 else []):
+            if len(taken.new_text) - (taken.end - taken.start) != size or taken.apply(old) != new:
+                continue
+            rest: list[Edit] = []
+            for j, e in enumerate(offer.edits):
+                if j != i:
+                    rest.append(e)
+                elif taken is not edit:  # the block's other lines stay where the block stood
+                    rest.extend(p for p in pieces if p is not taken)
+            return [e if e.start < taken.start else Edit(e.start + size, e.end + size, e.new_text) for e in rest]
     return []
-
-
-def _names(title: str) -> tuple[str, str]:
-    parts = title.split("`")
-    return (parts[1], parts[3]) if len(parts) >= 4 else ("", "")
 
 
 def path_of_uri(uri: str, root: str) -> str:

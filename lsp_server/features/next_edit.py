@@ -47,6 +47,15 @@ def register(server: AtelierServer, services: Services) -> None:
     pending: dict[str, asyncio.TimerHandle] = {}
     marked: set[str] = set()  # uris with next-edit diagnostics on screen
     shown: dict[str, str] = {}  # uri -> feedback id of the offer on screen, decided at the next change
+    refused: dict[str, bool] = {}  # uri -> whether the gate keeps it out (a secret file), judged once
+
+    def secret(uri: str) -> bool:
+        """The gate's word on a document (its path only: the same at every keystroke)."""
+        if uri not in refused:
+            if len(refused) > 512:
+                refused.clear()
+            refused[uri] = services.workspace.gate.refusal(uri_path(uri), context=False) is not None
+        return refused[uri]
 
     def settings():
         return server.settings.next_edit
@@ -69,7 +78,7 @@ def register(server: AtelierServer, services: Services) -> None:
         s = settings()
         if doc is None or not s.enabled or "propagation" not in s.predictors:
             return
-        if services.workspace.gate.refusal(uri_path(uri), context=False):
+        if secret(uri):
             return
         others = [d for u, d in services.documents.items() if u != uri]
         try:
@@ -131,6 +140,8 @@ def register(server: AtelierServer, services: Services) -> None:
             return []
         if params.context.only and not any(str(getattr(k, "value", k)).split(".")[0] == "quickfix" for k in params.context.only):
             return []
+        if secret(doc.uri):
+            return []
         offer = engine.current(doc)
         if offer is None and "propagation" in s.predictors:
             offer = engine.propagate(doc, [d for u, d in services.documents.items() if u != doc.uri])
@@ -161,7 +172,7 @@ def register(server: AtelierServer, services: Services) -> None:
         doc = services.documents.get(uri)
         if doc is None or not s.enabled:
             return {"edits": []}
-        if services.workspace.gate.refusal(uri_path(uri), context=False):
+        if secret(uri):
             return {"edits": []}
         try:
             cursor = doc.index_at(line, character, strict=False)

@@ -63,6 +63,103 @@ def test_an_edit_undoing_the_users_is_filtered():
     assert acceptable(text, "python", [Edit(0, 1, "y = (")], None) == []  # parses worse
 
 
+def test_an_identical_line_far_away_gets_the_same_rewrite_and_a_block_repeats_on_its_twin():
+    src = "def a():\n    raise exc_type, exc_value, tb\n" + "\n" * 60 + "def b():\n    raise exc_type, exc_value, tb\n"
+    assert first_edit("python", src, "raise exc_type, exc_value, tb", "reraise(exc_type, exc_value, tb)") == \
+        src.replace("raise exc_type, exc_value, tb", "reraise(exc_type, exc_value, tb)")
+    block = ("    if isinstance(username, bytes):\n        username = username.decode('latin1')\n"
+             "    if isinstance(password, bytes):\n        password = password.decode('latin1')\n")
+    src = "def f(username, password):\n" + block
+    old = "bytes):\n        username = username.decode"
+    assert first_edit("python", src, old, "str):\n        username = username.encode") == \
+        src.replace("bytes", "str").replace("decode", "encode")
+
+
+def test_a_sibling_keeps_its_own_literal_kind_and_its_own_names():
+    src = "def t(r):\n    assert r.text == 'roflol'\n    assert r.status_code == 200\n    assert r.text == ''\n"
+    assert first_edit("python", src, "'roflol'", "u'roflol'", every=True) == src.replace("'roflol'", "u'roflol'").replace("== ''", "== u''")
+    src = "def f():\n    bp = request.blueprint\n    ctx = _request_ctx_stack.top\n"
+    assert first_edit("python", src, "request.blueprint", "_request_ctx_stack.top.request.blueprint") is None
+
+
+def test_what_is_one_place_own_stays_there():
+    # A name added to one import, an annotation, a number: not repeated on the lines alike.
+    src = "from .a import x, y\nfrom .b import z, w\n"
+    assert first_edit("python", src, "x, y", "x, y, v") is None
+    src = "class A:\n    def f(self):\n        self.default = ()\n    def g(self):\n        self.default = ()\n"
+    assert first_edit("python", src, "self.default = ()", "self.default: tuple = ()") is None
+    src = "def f():\n    assert.expect(1)\n    assert.expect(2)\n"
+    assert first_edit("javascript", src, "expect(1)", "expect(3)") is None
+    # A parameter added to one function expression: its neighbours have their own.
+    src = "A.prototype.confirm = function(str, fn){\n};\nA.prototype.prompt = function(str, fn){\n};\n"
+    assert first_edit("javascript", src, "(str, fn){\n};\nA", "(str, fn, verbose){\n};\nA") is None
+
+
+def test_a_switch_to_a_name_in_use_follows_in_the_same_slot_of_the_same_function():
+    src = ("from .compat import json as complexjson\n\ndef load(self, json=None):\n"
+           "    if self.encoding:\n        return json.loads(self.content)\n    return json.loads(self.text)\n")
+    assert first_edit("python", src, "json.loads(self.content)", "complexjson.loads(self.content)") == \
+        src.replace("json.loads", "complexjson.loads")
+
+
+def test_a_rename_leaves_other_definitions_of_the_name_and_other_objects_attributes():
+    src = "def test_join(a):\n    pass\n\nfirst = test_join\n\ndef test_join(b):\n    pass\n"
+    assert first_edit("python", src, "test_join", "test_join_int", every=True) == src.replace("test_join", "test_join_int", 2)
+    src = "function C(name) {\n  this.name = name;\n  this.args = [{ name: 1 }];\n  go(this.name, other.name);\n}\n"
+    assert first_edit("javascript", src, "this.name", "this._name", every=True) == \
+        src.replace("this.name", "this._name")
+
+
+def test_a_part_of_a_line_rewritten_is_rewritten_where_the_same_part_stands_in_other_lines():
+    src = ("function uniq(array) {\n  for (var i = 0; i < n; i++) {\n    if (_.indexOf(seen, computed) < 0) {\n"
+           "      seen.push(computed);\n    } else if (_.indexOf(result, value) < 0) {\n      result.push(value);\n    }\n  }\n}\n")
+    assert first_edit("javascript", src, "_.indexOf(seen, computed) < 0", "!_.contains(seen, computed)", every=True) == \
+        src.replace("_.indexOf(seen, computed) < 0", "!_.contains(seen, computed)").replace(
+            "_.indexOf(result, value) < 0", "!_.contains(result, value)")
+
+
+def test_comments_a_spelling_fix_and_sentence_case():
+    src = "x = 1  # explicitely set\n\n\ny = 2  # set explicitely here\nexplicitely = 3\n"
+    assert first_edit("python", src, "explicitely set", "explicitly set") == \
+        src.replace("explicitely set", "explicitly set").replace("# set explicitely", "# set explicitly")
+    src = '"""Return the value."""\n\n\ndef f():\n    """Return it."""\n'
+    assert first_edit("python", src, "Return the", "Returns the") is None  # another form of a word, not a typo
+    src = "# the first comment.\nx = 1\n# it goes on\n# and on.\n# a new one\n"
+    assert first_edit("python", src, "# the", "# The", every=True) == \
+        "# The first comment.\nx = 1\n# It goes on\n# and on.\n# A new one\n"
+
+
+def test_parameters_changed_in_a_definition_reach_its_calls():
+    src = "def fetch(url, retries):\n    pass\n\ndef main(url, retries, timeout):\n    fetch(url, retries)\n\nfetch('x', 3)\n"
+    assert first_edit("python", src, "retries):", "retries, timeout):", every=True) == \
+        src.replace("retries):", "retries, timeout):", 1).replace("fetch(url, retries)", "fetch(url, retries, timeout)")
+    assert first_edit("python", src, "retries):", "retries, timeout=5):") is None  # a default: nothing to pass
+    src = "def f(a, b):\n    pass\n\nf(1, 2)\nf(a=1, b=2)\n"
+    assert first_edit("python", src, "a, b)", "b, a)", every=True) == src.replace("a, b)", "b, a)", 1).replace("f(1, 2)", "f(2, 1)")
+    src = "class A:\n    def m(self, x, y):\n        pass\n\n    def n(self):\n        self.m(1, 2)\n"
+    assert first_edit("python", src, "x, y):", "x):", every=True) == src.replace("x, y):", "x):").replace("m(1, 2)", "m(1)")
+
+
+def test_edits_on_consecutive_lines_rank_as_one_and_split_back_line_by_line():
+    from atelier.context.edits import Edit
+    from atelier.context.next_edit import line_pieces
+    text = "a = 1\nb = 1\nc = 1\n\nd = 1\n"
+    ranked = rank(text, [Edit(6, 7, "B"), Edit(12, 13, "C"), Edit(19, 20, "D")], 0)
+    assert [(e.start, e.end, e.new_text) for e in ranked] == [(6, 13, "B = 1\nC"), (19, 20, "D")]
+    assert [(e.start, e.end, e.new_text) for e in line_pieces(text, ranked[0])] == [(6, 7, "B"), (12, 13, "C")]
+
+
+def test_the_incremental_reparse_reads_as_a_fresh_parse_and_offsets_survive_non_ascii():
+    from atelier.context.edits import Edit
+    from atelier.context.next_edit import _Bytes, reparse
+    text = "s = 'é€𝄞'\ndef f(x):\n    return x\n"
+    edits = [Edit(text.index("x)"), text.index("x)") + 1, "y"), Edit(text.rindex("x"), text.rindex("x") + 1, "y")]
+    tree = parse("python", text)
+    assert str(reparse("python", text, tree, edits).root_node) == str(parse("python", apply_edits(text, edits)).root_node)
+    nb = _Bytes(text)
+    assert all(nb.index(nb.byte(i)) == i for i in range(len(text) + 1))
+
+
 def test_keystrokes_fold_into_one_hunk_and_a_change_elsewhere_starts_another():
     h = EditHistory()
     text = "def f(total):\n    return total\n"

@@ -15,7 +15,8 @@ import pytest
 from tests.editors.test_neovim import NVIM, ROOT
 
 DRIVER = Path(__file__).with_name("nvim_next_edit_driver.lua")
-TEXT = "def total(items, prices):\n    subtotal = sum(prices)\n    tax = subtotal * 0.2\n    return subtotal + tax\n"
+# The two other uses are apart (edits on consecutive lines would come as one block, accepted at once).
+TEXT = "def total(items, prices):\n    subtotal = sum(prices)\n    tax = subtotal * 0.2\n    print(tax)\n    return subtotal + tax\n"
 
 pytestmark = [
     pytest.mark.slow,

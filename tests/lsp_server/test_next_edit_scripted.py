@@ -73,6 +73,13 @@ def _plain(value):
     return value
 
 
+def as_edit(e: types.TextEdit) -> dict:
+    """A code action's TextEdit in the shape copilotInlineEdit sends."""
+    r = e.range
+    return {"range": {"start": {"line": r.start.line, "character": r.start.character},
+                      "end": {"line": r.end.line, "character": r.end.character}}, "text": e.new_text}
+
+
 def applied(text: str, edits: list[dict]) -> str:
     lines = text.split("\n")
     offsets = [0]
@@ -95,7 +102,8 @@ async def test_a_rename_at_one_occurrence_proposes_the_others(client):
     change(client, uri, 2, (1, 4), (1, 12), "base")
     edits = await inline_edit(client, uri, 1, 8)
     after = RENAME.replace("subtotal", "base")
-    assert len(edits) == 2 and edits[0]["range"]["start"]["line"] == 2  # the next one below first
+    # Lines 2 and 3 follow each other: one edit for both, as a diff shows them.
+    assert len(edits) == 1 and (edits[0]["range"]["start"]["line"], edits[0]["range"]["end"]["line"]) == (2, 3)
     assert applied(RENAME.replace("subtotal", "base", 1), edits) == after
     assert edits[0]["command"]["command"] == "atelier.nextEditAccepted"
     # The code action carries the whole rename.
@@ -105,13 +113,13 @@ async def test_a_rename_at_one_occurrence_proposes_the_others(client):
     mine = [a for a in actions if a.title.startswith("Atelier: apply next edit")]
     assert isinstance(mine[0], types.CodeAction)
     assert mine and mine[0].title == "Atelier: apply next edit: rename `subtotal` → `base` (2 places)"
-    assert len(mine[0].edit.changes[uri]) == 2
+    assert applied(RENAME.replace("subtotal", "base", 1), [as_edit(e) for e in mine[0].edit.changes[uri]]) == after
     # The mark where the next edit is, gone at the next change.
     for _ in range(100):
         if client.diagnostics.get(uri):
             break
         await asyncio.sleep(0.05)
-    assert [d.range.start.line for d in client.diagnostics[uri]] == [2, 3]
+    assert [(d.range.start.line, d.range.end.line) for d in client.diagnostics[uri]] == [(2, 3)]
     change(client, uri, 3, (2, 4), (2, 7), "vat")
     for _ in range(100):
         if not any(d.message.find("subtotal") != -1 for d in client.diagnostics.get(uri, [])):
@@ -127,7 +135,7 @@ async def test_an_argument_added_at_one_call_is_proposed_at_the_other_calls(clie
     uri = open_file(client, CALLS)
     change(client, uri, 2, (3, 12), (3, 12), ", timeout=5")
     edits = await inline_edit(client, uri, 3, 23)
-    assert [e["text"] for e in edits] == [", timeout=5", ", timeout=5"]
+    assert [(e["range"]["start"]["line"], e["range"]["end"]["line"]) for e in edits] == [(4, 5)]  # one block
     assert applied(CALLS.replace("fetch('a', 1)", "fetch('a', 1, timeout=5)"), edits) == \
         CALLS.replace(", 1)", ", 1, timeout=5)").replace(", 2)", ", 2, timeout=5)").replace(", 3)", ", 3, timeout=5)")
 
