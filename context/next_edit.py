@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import functools
 import re
 import time
 from typing import NamedTuple
@@ -57,8 +58,12 @@ MAX_PARSE_CHECKS = 12
 MAX_ARGS_CHARS = 2000
 # A hunk larger than this (a paste, a reformat) is not an edit that propagates.
 MAX_HUNK_CHARS = 2000
+# A function this share of the file or more is the module's wrapper, not a scope of its own.
+MODULE_FUNCTION_SHARE = 0.5
+# Occurrences of a name looked up in the tree to judge whether it is a function's variable.
+MAX_LOOKUPS = 300
 # Time the propagation predictors may take together (the later ones are skipped past it).
-BUDGET_MS = 40.0
+BUDGET_MS = 25.0
 
 _KEYWORDS = frozenset(
     "False None True and as assert async await break class continue def del elif else except finally for from "
@@ -201,6 +206,7 @@ def _bytes(text: str) -> _Bytes:
     return nb
 
 
+@functools.lru_cache(maxsize=256)
 def _word(name: str) -> re.Pattern:
     return re.compile(rf"(?<![\w$]){re.escape(name)}(?![\w$])")
 
@@ -1156,10 +1162,15 @@ def _locals_of(text: str, root: Node, nb: _Bytes, fn: Node, names: set[str]) -> 
     """Those of `names` that are variables of the function `fn` (parameters, or assigned
     there)."""
     s0, s1 = nb.node(fn)
+    if s1 - s0 > MODULE_FUNCTION_SHARE * len(text) and len(text) > 5000:
+        return set()  # a wrapper around the whole module (an IIFE): its variables are the module's
     params = fn.child_by_field_name("parameters")
     out = set()
     for name in names:
-        for at in _occurrences(text, name, s0, s1):
+        for n, m in enumerate(_word(name).finditer(text, s0, s1)):
+            if n >= MAX_LOOKUPS:
+                break
+            at = m.start()
             node = _name_at(root, nb, at, name)
             if node is not None and _role(node) == "name" and _enclosing_function(node) == fn \
                     and (_binds(node) or params is not None and _inside(node, params)):
