@@ -94,6 +94,21 @@ def postprocess(raw: str, cursor: Cursor, suffix: str, max_lines: int = 16) -> s
     return text
 
 
+_WORD_TAIL = re.compile(r"[\w.]*\w$")
+
+
+def cut_partial(raw: str) -> str:
+    """The useful head of an answer whose time ran out mid-stream: its finished lines when it
+    has any, else its one line without the word it was spelling (`return to` of `return
+    total` is a wrong name, `return` a start the user can type on from)."""
+    text = raw.replace("\r\n", "\n")
+    if "\n" in text.lstrip("\n"):
+        head = text[: text.rfind("\n")]
+        if head.strip():
+            return head
+    return _WORD_TAIL.sub("", text)
+
+
 def block_finished(text: str, cursor: Cursor, suffix: str, max_lines: int = 16) -> bool:
     """While a block streams in: whether its finished lines already contain its end (a dedent,
     the line that follows the cursor, or `max_lines`), so generation can stop early."""

@@ -13,7 +13,7 @@ import msgspec
 
 from atelier.context.assembly import Snapshot
 from atelier.context.members import member_starts
-from atelier.context.postprocess import block_finished, postprocess
+from atelier.context.postprocess import block_finished, cut_partial, postprocess
 from atelier.context.prompt import Prompt, build_prompt
 from atelier.context.retrieval import fit
 from atelier.context.syntax import keep_parseable
@@ -163,6 +163,9 @@ def _finish(result: CompletionResult, prompt: Prompt, snap: Snapshot, settings: 
     """The model's answer cut to what the cursor wants and the code around it can take."""
     if result.finish_reason == "cancelled":
         return ""
-    text = postprocess(prompt.strip_heal(result.text), snap.cursor, snap.text[snap.index:], settings.max_lines)
+    raw = prompt.strip_heal(result.text)
+    if result.finish_reason == "time":  # cut short by a cap: the finished part only
+        raw = cut_partial(raw)
+    text = postprocess(raw, snap.cursor, snap.text[snap.index:], settings.max_lines)
     return keep_parseable(snap.language, snap.text, snap.index, text)
 

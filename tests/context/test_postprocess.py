@@ -1,5 +1,7 @@
+import pytest
+
 from atelier.context.cursor import Cursor
-from atelier.context.postprocess import block_finished, postprocess
+from atelier.context.postprocess import block_finished, cut_partial, postprocess
 
 
 def cur(prefix="", suffix="", mode="line"):
@@ -56,3 +58,14 @@ def test_block_finished_at_max_lines():
     raw = "a = 1\n" + "".join(f"    a{i} = {i}\n" for i in range(10))
     assert block_finished(raw, c, "", max_lines=4)
     assert not block_finished("a = 1\n    b = 2\n", c, "", max_lines=4)
+
+
+@pytest.mark.parametrize("raw, kept", [
+    ("total = 0\n    for value in values:\n        tot", "total = 0\n    for value in values:"),  # finished lines
+    ("return to", "return "),  # one line: without the name spelt halfway
+    ("self.items.get", ""),  # nothing but a name cut short
+    ("\n    retu", "\n    "),  # the block's first line not finished
+    ("x = 1\n", "x = 1"),
+])
+def test_an_answer_cut_by_time_keeps_only_what_was_finished(raw, kept):
+    assert cut_partial(raw) == kept

@@ -93,6 +93,8 @@ async def test_an_explicit_cap_still_cuts(client):
         settings={"completion": {"max_decode_ms": 450}}))
     text = await inline(client, STATE["uri"], 1, 4)
     assert "return total" not in text, text  # 450 ms: about 11 tokens
+    # What the cap cut is the answer's finished lines, not a name spelt halfway.
+    assert text and BODY.startswith(text) and BODY[len(text)] == "\n", text
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
         settings={"completion": {"max_decode_ms": None}}))
     assert "return total, count, mean" in await inline(client, STATE["uri"], 1, 4)
