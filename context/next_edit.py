@@ -232,22 +232,6 @@ def _text(node: Node | None) -> str:
     return node.text.decode(errors="replace") if node is not None and node.text is not None else ""
 
 
-def _walk(node: Node):
-    cursor = node.walk()
-    visited = False
-    while True:
-        if not visited:
-            yield cursor.node
-            if cursor.goto_first_child():
-                continue
-        if cursor.goto_next_sibling():
-            visited = False
-            continue
-        if not cursor.goto_parent():
-            return
-        visited = True
-
-
 def _role(node: Node) -> str:
     parent = node.parent
     if parent is None:
@@ -880,6 +864,10 @@ def propose_parameters(text: str, tree: Tree | None, last: LastEdit) -> Proposal
         return None
     delta = len(last.after) - len(last.before)
     old = last.old_text(text)
+    inner_new, inner_old = text[p0 + 1:p1 - 1], old[p0 + 1:p1 - 1 - delta]
+    if inner_new.strip().startswith(",") or re.search(r",\s*,", inner_new) or \
+            inner_new.rstrip().endswith(",") and not inner_old.rstrip().endswith(","):
+        return None  # a parameter half written or half deleted (`f(a, )`): wait for it
     new_p = [_param(text[a:b]) for a, b in _split_args(text, p0 + 1, p1 - 1, angles=True)]
     old_p = [_param(old[a:b]) for a, b in _split_args(old, p0 + 1, p1 - 1 - delta, angles=True)]
     if None in new_p or None in old_p:

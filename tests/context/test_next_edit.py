@@ -134,6 +134,7 @@ def test_parameters_changed_in_a_definition_reach_its_calls():
     assert first_edit("python", src, "retries):", "retries, timeout):", every=True) == \
         src.replace("retries):", "retries, timeout):", 1).replace("fetch(url, retries)", "fetch(url, retries, timeout)")
     assert first_edit("python", src, "retries):", "retries, timeout=5):") is None  # a default: nothing to pass
+    assert first_edit("python", src, "retries):", "):") is None  # a name deleted to be typed anew: `fetch(url, )`
     src = "def f(a, b):\n    pass\n\nf(1, 2)\nf(a=1, b=2)\n"
     assert first_edit("python", src, "a, b)", "b, a)", every=True) == src.replace("a, b)", "b, a)", 1).replace("f(1, 2)", "f(2, 1)")
     src = "class A:\n    def m(self, x, y):\n        pass\n\n    def n(self):\n        self.m(1, 2)\n"
