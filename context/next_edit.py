@@ -330,13 +330,19 @@ def _renamed(text: str, last: LastEdit) -> tuple[str, str, list[int]] | None:
     return (pair[0], pair[1], where) if pair else None
 
 
-def propose_rename(text: str, tree: Tree | None, last: LastEdit) -> Proposal | None:
+def _rename_site(text: str, tree: Tree | None, last: LastEdit):
+    """(old name, new name, where, the text's bytes, the tree's root) of a one-name change."""
     found = _renamed(text, last)
     if found is None or tree is None:
         return None
-    old_name, new_name, where = found
-    nb = _bytes(text)
-    root = tree.root_node
+    return (*found, _bytes(text), tree.root_node)
+
+
+def propose_rename(text: str, tree: Tree | None, last: LastEdit) -> Proposal | None:
+    site = _rename_site(text, tree, last)
+    if site is None:
+        return None
+    old_name, new_name, where, nb, root = site
     edited = [n for w in where if (n := _name_at(root, nb, w, new_name)) is not None]
     if not edited:
         return _respell(text, root, nb, old_name, new_name, where)
@@ -413,12 +419,10 @@ def _defined(text: str, root: Node, nb: _Bytes, name: str) -> bool:
 
 def propose_switch(text: str, tree: Tree | None, last: LastEdit) -> Proposal | None:
     """One use of a name switched to another name already in use."""
-    found = _renamed(text, last)
-    if found is None or tree is None:
+    site = _rename_site(text, tree, last)
+    if site is None:
         return None
-    old_name, new_name, where = found
-    nb = _bytes(text)
-    root = tree.root_node
+    old_name, new_name, where, nb, root = site
     node = next((n for w in where if (n := _name_at(root, nb, w, new_name)) is not None), None)
     if node is None:
         return None

@@ -118,3 +118,43 @@ async def inline(client: LanguageClient, uri: str, line: int, character: int) ->
     result = await client.text_document_inline_completion_async(inline_params(uri, line, character))
     items = result.items if isinstance(result, types.InlineCompletionList) else (result or [])
     return items[0].insert_text if items else ""
+
+
+# -- next edits --------------------------------------------------------------------------
+
+async def inline_edit(client: LanguageClient, uri: str, line: int, character: int) -> list[dict]:
+    result = await client.protocol.send_request_async(
+        "textDocument/copilotInlineEdit",
+        {"textDocument": {"uri": uri, "version": 2}, "position": {"line": line, "character": character}})
+    return plain(result)["edits"]
+
+
+def plain(value):
+    if hasattr(value, "_asdict"):
+        return {k: plain(v) for k, v in value._asdict().items()}
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
+def as_edit(e: types.TextEdit) -> dict:
+    """A code action's TextEdit in the shape copilotInlineEdit sends."""
+    r = e.range
+    return {"range": {"start": {"line": r.start.line, "character": r.start.character},
+                      "end": {"line": r.end.line, "character": r.end.character}}, "text": e.new_text}
+
+
+def applied(text: str, edits: list[dict]) -> str:
+    lines = text.split("\n")
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line) + 1)
+    spans = []
+    for e in edits:
+        r = e["range"]
+        spans.append((offsets[r["start"]["line"]] + r["start"]["character"], offsets[r["end"]["line"]] + r["end"]["character"], e["text"]))
+    for s, t, new in sorted(spans, reverse=True):
+        text = text[:s] + new + text[t:]
+    return text

@@ -10,8 +10,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from tests.lsp_server.lsp_helpers import change, config, initialize, open_doc, wait_progress_end
-from tests.lsp_server.test_next_edit_scripted import _plain, applied, as_edit
+from tests.lsp_server.lsp_helpers import applied, as_edit, change, config, initialize, inline_edit, open_doc, wait_progress_end
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 
@@ -23,13 +22,6 @@ async def client(lsp_client: LanguageClient):
     await wait_progress_end(lsp_client, "model")
     yield
     await lsp_client.shutdown_session()
-
-
-async def inline_edit(client: LanguageClient, uri: str, line: int, character: int) -> list[dict]:
-    result = await client.protocol.send_request_async(
-        "textDocument/copilotInlineEdit",
-        {"textDocument": {"uri": uri, "version": 2}, "position": {"line": line, "character": character}})
-    return _plain(result)["edits"]
 
 
 RENAME = "def total(items, prices):\n    subtotal = sum(prices)\n    tax = subtotal * 0.2\n    return subtotal + tax\n"

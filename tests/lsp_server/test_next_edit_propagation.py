@@ -15,8 +15,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import LanguageClient, client_capabilities
 
-from tests.lsp_server.lsp_helpers import change, inline_params, scripted_config
-from tests.lsp_server.test_next_edit_scripted import _plain, applied
+from tests.lsp_server.lsp_helpers import applied, change, inline_edit, inline_params, scripted_config
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module")]
 
@@ -45,13 +44,6 @@ def open_file(client: LanguageClient, text: str, language: str = "python", suffi
     path.write_text(text)
     client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(path.as_uri(), language, 1, text)))
     return path.as_uri()
-
-
-async def inline_edit(client: LanguageClient, uri: str, line: int, character: int) -> list[dict]:
-    result = await client.protocol.send_request_async(
-        "textDocument/copilotInlineEdit",
-        {"textDocument": {"uri": uri, "version": 2}, "position": {"line": line, "character": character}})
-    return _plain(result)["edits"]
 
 
 async def action_titles(client: LanguageClient, uri: str, line: int) -> list[str]:

@@ -15,7 +15,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import LanguageClient, client_capabilities
 
-from tests.lsp_server.lsp_helpers import change, scripted_config
+from tests.lsp_server.lsp_helpers import applied, as_edit, change, inline_edit, scripted_config
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module")]
 
@@ -54,44 +54,6 @@ def open_file(client: LanguageClient, text: str, name: str | None = None) -> str
     path.write_text(text)
     client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(path.as_uri(), "python", 1, text)))
     return path.as_uri()
-
-
-async def inline_edit(client: LanguageClient, uri: str, line: int, character: int) -> list[dict]:
-    result = await client.protocol.send_request_async(
-        "textDocument/copilotInlineEdit",
-        {"textDocument": {"uri": uri, "version": 2}, "position": {"line": line, "character": character}})
-    return _plain(result)["edits"]
-
-
-def _plain(value):
-    if hasattr(value, "_asdict"):
-        return {k: _plain(v) for k, v in value._asdict().items()}
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
-
-
-def as_edit(e: types.TextEdit) -> dict:
-    """A code action's TextEdit in the shape copilotInlineEdit sends."""
-    r = e.range
-    return {"range": {"start": {"line": r.start.line, "character": r.start.character},
-                      "end": {"line": r.end.line, "character": r.end.character}}, "text": e.new_text}
-
-
-def applied(text: str, edits: list[dict]) -> str:
-    lines = text.split("\n")
-    offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line) + 1)
-    spans = []
-    for e in edits:
-        r = e["range"]
-        spans.append((offsets[r["start"]["line"]] + r["start"]["character"], offsets[r["end"]["line"]] + r["end"]["character"], e["text"]))
-    for s, t, new in sorted(spans, reverse=True):
-        text = text[:s] + new + text[t:]
-    return text
 
 
 RENAME = "def total(items, prices):\n    subtotal = sum(prices)\n    tax = subtotal * 0.2\n    return subtotal + tax\n"
