@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
-import os
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +21,7 @@ from atelier.context.document import Document
 from atelier.lsp_server.bench.output import Progress, print_report
 from atelier.lsp_server.bench.quality import BENCH_SETTINGS, spread
 from atelier.lsp_server.bench.editor_session import EditorSession
+from atelier.lsp_server.bench.data import fresh_data_dir
 from atelier.context.assembly import prepare
 from atelier.lsp_server.engine.completion import generate
 from atelier.lsp_server.engine.sandbox import SandboxResult, cage_problem, run_sandboxed  # noqa: F401  (re-exported)
@@ -221,8 +221,7 @@ def run_humaneval(
         return 2
     init = bench_settings(which, settings_json)
     progress = Progress(len(tasks), f"humaneval {which}")
-    with tempfile.TemporaryDirectory(prefix="atelier-bench-data-") as data_dir:
-        os.environ.setdefault("ATELIER_DATA_DIR", data_dir)  # no index or log of an earlier run
+    with fresh_data_dir():
         answers = asyncio.run(_complete_all(tasks, init, progress, auto_indent))
     progress.done()
     passed = check_all(tasks, answers, auto_indent=auto_indent)

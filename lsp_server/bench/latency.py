@@ -16,6 +16,7 @@ from atelier.lsp_server.bench.output import print_report
 from atelier.lsp_server.bench.replay import ServerPrompts, default_replay_file, run_replay
 from atelier.lsp_server.cli.demo import default_file
 from atelier.lsp_server.bench.editor_session import EditorSession
+from atelier.lsp_server.bench.data import fresh_data_dir
 from atelier.lsp_server.cli.complete import read_source
 from atelier.lsp_server.engine.completion import make_prompt
 from atelier.lsp_server.settings import Settings, merge_settings
@@ -88,7 +89,8 @@ def run_latency(
         return 2
     update = {"model": {"path": model}} if model else {}
     settings = merge_settings(Settings(), update)
-    server = asyncio.run(_through_server(path, text, cursors, update))
+    with fresh_data_dir():
+        server = asyncio.run(_through_server(path, text, cursors, update))
     bare = _bare(path, text, cursors, settings)
     p50, bare_p50 = statistics.median(server), statistics.median(bare)
     report = {

@@ -28,6 +28,7 @@ from pathlib import Path
 from atelier.context.next_edit import tokens
 from atelier.lsp_server.bench.editor_session import EditorSession
 from atelier.lsp_server.bench.output import Progress, print_report
+from atelier.lsp_server.bench.data import fresh_data_dir
 
 LANGUAGES = {".py": "python", ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript",
              ".ts": "typescript", ".tsx": "typescript", ".mts": "typescript"}
@@ -273,7 +274,8 @@ def run_next_edit(tasks_file: Path, predictors: list[str], limit: int | None, as
     if limit is not None and limit < len(tasks):
         step = len(tasks) / limit
         tasks = [tasks[int(i * step)] for i in range(limit)]
-    results = asyncio.run(_replay(tasks, predictors, as_json))
+    with fresh_data_dir():
+        results = asyncio.run(_replay(tasks, predictors, as_json))
     report: dict = {"tasks": str(tasks_file), "predictors": ",".join(predictors), **{f"all_{k}": v for k, v in _rates(results).items()}}
     rr = [r for r in results if r["kind"] in ("rename", "repeat")]
     report.update({f"rename+repeat_{k}": v for k, v in _rates(rr).items()})

@@ -11,10 +11,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from lsprotocol import types
 
 from atelier.lsp_server.bench.output import Progress
 from atelier.lsp_server.bench.editor_session import EditorSession
+from atelier.lsp_server.bench.data import fresh_data_dir
 
 log = logging.getLogger(__name__)
 
@@ -166,8 +165,7 @@ def run_quality(
     started = time.monotonic()
     # A fresh data folder (the server persists its workspace index there): no index from an
     # earlier run, of another version of the workspace, may answer for this one.
-    with tempfile.TemporaryDirectory(prefix="atelier-bench-data-") as data:
-        os.environ.setdefault("ATELIER_DATA_DIR", data)
+    with fresh_data_dir():
         timed = asyncio.run(complete_tasks(tasks, tasks_file.parent, settings, progress))
     progress.done()
     answers = [answer for answer, _ in timed]

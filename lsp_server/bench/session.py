@@ -26,6 +26,7 @@ import msgspec
 from atelier.lsp_server.bench.editor_session import EditorSession
 from atelier.lsp_server.bench.output import print_report
 from atelier.lsp_server.bench.replay import Step, pick_function, typing_steps
+from atelier.lsp_server.bench.data import fresh_data_dir
 
 log = logging.getLogger(__name__)
 
@@ -206,8 +207,10 @@ def run_session(a_path: Path | None, b_path: Path | None, as_json: bool, model: 
     common = {"model": {"path": model}} if model else {}
     merged = {**BASELINE, "model": {**BASELINE["model"], **common.get("model", {})}}
     started = time.perf_counter()
-    on = asyncio.run(_run_session(a_path, b_path, common, pause_s, loaded=True))
-    base = asyncio.run(_run_session(a_path, b_path, merged, pause_s, loaded=False))
+    with fresh_data_dir():  # each server builds its own index, as on a first start
+        on = asyncio.run(_run_session(a_path, b_path, common, pause_s, loaded=True))
+    with fresh_data_dir():
+        base = asyncio.run(_run_session(a_path, b_path, merged, pause_s, loaded=False))
     on_ms = [r.ms for r in on.requests if not r.phase.startswith("retype")]  # the same script as the baseline
     base_ms = [r.ms for r in base.requests]
     typing = [r.ms for r in on.requests if r.phase == "type_a" and r.prompt_tokens]  # warm keystrokes
