@@ -1215,21 +1215,7 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
         return None
     # Candidates by where their first line starts: the lines around (near), then the same
     # first line anywhere in the file.
-    near: set[int] = set()
-    if not identical_only:
-        at = ls
-        for _ in range(SIBLING_LINES):
-            if at == 0:
-                break
-            at = text.rfind("\n", 0, at - 1) + 1
-            near.add(at)
-        at = ls
-        for _ in range(SIBLING_LINES + k - 1):
-            nl = text.find("\n", at)
-            if nl == -1:
-                break
-            at = nl + 1
-            near.add(at)
+    near = set() if identical_only else set(_near_lines(text, ls, SIBLING_LINES, SIBLING_LINES + k - 1))
     candidates = set(near)
     if distinctive and stripped[0]:
         at = text.find(stripped[0])
@@ -1577,8 +1563,8 @@ def propose_span_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> 
     return Proposal("repeat", tuple(edits), f"repeat the edit in {_places(len(edits))}")
 
 
-def _near_lines(text: str, ls: int, n: int) -> list[int]:
-    """Where the n lines above and the n lines below the line starting at `ls` start."""
+def _near_lines(text: str, ls: int, n: int, below: int | None = None) -> list[int]:
+    """Where the n lines above and the n (or `below`) lines below the line starting at `ls` start."""
     out, at = [], ls
     for _ in range(n):
         if at == 0:
@@ -1586,7 +1572,7 @@ def _near_lines(text: str, ls: int, n: int) -> list[int]:
         at = text.rfind("\n", 0, at - 1) + 1
         out.append(at)
     at = ls
-    for _ in range(n):
+    for _ in range(n if below is None else below):
         nl = text.find("\n", at)
         if nl == -1:
             break

@@ -199,13 +199,14 @@ def _apply(text: str, edit: dict) -> str:
     return text[:_index(text, r["start"])] + edit["text"] + text[_index(text, r["end"]):]
 
 
-def _plain(value):
+def plain(value):
+    """A JSON-RPC answer (pygls' named tuples) as plain dicts and lists."""
     if hasattr(value, "_asdict"):
-        return {k: _plain(v) for k, v in value._asdict().items()}
+        return {k: plain(v) for k, v in value._asdict().items()}
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 
@@ -231,7 +232,7 @@ async def _replay(tasks: list[dict], predictors: list[str], quiet: bool) -> list
                 "textDocument/copilotInlineEdit",
                 {"textDocument": {"uri": uri, "version": 2}, "position": task["cursor"]})
             ms = (time.perf_counter() - started) * 1000
-            edits = _plain(answer).get("edits") or []
+            edits = plain(answer).get("edits") or []
             outcome = "none"
             if edits:
                 outcome = "exact" if _apply(task["after_user"], edits[0]) == task["after"] else "wrong"

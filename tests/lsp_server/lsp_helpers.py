@@ -11,6 +11,8 @@ from pathlib import Path
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
+from atelier.lsp_server.bench.next_edit import plain  # one converter for the bench and the tests
+
 DATA = Path(__file__).parent.parent / "data"
 SERVER_COMMAND = [sys.executable, "-I", "-m", "atelier.lsp_server", "serve", "--log-level", "info"]
 
@@ -127,16 +129,6 @@ async def inline_edit(client: LanguageClient, uri: str, line: int, character: in
         "textDocument/copilotInlineEdit",
         {"textDocument": {"uri": uri, "version": 2}, "position": {"line": line, "character": character}})
     return plain(result)["edits"]
-
-
-def plain(value):
-    if hasattr(value, "_asdict"):
-        return {k: plain(v) for k, v in value._asdict().items()}
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    return value
 
 
 def as_edit(e: types.TextEdit) -> dict:
