@@ -1,0 +1,102 @@
+"""Arguments: a call that gained, lost, reordered or changed an argument → the same change at the
+other calls of that function in the file (the same callee, the same old arguments).
+"""
+
+from __future__ import annotations
+
+from tree_sitter import Tree
+
+from atelier.context.edits import Edit
+from atelier.context.next_edit_calls import (
+    MAX_ARGS_CHARS, _args_of, _calls_named, _delete_items, _insert_item, _keyword, _list_change, _norm, _split_args,
+)
+from atelier.context.next_edit_hunks import LastEdit, MAX_EDITS, Proposal, _places, minimal, tokens
+from atelier.context.next_edit_tree import _CALL_NODES, _FUNCTION_NODES, _bytes, _callee, _text
+
+
+def propose_arguments(text: str, tree: Tree | None, last: LastEdit) -> Proposal | None:
+    if tree is None:
+        return None
+    nb = _bytes(text)
+    delta = len(last.after) - len(last.before)
+    root = tree.root_node
+    node = root.descendant_for_byte_range(nb.byte(last.start), nb.byte(last.end))
+    call = None
+    while node is not None:
+        if node.type in _CALL_NODES:
+            args = node.child_by_field_name("arguments")
+            if args is not None:
+                a0, a1 = nb.node(args)
+                if a0 <= last.start and last.end <= a1:
+                    call = node
+                    break
+        if node.type in _FUNCTION_NODES or node.type.endswith(("statement", "block", "definition", "declaration")):
+            return None  # inside a function or a statement that is itself an argument: not the call's
+        node = node.parent
+    if call is None or call.child_by_field_name("arguments").end_byte - call.child_by_field_name("arguments").start_byte > MAX_ARGS_CHARS:
+        return None
+    callee = _callee(call)
+    if callee is None or callee.text is None:
+        return None
+    callee_text = _text(callee)
+    args = call.child_by_field_name("arguments")
+    a0, a1 = nb.node(args)
+    old = last.old_text(text)
+    new_items = [_norm(text[a:b]) for a, b in _split_args(text, a0 + 1, a1 - 1)]
+    old_items = [_norm(old[a:b]) for a, b in _split_args(old, a0 + 1, a1 - 1 - delta)]
+    change = _list_change(old_items, new_items)
+    if change is None:
+        return None
+    op, k, value = change
+    if op == "change" and (tokens(str(value)) and all(t.kind == "lit" for t in tokens(str(value)))
+                           or all(t.kind == "lit" for t in tokens(old_items[k]))):
+        return None  # a value changed at one call: the others have their own reasons
+    edits = []
+    for other in _calls_named(text, root, nb, callee_text):
+        if other == call:
+            continue
+        args = other.child_by_field_name("arguments")
+        if args is None or args.end_byte - args.start_byte > MAX_ARGS_CHARS:
+            continue  # a call with a whole object or function in it: not one to rewrite
+        found = _args_of(text, nb, other)
+        if found is None:
+            continue
+        b0, b1, spans = found
+        items = [_norm(text[a:b]) for a, b in spans]
+        if len(items) != len(old_items):
+            continue
+        edit: Edit | None = None
+        if op == "insert":
+            kws = [kw for v in value if (kw := _keyword(v)) is not None]
+            if any(_keyword(i) in kws for i in items):
+                continue
+            edit = _insert_item(text, b0, b1, spans, k, ", ".join(value))
+        elif op == "delete":
+            if any(items[i] != old_items[i] and not (len(items) > 1 and _is_positional_like(items, old_items, i))
+                   for i in range(k, k + value)):
+                continue
+            dels = _delete_items(spans, set(range(k, k + value)))
+            edit = dels[0] if len(dels) == 1 else None
+        elif op == "change":
+            if items[k] != old_items[k]:
+                continue
+            edit = Edit(spans[k][0], spans[k][1], str(value))
+        elif op == "reorder":
+            perm = value
+            if "\n" in text[b0:b1]:
+                continue
+            edit = Edit(spans[0][0], spans[-1][1], ", ".join(text[spans[i][0]:spans[i][1]] for i in perm))
+        if edit is not None and (edit := minimal(text, edit)) is not None:
+            edits.append(edit)
+    if not edits or len(edits) > MAX_EDITS:
+        return None
+    shown = ", ".join(value) if op == "insert" else value
+    what = {"insert": "add `{v}` to", "delete": "remove argument {n} from", "change": "`{v}` in",
+            "reorder": "reorder the arguments of"}[op].format(v=shown, n=k + 1)
+    return Proposal("arguments", tuple(edits), f"{what} the other calls of `{callee_text}` ({_places(len(edits))})")
+
+
+def _is_positional_like(items: list[str], old_items: list[str], k: int) -> bool:
+    """A deleted argument may differ between calls when it is the same keyword."""
+    kw = _keyword(old_items[k])
+    return kw is not None and _keyword(items[k]) == kw

@@ -1,0 +1,199 @@
+"""Rename: one name replaced at one occurrence → the other occurrences in its scope (and the
+keyword arguments of a renamed parameter, the open files importing this one); a name switched
+to one in use → the other uses in the same slot; a word respelt in a comment → the others.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from tree_sitter import Node, Tree
+
+from atelier.context.edits import Edit
+from atelier.context.next_edit_calls import _calls_of
+from atelier.context.next_edit_hunks import (
+    LastEdit, MAX_EDITS, Proposal, _NAME_KEYWORDS, _line_span, _occurrences, _places, _word, tokens,
+)
+from atelier.context.next_edit_scope import _binds
+from atelier.context.next_edit_tree import (
+    _Bytes, _CALL_NODES, _DEFINITION_NODES, _MEMBER_NODES, _bytes, _callee, _defines, _enclosing_function, _inside,
+    _name_at, _owner, _prose, _role, _text,
+)
+
+
+def _renamed(text: str, last: LastEdit) -> tuple[str, str, list[int]] | None:
+    """(old name, new name, where the new name now stands) when the user's hunk, read as
+    tokens of its lines, replaced one name by another and nothing else."""
+    old = last.old_text(text)
+    ls, le = _line_span(text, last.start, last.end)
+    delta = len(last.after) - len(last.before)
+    old_tokens, new_tokens = tokens(old[ls:le - delta], ls), tokens(text[ls:le], ls)
+    pair, where = None, []
+    matcher = difflib.SequenceMatcher(None, [t.text for t in old_tokens], [t.text for t in new_tokens], autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        if tag != "replace" or i2 - i1 != j2 - j1:
+            return None
+        for a, b in zip(old_tokens[i1:i2], new_tokens[j1:j2]):
+            if not (a.kind == "id" or a.text in _NAME_KEYWORDS) or not (b.kind == "id" or b.text in _NAME_KEYWORDS) \
+                    or (pair is not None and pair != (a.text, b.text)):
+                return None
+            pair = (a.text, b.text)
+            where.append(b.start)
+    return (pair[0], pair[1], where) if pair else None
+
+
+def _rename_site(text: str, tree: Tree | None, last: LastEdit):
+    """(old name, new name, where, the text's bytes, the tree's root) of a one-name change."""
+    found = _renamed(text, last)
+    if found is None or tree is None:
+        return None
+    return (*found, _bytes(text), tree.root_node)
+
+
+def propose_rename(text: str, tree: Tree | None, last: LastEdit) -> Proposal | None:
+    site = _rename_site(text, tree, last)
+    if site is None:
+        return None
+    old_name, new_name, where, nb, root = site
+    edited = [n for w in where if (n := _name_at(root, nb, w, new_name)) is not None]
+    if not edited:
+        return _respell(text, root, nb, old_name, new_name, where)
+    node = edited[0]
+    role = _role(node)
+    if role == "shorthand":
+        return None
+    olds = [n for at in _occurrences(text, old_name)
+            if (n := _name_at(root, nb, at, old_name)) is not None and _role(n) == role and not _defines(n)]
+    if role == "member":  # `self.a`: the same attribute of the same object, not every `.a`
+        owner = _owner(node)
+        olds = [n for n in olds if _owner(n) == owner]
+    elif role == "key":  # `{a: 1}`: a key of this object; other objects' keys are theirs
+        literal = node.parent.parent if node.parent is not None else None
+        olds = [n for n in olds if literal is not None and n.parent is not None and n.parent.parent == literal]
+    if not olds:
+        return None
+    scope = root
+    fn = _enclosing_function(node)
+    parent = node.parent
+    is_definition = parent is not None and parent.type in _DEFINITION_NODES and parent.child_by_field_name("name") == node
+    params = fn.child_by_field_name("parameters") if fn is not None else None
+    in_params = params is not None and _inside(node, params)
+    if fn is not None and not is_definition and role == "name":
+        inside = [n for n in olds if _inside(n, fn)]
+        bound = in_params or (params is not None and any(_inside(n, params) for n in olds)) \
+            or _binds(node) or any(_binds(n) for n in inside)
+        if bound or (inside and len(inside) == len(olds)):
+            scope = fn
+    targets = [n for n in olds if _inside(n, scope)]
+    # A name that was already in use here: replacing one use is not a rename.
+    s0, s1 = nb.node(scope)
+    mine = set(where)
+    if any(at not in mine and _name_at(root, nb, at, new_name) is not None for at in _occurrences(text, new_name, s0, s1)):
+        return None
+    if not targets or len(targets) > MAX_EDITS:
+        return None
+    edits = [Edit(*nb.node(n), new_name) for n in targets]
+    if in_params and role == "name" and fn is not None:
+        edits += _keyword_renames(text, root, nb, fn, old_name, new_name)
+    return Proposal("rename", tuple(edits), f"rename `{old_name}` → `{new_name}` ({_places(len(edits))})",
+                    names=(old_name, new_name) if scope == root else ())
+
+
+def propose_switch(text: str, tree: Tree | None, last: LastEdit) -> Proposal | None:
+    """One use of a name switched to another name already in use."""
+    site = _rename_site(text, tree, last)
+    if site is None:
+        return None
+    old_name, new_name, where, nb, root = site
+    node = next((n for w in where if (n := _name_at(root, nb, w, new_name)) is not None), None)
+    if node is None:
+        return None
+    olds = [n for at in _occurrences(text, old_name)
+            if (n := _name_at(root, nb, at, old_name)) is not None and _role(n) == "name"]
+    return _switch(node, olds, old_name, new_name, nb)
+
+
+def _slot(node: Node) -> tuple[str, ...] | None:
+    """Where a name stands when it is used as a module or a function: `x.attr` (the object of
+    that attribute) or `x(...)` (the callee)."""
+    parent = node.parent
+    if parent is None:
+        return None
+    if parent.type in _MEMBER_NODES and parent.child_by_field_name("object") == node:
+        return ("attr", _text(parent.child_by_field_name("attribute") or parent.child_by_field_name("property")))
+    if parent.type in _CALL_NODES and _callee(parent) == node:
+        return ("call",)
+    return None
+
+
+def _switch(node: Node, olds: list[Node], old_name: str, new_name: str, nb: _Bytes) -> Proposal | None:
+    """One use of `old_name` switched to `new_name`, a name already in use: the other uses in
+    the same slot (`old.attr`, `old(...)`) of the same function follow (a module alias
+    adopted, a copied function's recursive calls)."""
+    slot = _slot(node)
+    fn = _enclosing_function(node)
+    if slot is None or fn is None or _role(node) != "name":
+        return None
+    params = fn.child_by_field_name("parameters")
+    targets = [n for n in olds if _inside(n, fn) and _slot(n) == slot and not (params is not None and _inside(n, params))]
+    if not targets or len(targets) > MAX_EDITS:
+        return None
+    edits = tuple(Edit(*nb.node(n), new_name) for n in targets)
+    return Proposal("rename", edits, f"use `{new_name}` for `{old_name}` ({_places(len(edits))})")
+
+
+def _respell(text: str, root: Node, nb: _Bytes, old: str, new: str, where: list[int]) -> Proposal | None:
+    """A word corrected in a comment or docstring (a spelling fix, not a rewording): the same
+    word in the other comments and docstrings."""
+    if len(old) < 5 or old.lower() == new.lower() \
+            or difflib.SequenceMatcher(None, old.lower(), new.lower()).ratio() < 0.75:
+        return None
+    if new.startswith(old) or old.startswith(new) or new.endswith(old) or old.endswith(new):
+        return None  # another form of the word (`Return` → `Returns`), not a misspelling
+    host = root.descendant_for_byte_range(nb.byte(where[0]), nb.byte(where[0] + len(new)))
+    if not _prose(host):
+        return None
+    edits = []
+    for at in _occurrences(text, old):
+        if _prose(root.descendant_for_byte_range(nb.byte(at), nb.byte(at + len(old)))):
+            edits.append(Edit(at, at + len(old), new))
+    if not edits or len(edits) > MAX_EDITS:
+        return None
+    return Proposal("repeat", tuple(edits), f"fix `{old}` → `{new}` in comments ({_places(len(edits))})")
+
+
+def rename_elsewhere(old_name: str, new_name: str, module: str, others: list[tuple[str, str, Tree | None]]) -> list[tuple[str, Edit]]:
+    """The same rename in other open documents (uri, text, tree) that import `module` (this
+    file's stem) and use `old_name`."""
+    out: list[tuple[str, Edit]] = []
+    pattern = re.compile(rf"(?:\bimport\b|\bfrom\b|\brequire\()[^\n]*\b{re.escape(module)}\b")
+    for uri, text, tree in others:
+        if tree is None or old_name not in text or not pattern.search(text):
+            continue
+        if _word(new_name).search(text):
+            continue
+        nb = _bytes(text)
+        for at in _occurrences(text, old_name):
+            n = _name_at(tree.root_node, nb, at, old_name)
+            if n is not None:
+                out.append((uri, Edit(*nb.node(n), new_name)))
+            if len(out) >= MAX_EDITS:
+                return out
+    return out
+
+
+def _keyword_renames(text: str, root: Node, nb: _Bytes, fn: Node, old_name: str, new_name: str) -> list[Edit]:
+    """A parameter renamed: the keyword arguments that name it at the function's calls."""
+    out = []
+    for call in _calls_of(text, root, nb, fn):
+        args = call.child_by_field_name("arguments")
+        if args is None:
+            continue
+        kws = [c.child_by_field_name("name") for c in args.named_children if c.type == "keyword_argument"]
+        if any(_text(n) == new_name for n in kws):
+            continue
+        out += [Edit(*nb.node(n), new_name) for n in kws if _text(n) == old_name]
+    return out

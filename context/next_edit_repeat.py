@@ -1,0 +1,134 @@
+"""Repeat: one of several lines (or blocks of up to three lines) of the same shape rewritten → the
+same rewrite on its siblings, their own names substituted; identical lines anywhere in the
+file get the same rewrite.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from tree_sitter import Tree
+
+from atelier.context.edits import Edit
+from atelier.context.next_edit_calls import _parameters_changed
+from atelier.context.next_edit_hunks import (
+    LastEdit, MAX_EDITS, Proposal, _DIRECTIVE, _annotates, _header, _line_span, _lines_at, _near_lines, _nonspace,
+    _numbers_only, _word, minimal, tokens,
+)
+from atelier.context.next_edit_rewrite import _sibling
+from atelier.context.next_edit_scope import _locals_of, _same_locals
+from atelier.context.next_edit_tree import (
+    _bytes, _directive, _enclosing_function, _function_name, _host, _in_import, _prose, _text,
+)
+
+
+# Lines around the edited line searched for siblings of a rewritten line.
+SIBLING_LINES = 40
+# A rewritten block repeated on its siblings: at most this many lines.
+MAX_BLOCK_LINES = 3
+# Non-space characters that make a line distinctive enough to repeat a change on where it stands
+# again elsewhere in the file.
+MIN_LINE = 10
+
+
+def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Proposal | None:
+    old = last.old_text(text)
+    delta = len(last.after) - len(last.before)
+    ls, le = _line_span(text, last.start, last.end)
+    old_block, new_block = old[ls:le - delta], text[ls:le]
+    old_lines, new_lines = old_block.split("\n"), new_block.split("\n")
+    k = len(old_lines)
+    if k > MAX_BLOCK_LINES or len(new_lines) > 2 * MAX_BLOCK_LINES or not old_block.strip():
+        return None
+    nb = _bytes(text)
+    host = _host(tree, nb, last.start)
+    O = [tokens(line) for line in old_lines]
+    N = [tokens(line) for line in new_lines]
+    if sum(len(o) for o in O) < 2:
+        return None
+    same_shape = k == len(new_lines)
+    ops = [[op for op in difflib.SequenceMatcher(None, [t.text for t in o], [t.text for t in n], autojunk=False).get_opcodes()
+            if op[0] != "equal"] for o, n in zip(O, N)] if same_shape else []
+    if same_shape and not any(ops):
+        return None
+    removed_tokens = [t for o, line_ops in zip(O, ops) for op in line_ops for t in o[op[1]:op[2]]]
+    written_tokens = [t for n, line_ops in zip(N, ops) for op in line_ops for t in n[op[3]:op[4]]]
+    if any(op[0] != "replace" for line_ops in ops for op in line_ops) and _in_import(tree, nb, last.start):
+        return None  # a name added to or dropped from one import says nothing about the others
+    # Lines of the same shape are siblings; a definition's header, prose (a comment, a
+    # docstring), a number changed or lines rewritten into more or fewer: only identical lines.
+    defined = _parameters_changed(text, tree, nb, last)
+    identical_only = not same_shape or any(_header(o) for o in O) or _prose(host) or defined is not None \
+        or _directive(host) or _DIRECTIVE.search(last.before + last.after) is not None
+    if _numbers_only(removed_tokens, written_tokens):
+        return None  # a count, a size, a version: each line's own, even on a line alike
+    if defined is not None:
+        # Parameters added, dropped or renamed: only the same definition elsewhere (an
+        # override), its name on the line.
+        name = _text(_function_name(defined))
+        if not name or not _word(name).search(old_block):
+            return None
+    indents = [len(line) - len(line.lstrip()) for line in old_lines]
+    stripped = [line.strip() for line in old_lines]
+    distinctive = _nonspace(old_block) >= MIN_LINE and any(t.kind in ("id", "lit") for o in O for t in o)
+    if identical_only and not distinctive:
+        return None
+    # Candidates by where their first line starts: the lines around (near), then the same
+    # first line anywhere in the file.
+    near = set() if identical_only else set(_near_lines(text, ls, SIBLING_LINES, SIBLING_LINES + k - 1))
+    candidates = set(near)
+    if distinctive and stripped[0]:
+        at = text.find(stripped[0])
+        while at != -1 and len(candidates) < 4 * SIBLING_LINES + MAX_EDITS:
+            candidates.add(text.rfind("\n", 0, at) + 1)
+            at = text.find(stripped[0], at + len(stripped[0]))
+    # A variable of this function changed: identical lines in another function hold another
+    # variable, unless that function has the same variables.
+    changed_names = {t.text for t in removed_tokens + written_tokens if t.kind == "id"} if same_shape else set()
+    annotation = _annotates(old, last)
+    fn = _enclosing_function(host) if tree is not None and changed_names else None
+    local = _locals_of(text, tree.root_node, nb, fn, changed_names) if fn is not None else set()
+    fn_span = nb.node(fn) if local else None
+    seen_functions: dict[int, bool] = {}
+    edits: list[Edit] = []
+    for start in sorted(candidates):
+        sib = _lines_at(text, start, k)
+        end = start + len("\n".join(sib))
+        if len(sib) < k or (start <= le and ls <= end):
+            continue
+        identical = [line.strip() for line in sib] == stripped
+        sib_indents = [len(line) - len(line.lstrip()) for line in sib]
+        if fn_span is not None and not fn_span[0] <= start <= fn_span[1]:
+            if not _same_locals(text, tree, nb, start + sib_indents[0], local, seen_functions):
+                continue
+        if identical and annotation:
+            continue  # a variable's annotation is written once
+        if identical and not same_shape:
+            new_sib = _reindented(new_lines, old_lines[0][:indents[0]], sib[0][:sib_indents[0]])
+        elif identical and distinctive or not identical_only and start in near:
+            new_sib = _sibling(sib, O, N, ops, new_lines, identical and distinctive)
+        else:
+            continue
+        if new_sib is None or new_sib == sib:
+            continue
+        edit = minimal(text, Edit(start, end, "\n".join(new_sib)))
+        if edit is not None:
+            edits.append(edit)
+        if len(edits) > MAX_EDITS:
+            return None
+    if not edits:
+        return None
+    return Proposal("repeat", tuple(edits), f"repeat the edit on {len(edits)} similar line{'s' if len(edits) != 1 else ''}")
+
+
+def _reindented(lines: list[str], old_indent: str, new_indent: str) -> list[str] | None:
+    """`lines`, written at `old_indent`, moved to `new_indent`; None when one is not at it."""
+    out = []
+    for line in lines:
+        if not line.strip():
+            out.append(line)
+        elif line.startswith(old_indent):
+            out.append(new_indent + line[len(old_indent):])
+        else:
+            return None
+    return out

@@ -1,0 +1,118 @@
+"""A rewrite of tokens made again on a sibling: the sibling's names and values mapped to the edited
+line's, and the rewrite refused when it would not be the sibling's own.
+"""
+
+from __future__ import annotations
+
+from atelier.context.next_edit_hunks import Token, _ALIKE_KEYWORDS, _IDENT, _derived, _shape, tokens
+
+
+def _substitute(span_tokens: list[Token], span_text: str, base: int, mapping: dict[str, str],
+                replaced: set[str]) -> str:
+    """The text of a rewritten span with the sibling's names in place of the edited line's."""
+    out, pos = [], base
+    for t in span_tokens:
+        out.append(span_text[pos - base:t.start - base])
+        piece = t.text
+        if t.kind in ("id", "lit") and t.text in mapping:
+            piece = mapping[t.text]
+        elif t.kind == "id":
+            # A new name built from one the edit replaced (`a` → `_a`, `name` → `get_name`).
+            for old in sorted((o for o in mapping if o in replaced and _IDENT.match(o) and mapping[o] != o),
+                              key=len, reverse=True):
+                if _derived(old, t.text):
+                    piece = t.text.replace(old, mapping[old])
+                    break
+        out.append(piece)
+        pos = t.end
+    out.append(span_text[pos - base:])
+    return "".join(out)
+
+
+def _sibling(sib: list[str], O: list[list[Token]], N: list[list[Token]], ops: list[list[tuple]],
+             new_lines: list[str], identical: bool) -> list[str] | None:
+    """The sibling lines rewritten as the edited ones were, or None when they are not of the
+    same shape or the rewrite would not be theirs."""
+    S = [tokens(line) for line in sib]
+    if any(len(s) != len(o) for s, o in zip(S, O)):
+        return None
+    mapping = _mapping(O, S)
+    if mapping is None or not identical and not _theirs(O, N, S, ops, mapping):
+        return None
+    changed = [t for o_line, line_ops in zip(O, ops) for op in line_ops for t in o_line[op[1]:op[2]]] + \
+        [t for n_line, line_ops in zip(N, ops) for op in line_ops for t in n_line[op[3]:op[4]]]
+    if not identical and changed and all(t.kind == "lit" for t in changed) \
+            and all(k == v for k, v in mapping.items() if not k[:1].isdigit() and k[:1] not in "'\"`"):
+        return None  # a value changed on a line that differs from its sibling only by values: theirs
+    out = []
+    for line, s_line, o_line, n_line, new_line, line_ops in zip(sib, S, O, N, new_lines, ops):
+        if not line_ops:
+            out.append(line)
+            continue
+        rewritten = _rewrite(line, s_line, o_line, n_line, new_line, line_ops, mapping)
+        if rewritten is None:
+            return None
+        out.append(rewritten)
+    return out
+
+
+def _mapping(O: list[list[Token]], S: list[list[Token]]) -> dict[str, str] | None:
+    """The edited lines' names and values → the sibling's, when their tokens are alike (one
+    to one); None otherwise."""
+    mapping: dict[str, str] = {}
+    for o_line, s_line in zip(O, S):
+        for o, s in zip(o_line, s_line):
+            if _shape(o) != _shape(s) or (o.kind in ("op", "kw") and o.text != s.text
+                                          and not {o.text, s.text} <= _ALIKE_KEYWORDS):
+                return None
+            if mapping.setdefault(o.text, s.text) != s.text:
+                return None
+    return mapping if len(set(mapping.values())) == len(mapping) else None
+
+
+def _theirs(O: list[list[Token]], N: list[list[Token]], S: list[list[Token]], ops: list[list[tuple]],
+            mapping: dict[str, str]) -> bool:
+    """Whether the rewrite, made on the sibling, would still be the sibling's: no value of the
+    edited line written over the sibling's own, no name the sibling uses for another thing."""
+    for o_line, n_line, s_line, line_ops in zip(O, N, S, ops):
+        for tag, i1, i2, j1, j2 in line_ops:
+            written = n_line[j1:j2]
+            # Values written anew are the edited line's own, unless they replace a value the
+            # sibling shares, or spell a token it shares (`x.true` → `x['true']`).
+            new_values = [t for t in written if t.kind == "lit" and t.text not in mapping]
+            if new_values:
+                pairs = list(zip(o_line[i1:i2], s_line[i1:i2]))
+                shared = {o.text for o, s in pairs if o.text == s.text}
+                replaced = [(o, s) for o, s in pairs if o.kind == "lit"]
+                if tag != "replace" or not (replaced and all(o.text == s.text for o, s in replaced)
+                                            or all(t.text[1:-1] in shared for t in new_values)):
+                    return False
+            for t in written:
+                if t.kind == "id" and t.text not in mapping and any(v == t.text and key != v for key, v in mapping.items()):
+                    return False
+    return True
+
+
+def _rewrite(line: str, S: list[Token], O: list[Token], N: list[Token], new_line: str,
+             ops: list[tuple[str, int, int, int, int]], mapping: dict[str, str]) -> str | None:
+    """The sibling line with each of `ops` (O → N) made on its tokens S (those of the whole
+    line, or of the part of it the change is in)."""
+    pieces, pos = [], 0
+    for tag, i1, i2, j1, j2 in ops:
+        # Every name of the sibling that the rewrite removes must reappear in what it writes.
+        written = N[j1:j2]
+        replaced = {o.text for o in O[i1:i2] if o.kind == "id"}  # names a new one may be built from
+        for o, s in zip(O[i1:i2], S[i1:i2]):
+            if o.text != s.text and not any(o.text == t.text or (o.text in replaced and _derived(o.text, t.text))
+                                            for t in written):
+                return None
+        s_from = S[i1 - 1].end if i1 > 0 else (S[0].start if S else 0)
+        s_to = S[i2].start if i2 < len(S) else len(line)
+        n_from = N[j1 - 1].end if j1 > 0 else (N[0].start if N else 0)
+        n_to = N[j2].start if j2 < len(N) else len(new_line)
+        span = new_line[n_from:n_to]
+        pieces.append(line[pos:s_from])
+        pieces.append(_substitute(list(written), span, n_from, mapping, replaced))
+        pos = s_to
+    pieces.append(line[pos:])
+    return "".join(pieces)

@@ -1,0 +1,128 @@
+"""The same text change again where the same distinctive text stands in the same surroundings.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from tree_sitter import Tree
+
+from atelier.context.edits import Edit
+from atelier.context.next_edit_calls import _parameters_changed
+from atelier.context.next_edit_hunks import (
+    LastEdit, MAX_EDITS, Proposal, _DIRECTIVE, _annotates, _header, _line_span, _nonspace, _numbers_only, _places,
+    minimal, tokens,
+)
+from atelier.context.next_edit_rename import _renamed
+from atelier.context.next_edit_scope import _binds, _defined
+from atelier.context.next_edit_tree import (
+    _bytes, _directive, _host, _in_import, _in_type, _name_at, _parameters_of, _role,
+)
+
+
+# Non-space characters that make a piece of text distinctive enough to repeat a change on.
+MIN_CONTEXT = 12
+
+
+def propose_same_change(text: str, last: LastEdit, tree: Tree | None = None) -> Proposal | None:
+    """The user's change made again where the same text stands in the same surroundings
+    (whole tokens on each side, enough of them to be distinctive)."""
+    if "\n" in last.before or "\n" in last.after:
+        return None
+    old = last.old_text(text)
+    end0 = last.start + len(last.before)
+    ls, le = _line_span(old, last.start, end0)
+    line_tokens = tokens(old[ls:le], ls)
+    if not line_tokens or _header(line_tokens):
+        return None
+    # Cut inside a token: the context starts and ends at whole tokens.
+    start = min([t.start for t in line_tokens if t.start < last.start < t.end] + [last.start])
+    end = max([t.end for t in line_tokens if t.start < end0 < t.end] + [end0])
+    covered_old = tokens(old[start:end])
+    covered_new = tokens(old[start:last.start] + last.after + old[end0:end])
+    if [t.text for t in covered_old] == [t.text for t in covered_new]:
+        return None  # only spacing changed
+    ops = difflib.SequenceMatcher(None, [t.text for t in covered_old], [t.text for t in covered_new], autojunk=False).get_opcodes()
+    gone = [t for op in ops if op[0] != "equal" for t in covered_old[op[1]:op[2]]]
+    put = [t for op in ops if op[0] != "equal" for t in covered_new[op[3]:op[4]]]
+    if _numbers_only(gone, put):
+        return None
+    nb = _bytes(text)
+    if tree is not None and any(t.kind == "id" and t.text not in {g.text for g in gone} and
+                                (n := _name_at(tree.root_node, nb, start + t.start, t.text)) is not None and _binds(n)
+                                for t in put):
+        return None  # a variable declared under a new name: the others are other variables
+    if len([t for t in gone if t.kind == "id"]) != len([t for t in put if t.kind == "id"]) \
+            and _in_import(tree, nb, last.start):
+        return None
+    if _annotates(old, last):
+        return None  # a variable's annotation is written once, not at each assignment
+    if tree is not None:
+        if _directive(_host(tree, nb, last.start)) or _DIRECTIVE.search(last.before + last.after):
+            return None  # `# type: ignore[code]`: each line's own
+        if _parameters_changed(text, tree, nb, last) is not None:
+            return None  # one definition's parameters: the others have their own (identical lines are the repeat's)
+        renamed = _renamed(text, last)
+        if renamed is not None and _defined(text, tree.root_node, nb, renamed[0]) and any(
+                (n := _name_at(tree.root_node, nb, w, renamed[1])) is not None and _role(n) == "name" for w in renamed[2]):
+            return None  # one variable switched for another: the other uses are the switch's to judge
+    left = [t for t in line_tokens if t.end <= start]
+    right = [t for t in line_tokens if t.start >= end]
+    between = start == end  # an insertion between two tokens
+    long_literal = len(covered_old) == 1 and covered_old[0].kind == "lit"
+    pairs = sorted(((a, b) for a in range(min(6, len(left)) + 1) for b in range(min(6, len(right)) + 1) if a + b <= 6),
+                   key=lambda p: (p[0] + p[1], abs(p[0] - p[1])))
+    for n_left, n_right in pairs:
+        if n_left + n_right == 0 and not long_literal:
+            continue
+        if between and (n_left == 0 and left or n_right == 0 and right):
+            continue
+        a = left[-n_left].start if n_left else start
+        b = right[n_right - 1].end if n_right else end
+        context = old[a:b]
+        if _nonspace(context) < MIN_CONTEXT:
+            continue
+        replacement = old[a:last.start] + last.after + old[end0:b]
+        # In the same kind of place (not a call's arguments for a parameter list's …).
+        # A parameter list's change is for parameter lists, a call's for calls (a type is a type).
+        where = _parameters_of(tree, nb, a if n_left else last.start) is not None if tree is not None else False
+        keep = None if tree is None or _in_type(_host(tree, nb, last.start)) else \
+            (lambda at: (_parameters_of(tree, nb, at) is not None) == where)
+        edits = _same_places(text, last, context, replacement, at_line_start=not n_left and not left,
+                             at_line_end=not n_right and not right, keep=keep)
+        if edits:
+            return Proposal("repeat", tuple(edits), f"make the same change in {_places(len(edits))}")
+    return None
+
+
+def _same_places(text: str, last: LastEdit, context: str, replacement: str, at_line_start: bool,
+                 at_line_end: bool, keep=None) -> list[Edit]:
+    edits: list[Edit] = []
+    word_start = re.match(r"[\w$]", context) is not None
+    word_end = re.match(r"[\w$]", context[-1:]) is not None
+    at = text.find(context)
+    while at != -1:
+        stop = at + len(context)
+        ok = not (stop >= last.start and last.end >= at)
+        if ok and word_start and at > 0 and re.match(r"[\w$]", text[at - 1]):
+            ok = False
+        if ok and word_end and re.match(r"[\w$]", text[stop:stop + 1]):
+            ok = False
+        if ok and at_line_start and text[text.rfind("\n", 0, at) + 1:at].strip():
+            ok = False
+        if ok and at_line_end:
+            line_end = text.find("\n", stop)
+            ok = not text[stop:len(text) if line_end == -1 else line_end].strip()
+        # Already changed here: the replacement stands where the context was found.
+        if ok and (text.startswith(replacement, at)
+                   or stop >= len(replacement) and text.startswith(replacement, stop - len(replacement))):
+            ok = False
+        if ok and keep is not None and not keep(at):
+            ok = False
+        if ok and (edit := minimal(text, Edit(at, stop, replacement))) is not None:
+            edits.append(edit)
+            if len(edits) > MAX_EDITS:
+                return []
+        at = text.find(context, at + 1)
+    return edits

@@ -1,0 +1,108 @@
+"""Variables: which occurrence of a name binds it, and which names a function (or the file) gives
+a value — what tells one function's variable from another's.
+"""
+
+from __future__ import annotations
+
+from tree_sitter import Node, Tree
+
+from atelier.context.next_edit_hunks import _occurrences, _word
+from atelier.context.next_edit_tree import (
+    _Bytes, _DEFINITION_NODES, _PARAMETER_NODES, _defines, _enclosing_function, _host, _imported, _inside, _name_at,
+    _role,
+)
+
+
+# A function this share of the file or more is the module's wrapper, not a scope of its own.
+MODULE_FUNCTION_SHARE = 0.5
+# Occurrences of a name looked up in the tree to judge whether it is a function's variable.
+MAX_LOOKUPS = 300
+
+
+def _defined(text: str, root: Node, nb: _Bytes, name: str) -> bool:
+    """Whether the file gives `name` a value anywhere (a parameter, an assignment, an import,
+    a definition)."""
+    for at in _occurrences(text, name):
+        node = _name_at(root, nb, at, name)
+        if node is None or _role(node) != "name":
+            continue
+        parent = node.parent
+        if _binds(node) or _imported(node) or _defines(node) or parent is not None and (
+                parent.type in _PARAMETER_NODES or parent.type in ("as_pattern_target", "default_parameter",
+                                                                   "typed_parameter", "typed_default_parameter",
+                                                                   "assignment_pattern", "list_splat_pattern",
+                                                                   "dictionary_splat_pattern", "rest_pattern")):
+            return True
+    return False
+
+
+def _bound(text: str, root: Node, nb: _Bytes, call: Node, name: str) -> bool:
+    """Whether `name` is a variable of the scope the call stands in (a parameter of its
+    function, or given a value there, before the call)."""
+    scope = _enclosing_function(call)
+    region = scope if scope is not None else root
+    s0, s1 = nb.node(region)
+    call_at = nb.index(call.start_byte)
+    params = scope.child_by_field_name("parameters") if scope is not None else None
+    for at in _occurrences(text, name, s0, s1):
+        node = _name_at(root, nb, at, name)
+        if node is None or _role(node) != "name":
+            continue
+        if params is not None and _inside(node, params):
+            return True
+        if at >= call_at or _enclosing_function(node) != scope:
+            continue
+        parent = node.parent
+        if _binds(node) or _imported(node) or parent is not None and (
+                parent.type == "as_pattern_target"
+                or parent.type in _DEFINITION_NODES and parent.child_by_field_name("name") == node):
+            return True
+    return False
+
+
+def _binds(node: Node) -> bool:
+    """Whether this occurrence of a name gives it a value (a local variable)."""
+    parent = node.parent
+    while parent is not None and parent.type in ("pattern_list", "tuple_pattern", "list_pattern", "array_pattern",
+                                                 "object_pattern", "tuple", "expression_list"):
+        node, parent = parent, parent.parent
+    if parent is None:
+        return False
+    for field in ("left", "name"):
+        if parent.type in ("assignment", "augmented_assignment", "variable_declarator", "for_statement",
+                           "for_in_statement", "assignment_expression", "named_expression", "for_in_clause") \
+                and parent.child_by_field_name(field) == node:
+            return True
+    return False
+
+
+def _same_locals(text: str, tree: Tree, nb: _Bytes, index: int, local: set[str], seen: dict[int, bool]) -> bool:
+    """Whether the function around text[index] has the variables `local` too (`seen`: the
+    answers so far, by function)."""
+    other = _enclosing_function(_host(tree, nb, index))
+    if other is None:
+        return False
+    if other.start_byte not in seen:
+        seen[other.start_byte] = _locals_of(text, tree.root_node, nb, other, local) == local
+    return seen[other.start_byte]
+
+
+def _locals_of(text: str, root: Node, nb: _Bytes, fn: Node, names: set[str]) -> set[str]:
+    """Those of `names` that are variables of the function `fn` (parameters, or assigned
+    there)."""
+    s0, s1 = nb.node(fn)
+    if s1 - s0 > MODULE_FUNCTION_SHARE * len(text) and len(text) > 5000:
+        return set()  # a wrapper around the whole module (an IIFE): its variables are the module's
+    params = fn.child_by_field_name("parameters")
+    out = set()
+    for name in names:
+        for n, m in enumerate(_word(name).finditer(text, s0, s1)):
+            if n >= MAX_LOOKUPS:
+                break
+            at = m.start()
+            node = _name_at(root, nb, at, name)
+            if node is not None and _role(node) == "name" and _enclosing_function(node) == fn \
+                    and (_binds(node) or params is not None and _inside(node, params)):
+                out.add(name)
+                break
+    return out
