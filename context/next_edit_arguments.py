@@ -52,6 +52,7 @@ def propose_arguments(text: str, tree: Tree | None, last: LastEdit) -> Proposal 
                            or all(t.kind == "lit" for t in tokens(old_items[k]))):
         return None  # a value changed at one call: the others have their own reasons
     edits = []
+    old_raw = old[a0:a1 - delta]
     for other in _calls_named(text, root, nb, callee_text):
         if other == call:
             continue
@@ -86,6 +87,9 @@ def propose_arguments(text: str, tree: Tree | None, last: LastEdit) -> Proposal 
             if "\n" in text[b0:b1]:
                 continue
             edit = Edit(spans[0][0], spans[-1][1], ", ".join(text[spans[i][0]:spans[i][1]] for i in perm))
+        if edit is not None and text[b0:b1] == old_raw and _indent(text, b0) == _indent(text, a0):
+            # The same call, written the same way: the user's own text, line breaks and all.
+            edit = Edit(b0, b1, text[a0:a1])
         if edit is not None and (edit := minimal(text, edit)) is not None:
             edits.append(edit)
     if not edits or len(edits) > MAX_EDITS:
@@ -100,3 +104,10 @@ def _is_positional_like(items: list[str], old_items: list[str], k: int) -> bool:
     """A deleted argument may differ between calls when it is the same keyword."""
     kw = _keyword(old_items[k])
     return kw is not None and _keyword(items[k]) == kw
+
+
+def _indent(text: str, at: int) -> str:
+    """The indentation of the line holding text[at]."""
+    ls = text.rfind("\n", 0, at) + 1
+    line = text[ls:at]
+    return line[:len(line) - len(line.lstrip())]

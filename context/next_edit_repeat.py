@@ -18,7 +18,7 @@ from atelier.context.next_edit_hunks import (
 from atelier.context.next_edit_rewrite import _sibling
 from atelier.context.next_edit_scope import _locals_of, _same_locals
 from atelier.context.next_edit_tree import (
-    _bytes, _directive, _enclosing_function, _function_name, _host, _in_import, _prose, _text,
+    _bytes, _commented, _directive, _enclosing_function, _function_name, _host, _in_import, _prose, _text,
 )
 
 
@@ -56,10 +56,11 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
     if any(op[0] != "replace" for line_ops in ops for op in line_ops) and _in_import(tree, nb, last.start):
         return None  # a name added to or dropped from one import says nothing about the others
     # Lines of the same shape are siblings; a definition's header, prose (a comment, a
-    # docstring), a number changed or lines rewritten into more or fewer: only identical lines.
+    # docstring, a note added at a line's end), a number changed or lines rewritten into more
+    # or fewer: only identical lines.
     defined = _parameters_changed(text, tree, nb, last)
-    identical_only = not same_shape or any(_header(o) for o in O) or _prose(host) or defined is not None \
-        or _directive(host) or _DIRECTIVE.search(last.before + last.after) is not None
+    identical_only = not same_shape or any(_header(o) for o in O) or _prose(host) or _commented(tree, nb, last) \
+        or defined is not None or _directive(host) or _DIRECTIVE.search(last.before + last.after) is not None
     if _numbers_only(removed_tokens, written_tokens):
         return None  # a count, a size, a version: each line's own, even on a line alike
     if defined is not None:

@@ -34,6 +34,10 @@ def _sibling(sib: list[str], O: list[list[Token]], N: list[list[Token]], ops: li
     """The sibling lines rewritten as the edited ones were, or None when they are not of the
     same shape or the rewrite would not be theirs."""
     S = [tokens(line) for line in sib]
+    aligned = _aligned(O, N, S, ops)
+    if aligned is None:
+        return None
+    O, N, S, ops = aligned
     if any(len(s) != len(o) for s, o in zip(S, O)):
         return None
     mapping = _mapping(O, S)
@@ -54,6 +58,30 @@ def _sibling(sib: list[str], O: list[list[Token]], N: list[list[Token]], ops: li
             return None
         out.append(rewritten)
     return out
+
+
+def _else_if(line: list[Token]) -> int:
+    """How many tokens open the line before its `if` in a chain (`else if`, `} else if`): 0 when none."""
+    texts = [t.text for t in line[:3]]
+    if texts[:2] == ["else", "if"]:
+        return 1
+    return 2 if texts == ["}", "else", "if"] else 0
+
+
+def _aligned(O: list[list[Token]], N: list[list[Token]], S: list[list[Token]], ops: list[list[tuple]]):
+    """The lines' tokens without what opens one branch of an if/else-if chain and not the
+    other (`if (a in x) {` is a sibling of `} else if (a in y) {`), the ops moved with them;
+    None when the edit changed that opening itself."""
+    O, N, S, ops = list(O), list(N), list(S), list(ops)
+    for i, (o, s) in enumerate(zip(O, S)):
+        po, ps = _else_if(o), _else_if(s)
+        if po == ps:
+            continue
+        if any(op[1] < po or op[3] < po for op in ops[i]):
+            return None
+        O[i], N[i], S[i] = o[po:], N[i][po:], s[ps:]
+        ops[i] = [(tag, i1 - po, i2 - po, j1 - po, j2 - po) for tag, i1, i2, j1, j2 in ops[i]]
+    return O, N, S, ops
 
 
 def _mapping(O: list[list[Token]], S: list[list[Token]]) -> dict[str, str] | None:
@@ -94,17 +122,19 @@ def _theirs(O: list[list[Token]], N: list[list[Token]], S: list[list[Token]], op
 
 
 def _rewrite(line: str, S: list[Token], O: list[Token], N: list[Token], new_line: str,
-             ops: list[tuple[str, int, int, int, int]], mapping: dict[str, str]) -> str | None:
+             ops: list[tuple[str, int, int, int, int]], mapping: dict[str, str], anywhere: bool = False) -> str | None:
     """The sibling line with each of `ops` (O → N) made on its tokens S (those of the whole
     line, or of the part of it the change is in)."""
     pieces, pos = [], 0
+    moved = {t.text for _, _, _, j1, j2 in ops for t in N[j1:j2] if t.kind == "id"} if anywhere else set()
     for tag, i1, i2, j1, j2 in ops:
-        # Every name of the sibling that the rewrite removes must reappear in what it writes.
+        # Every name of the sibling that the rewrite removes must reappear in what it writes
+        # (here; with `anywhere`, elsewhere in the line too: `key in memo` → `memo.hasOwnProperty(key)`).
         written = N[j1:j2]
         replaced = {o.text for o in O[i1:i2] if o.kind == "id"}  # names a new one may be built from
         for o, s in zip(O[i1:i2], S[i1:i2]):
             if o.text != s.text and not any(o.text == t.text or (o.text in replaced and _derived(o.text, t.text))
-                                            for t in written):
+                                            for t in written) and o.text not in moved:
                 return None
         s_from = S[i1 - 1].end if i1 > 0 else (S[0].start if S else 0)
         s_to = S[i2].start if i2 < len(S) else len(line)

@@ -1,5 +1,5 @@
-"""One part of a line rewritten → the same rewrite where the same tokens stand on the lines around,
-whatever the rest of those lines.
+"""One part of a line rewritten → the same rewrite where the same tokens stand on the lines around
+(or farther, where its most distinctive token stands), whatever the rest of those lines.
 """
 
 from __future__ import annotations
@@ -11,23 +11,30 @@ from tree_sitter import Tree
 from atelier.context.edits import Edit
 from atelier.context.next_edit_calls import _parameters_changed
 from atelier.context.next_edit_hunks import (
-    LastEdit, MAX_EDITS, Proposal, _DIRECTIVE, _header, _line_span, _lines_at, _near_lines, _numbers_only, _places,
-    minimal, tokens,
+    LastEdit, MAX_EDITS, Proposal, _DIRECTIVE, _header, _line_span, _lines_at, _near_lines, _numbers_only, _occurrences,
+    _places, minimal, tokens,
 )
 from atelier.context.next_edit_repeat import SIBLING_LINES
 from atelier.context.next_edit_rewrite import _mapping, _rewrite, _theirs
 from atelier.context.next_edit_scope import _locals_of, _same_locals
-from atelier.context.next_edit_tree import _bytes, _directive, _enclosing_function, _host, _in_import, _prose
+from atelier.context.next_edit_tree import (
+    _bytes, _commented, _directive, _enclosing_function, _host, _in_import, _prose,
+)
 
 
 SPAN_CONTEXT = 2  # tokens on each side of the changed ones that a place must share
 MAX_SPAN_TOKENS = 12
+# A token this long recognises a place anywhere in the file, not only on the lines around;
+# at most this many of its lines are looked at.
+MIN_MARK = 4
+MAX_FAR_LINES = 200
 
 
 def propose_span_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Proposal | None:
     """One part of a line rewritten (`_.indexOf(a, b) < 0` → `!_.contains(a, b)`): the same
     rewrite where the same tokens stand, with a few around them alike (names and values
-    the place's own), on the lines around, whatever the rest of those lines."""
+    the place's own), on the lines around and on the lines that hold its most distinctive
+    token, whatever the rest of those lines."""
     if "\n" in last.before or "\n" in last.after:
         return None
     old = last.old_text(text)
@@ -50,14 +57,19 @@ def propose_span_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> 
         return None
     nb = _bytes(text)
     host = _host(tree, nb, last.start)
-    if _prose(host) or _directive(host) or _DIRECTIVE.search(last.before + last.after) or _parameters_changed(text, tree, nb, last) is not None \
+    if _prose(host) or _commented(tree, nb, last) or _directive(host) or _DIRECTIVE.search(last.before + last.after) or _parameters_changed(text, tree, nb, last) is not None \
             or len([t for t in removed if t.kind == "id"]) != len([t for t in written if t.kind == "id"]) and _in_import(tree, nb, last.start):
         return None
     a, b = max(0, i0 - SPAN_CONTEXT), min(len(O), i1 + SPAN_CONTEXT)
     pattern = O[a:b]
     if len(pattern) < 4:
         return None
-    fixed = {k for op in ops for k in range(op[1] - a, op[2] - a)}  # the tokens the user replaced: as they are
+    # The tokens the user replaced stand as they are, but for the names the rewrite writes again
+    # (`key in memo` → `memo.hasOwnProperty(key)`): those are the place's own, and carried over.
+    carried = {t.text for t in written if t.kind == "id"}
+    fixed = {k for op in ops for k in range(op[1] - a, op[2] - a) if not (O[a + k].kind == "id" and O[a + k].text in carried)}
+    if not any(pattern[k].kind in ("id", "kw", "lit") or len(pattern[k].text) > 1 for k in fixed):
+        return None  # nothing of its own left to recognise the place by (`a.b` → `b(a)`)
     n_pattern = N[a:b + len(N) - len(O)]
     span_ops = [(tag, x1 - a, x2 - a, y1 - a, y2 - a) for tag, x1, x2, y1, y2 in ops]
     changed_names = {t.text for t in removed + written if t.kind == "id"}
@@ -66,7 +78,15 @@ def propose_span_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> 
     fn_span = nb.node(fn) if local else None
     seen_functions: dict[int, bool] = {}
     edits: list[Edit] = []
-    for start in _near_lines(text, ls, SIBLING_LINES):
+    candidates = _near_lines(text, ls, SIBLING_LINES)
+    # Farther away, the lines that hold the change's most distinctive token (a name, a value).
+    marks = sorted((t.text for t in (pattern[k] for k in fixed)
+                    if t.kind in ("id", "lit") and len(t.text.strip("'\"`")) >= MIN_MARK), key=len, reverse=True)
+    if marks:
+        near = set(candidates)
+        far = {text.rfind("\n", 0, at) + 1 for at in _occurrences(text, marks[0])[:MAX_FAR_LINES]} - near - {ls}
+        candidates = sorted(near | far)
+    for start in candidates:
         line = _lines_at(text, start, 1)[0]
         if fn_span is not None and not fn_span[0] <= start <= fn_span[1]:
             if not _same_locals(text, tree, nb, start + len(line) - len(line.lstrip()), local, seen_functions):
@@ -83,7 +103,7 @@ def propose_span_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> 
                 continue
             if all(o.text == s.text for o, s in zip(pattern, sub)) and line.strip() == old_line.strip():
                 break  # the same line: the repeat's
-            rewritten = _rewrite(line, sub, pattern, n_pattern, new_line, span_ops, mapping)
+            rewritten = _rewrite(line, sub, pattern, n_pattern, new_line, span_ops, mapping, anywhere=True)
             if rewritten is not None and rewritten != line and (edit := minimal(text, Edit(start, start + len(line), rewritten))):
                 edits.append(edit)
             break

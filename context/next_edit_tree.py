@@ -221,3 +221,9 @@ def _parameters_of(tree: Tree | None, nb: _Bytes, index: int) -> Node | None:
             return None
         node = node.parent
     return None
+
+
+def _commented(tree: Tree | None, nb: _Bytes, last) -> bool:
+    """Whether the user's edit wrote into a comment (a note added at a line's end): the line's
+    own, not a change its siblings share."""
+    return bool(last.after) and _prose(_host(tree, nb, last.end - 1))

@@ -218,3 +218,41 @@ def test_the_task_maker_cuts_tasks_from_a_git_history(tmp_path):
     json.dumps(t)
     assert kind_of(("self.a = a", "self._a = a"), ("self.b = b", "self._b = b")) == "repeat"
     assert kind_of(("x = 1", "x = 2"), ("return y", "return z + 1")) == "other"
+
+
+def test_a_part_of_a_line_rewritten_carries_the_siblings_own_names():
+    # The names the rewrite writes again (`memo`, `key`) are the place's own: `queues` there.
+    src = ("function has(memo, queues, key) {\n  if (key in memo) {\n    return 1;\n"
+           "  } else if (key in queues) {\n    return 2;\n  }\n}\n")
+    assert first_edit("javascript", src, "key in memo", "memo.hasOwnProperty(key)") == \
+        src.replace("key in memo", "memo.hasOwnProperty(key)").replace("key in queues", "queues.hasOwnProperty(key)")
+
+
+def test_a_part_of_a_line_rewritten_is_found_far_away_by_its_distinctive_token():
+    filler = "".join(f"WIDTH_{i} = {i}\n" for i in range(60))
+    src = f"def first(xs):\n    return sorted(xs, key=str.lower)\n\n\n{filler}\n\ndef last(ys):\n    return max(ys, key=str.lower)\n"
+    assert first_edit("python", src, "sorted(xs, key=str.lower)", "sorted(xs)") == \
+        src.replace("sorted(xs, key=str.lower)", "sorted(xs)").replace("max(ys, key=str.lower)", "max(ys)")
+
+
+def test_a_part_of_a_line_is_not_repeated_where_only_punctuation_would_recognise_it():
+    # `a.b` → `b(a)`: every name carried over, only a dot left to find the place by.
+    src = "x = cfg.size\ny = opts.width\n"
+    assert first_edit("python", src, "cfg.size", "size(cfg)") is None
+
+
+def test_a_note_added_at_a_lines_end_is_not_repeated_on_its_siblings():
+    src = "deps = [\n    'alpha >= 1.0',\n    'beta >= 2.0',\n    'gamma >= 3.0',\n]\n"
+    assert first_edit("python", src, "'alpha >= 1.0',", "'alpha >= 1.0',  # pinned for the docs") is None
+
+
+def test_the_same_call_written_the_same_way_gets_the_users_own_text_line_breaks_and_all():
+    src = "def f(a, b):\n    same(a, b)\n    same(a, b)\n    same(b, a)\n"
+    new = "same(\n        a, b.lower(),\n    )"
+    assert first_edit("python", src, "same(a, b)", new) == src.replace("same(a, b)", new)
+
+
+def test_a_branch_of_an_else_if_chain_is_a_sibling_of_the_first():
+    src = "function kind(x) {\n  if (isA(x)) {\n    return 1;\n  } else if (isB(x)) {\n    return 2;\n  }\n}\n"
+    assert first_edit("javascript", src, "isA(x)", "isA(x.value)") == \
+        src.replace("isA(x)", "isA(x.value)").replace("isB(x)", "isB(x.value)")
