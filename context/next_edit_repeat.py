@@ -85,7 +85,11 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
             at = text.find(stripped[0], at + len(stripped[0]))
     # A variable of this function changed: identical lines in another function hold another
     # variable, unless that function has the same variables.
-    changed_names = {t.text for t in removed_tokens + written_tokens if t.kind == "id"} if same_shape else set()
+    if same_shape:
+        changed_names = {t.text for t in removed_tokens + written_tokens if t.kind == "id"}
+    else:  # rewritten into more or fewer lines: the names it wrote anew or dropped (`n = len(x)`)
+        old_ids, new_ids = ({t.text for line in lines for t in line if t.kind == "id"} for lines in (O, N))
+        changed_names = old_ids ^ new_ids
     annotation = _annotates(old, last)
     fn = _enclosing_function(host) if tree is not None and changed_names else None
     local = _locals_of(text, tree.root_node, nb, fn, changed_names) if fn is not None else set()

@@ -256,3 +256,9 @@ def test_a_branch_of_an_else_if_chain_is_a_sibling_of_the_first():
     src = "function kind(x) {\n  if (isA(x)) {\n    return 1;\n  } else if (isB(x)) {\n    return 2;\n  }\n}\n"
     assert first_edit("javascript", src, "isA(x)", "isA(x.value)") == \
         src.replace("isA(x)", "isA(x.value)").replace("isB(x)", "isB(x.value)")
+
+
+def test_a_line_rewritten_with_a_new_variable_is_not_repeated_in_another_function():
+    src = ("def read(self, data):\n    self.size += len(data)\n    self.count += 1\n\n\n"
+           "def feed(self, data):\n    self.size += len(data)\n")
+    assert first_edit("python", src, "self.size += len(data)", "n = len(data)\n    self.size += n") is None
