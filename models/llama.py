@@ -19,6 +19,7 @@ from atelier.models.errors import ModelError
 from atelier.models.fim import FimFormat, detect_fim
 from atelier.models.gguf_info import GGUFError, lora_mismatch
 from atelier.models.locate import check_gguf
+from atelier.models.lookup import LookupStats, complete_greedy
 from atelier.models.states import CHAT_SLOT, KeptState, StateCache, common_prefix
 
 log = logging.getLogger(__name__)
@@ -156,6 +157,7 @@ class LlamaBackend:
         lora_path: Path | None = None,
         lora_scale: float = 1.0,
         kept_states_mb: int | None = None,
+        prompt_lookup: int = 0,
     ) -> None:
         check_gguf(path, source)
         import llama_cpp
@@ -223,6 +225,9 @@ class LlamaBackend:
         self._pieces = _pieces_by_first_byte(self._llm)
         self._fim = detect_fim(self._is_single_token)
         self.speed: Speed | None = None  # measured by calibrate()
+        # Greedy completions guess up to this many tokens from the prompt (models.lookup); 0: off.
+        self.prompt_lookup = prompt_lookup
+        self.lookup_stats = LookupStats()
         log.info(
             "loaded %s (n_ctx=%d, threads=%d, n_gpu_layers=%d, fim=%s)",
             path, n_ctx, threads, self.n_gpu_layers, self._fim.name if self._fim else "none",
@@ -292,6 +297,23 @@ class LlamaBackend:
             self._switch(request.slot, tokens)
             self._fair_threads()
             reused = min(self._reused_prefix(tokens), len(tokens) - 1)  # the last is always re-run
+            if self.prompt_lookup and request.temperature == 0 and len(tokens) < self.n_ctx:
+                result = complete_greedy(
+                    self._llm,
+                    tokens,
+                    reused,
+                    self.prompt_lookup,
+                    max_tokens=request.max_tokens,
+                    stop=request.stop,
+                    processor=self.healing(request.heal, request.names),
+                    cancel=cancel,
+                    until=until,
+                    timeout_s=request.timeout_s,
+                    decode_timeout_s=request.decode_timeout_s,
+                    stats=self.lookup_stats,
+                )
+                result.reevaluated_tokens = len(tokens) - reused
+                return result
             stream = self._llm.create_completion(
                 request.prompt,
                 max_tokens=request.max_tokens,
