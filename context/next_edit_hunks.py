@@ -142,9 +142,11 @@ def _derived(old: str, name: str) -> bool:
 
 
 def _numbers_only(removed: list[Token], written: list[Token]) -> bool:
-    """A change of numbers and nothing else: a value, the others keep their own."""
+    """A change of numbers and nothing else (but the commas between them, in a list of values):
+    a value, the others keep their own."""
     changed = removed + written
-    return bool(changed) and all(t.kind == "lit" and _shape(t) == "num" for t in changed)
+    numbers = [t for t in changed if t.kind == "lit" and _shape(t) == "num"]
+    return bool(numbers) and all(t in numbers or t.text == "," for t in changed)
 
 
 _DIRECTIVE = re.compile(r"type:\s*ignore|noqa|pylint:|pragma|eslint-|@ts-|istanbul|prettier-ignore|NOSONAR")

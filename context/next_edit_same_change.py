@@ -17,7 +17,8 @@ from atelier.context.next_edit_hunks import (
 from atelier.context.next_edit_rename import _renamed
 from atelier.context.next_edit_scope import _binds, _defined
 from atelier.context.next_edit_tree import (
-    _bytes, _directive, _host, _in_import, _in_type, _name_at, _parameters_of, _role,
+    _Bytes, _CALL_NODES, _FUNCTION_NODES, _bytes, _callee, _directive, _host, _in_import, _in_type, _name_at,
+    _parameters_of, _role, _text,
 )
 
 
@@ -67,6 +68,7 @@ def propose_same_change(text: str, last: LastEdit, tree: Tree | None = None) -> 
         if renamed is not None and _defined(text, tree.root_node, nb, renamed[0]) and any(
                 (n := _name_at(tree.root_node, nb, w, renamed[1])) is not None and _role(n) == "name" for w in renamed[2]):
             return None  # one variable switched for another: the other uses are the switch's to judge
+    callee = _callee_around(tree, nb, last.start) if any(t.text == "," for t in gone + put) else None
     left = [t for t in line_tokens if t.end <= start]
     right = [t for t in line_tokens if t.start >= end]
     between = start == end  # an insertion between two tokens
@@ -89,6 +91,8 @@ def propose_same_change(text: str, last: LastEdit, tree: Tree | None = None) -> 
         where = _parameters_of(tree, nb, a if n_left else last.start) is not None if tree is not None else False
         keep = None if tree is None or _in_type(_host(tree, nb, last.start)) else \
             (lambda at: (_parameters_of(tree, nb, at) is not None) == where)
+        if keep is not None and callee is not None:  # an argument added or dropped: the same function's calls
+            keep = (lambda at, a=a, where_ok=keep: where_ok(at) and _callee_around(tree, nb, at + last.start - a) == callee)
         edits = _same_places(text, last, context, replacement, at_line_start=not n_left and not left,
                              at_line_end=not n_right and not right, keep=keep)
         if edits:
@@ -126,3 +130,15 @@ def _same_places(text: str, last: LastEdit, context: str, replacement: str, at_l
                 return []
         at = text.find(context, at + 1)
     return edits
+
+
+def _callee_around(tree: Tree | None, nb: _Bytes, index: int) -> str | None:
+    """The callee, as written, of the call whose arguments hold text[index]; None when none."""
+    node = _host(tree, nb, index)
+    while node is not None and node.type not in _FUNCTION_NODES and not node.type.endswith(("statement", "block")):
+        if node.type in _CALL_NODES:
+            args = node.child_by_field_name("arguments")
+            if args is not None and args.start_byte < nb.byte(index) < args.end_byte:
+                return _text(_callee(node))
+        node = node.parent
+    return None

@@ -262,3 +262,14 @@ def test_a_line_rewritten_with_a_new_variable_is_not_repeated_in_another_functio
     src = ("def read(self, data):\n    self.size += len(data)\n    self.count += 1\n\n\n"
            "def feed(self, data):\n    self.size += len(data)\n")
     assert first_edit("python", src, "self.size += len(data)", "n = len(data)\n    self.size += n") is None
+
+
+def test_an_argument_dropped_from_one_call_is_not_dropped_from_another_functions_calls():
+    src = ("def run(self, request, d):\n    d.add_both(self.handle_output, request, self.spider)\n"
+           "    self.schedule(request, self.spider)\n")
+    assert first_edit("python", src, "request, self.spider)\n    self.sch", "request)\n    self.sch") is None
+
+
+def test_a_list_of_numbers_rewritten_is_a_value_not_an_edit_to_repeat():
+    src = "const sizes = [10, 20, 30, 40, 50];\nlet more = [10, 20, 30, 40, 50];\n"
+    assert first_edit("javascript", src, "30, 40, 50]", "30, 30, 40, 50, 60]") is None
