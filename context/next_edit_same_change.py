@@ -12,7 +12,7 @@ from atelier.context.edits import Edit
 from atelier.context.next_edit_calls import _parameters_changed
 from atelier.context.next_edit_hunks import (
     LastEdit, MAX_EDITS, Proposal, _DIRECTIVE, _annotates, _header, _line_span, _nonspace, _numbers_only, _places,
-    minimal, tokens,
+    _shape, minimal, tokens,
 )
 from atelier.context.next_edit_rename import _renamed
 from atelier.context.next_edit_scope import _binds, _defined
@@ -49,6 +49,9 @@ def propose_same_change(text: str, last: LastEdit, tree: Tree | None = None) -> 
     put = [t for op in ops if op[0] != "equal" for t in covered_new[op[3]:op[4]]]
     if _numbers_only(gone, put):
         return None
+    if len(gone) == len(put) == 1 and _shape(gone[0]) == _shape(put[0]) == "str" \
+            and text.count(put[0].text) > 1:
+        return None  # one value switched for another already in use: the others keep theirs
     nb = _bytes(text)
     if tree is not None and any(t.kind == "id" and t.text not in {g.text for g in gone} and
                                 (n := _name_at(tree.root_node, nb, start + t.start, t.text)) is not None and _binds(n)

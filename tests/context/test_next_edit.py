@@ -273,3 +273,9 @@ def test_an_argument_dropped_from_one_call_is_not_dropped_from_another_functions
 def test_a_list_of_numbers_rewritten_is_a_value_not_an_edit_to_repeat():
     src = "const sizes = [10, 20, 30, 40, 50];\nlet more = [10, 20, 30, 40, 50];\n"
     assert first_edit("javascript", src, "30, 40, 50]", "30, 30, 40, 50, 60]") is None
+
+
+def test_a_string_switched_to_another_already_in_use_is_not_repeated():
+    # Like a name already in use: one place chose the other value, the rest keep theirs.
+    src = "DEFAULT = 'text/plain'\nfirst = pick('application/json', 1)\nif kind == 'application/json':\n    pass\n"
+    assert first_edit("python", src, "'application/json', 1", "'text/plain', 1") is None
