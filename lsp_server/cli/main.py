@@ -95,6 +95,13 @@ def cmd_bench_session(args: argparse.Namespace) -> int:
                        args.json, args.model, args.pause_s)
 
 
+def cmd_bench_decode(args: argparse.Namespace) -> int:
+    from atelier.lsp_server.bench.decode import run_decode
+
+    return run_decode(Path(args.file) if args.file else None, args.requests, args.draft, args.json, args.model,
+                      args.llama_cpp_draft)
+
+
 def cmd_bench_quality(args: argparse.Namespace) -> int:
     from atelier.lsp_server.bench.quality import run_quality
 
@@ -273,6 +280,16 @@ def build_parser() -> argparse.ArgumentParser:
     session.add_argument("--pause-s", type=float, default=1.0, help="pause after opening a file, before typing")
     session.add_argument("--json", action="store_true", help="print one JSON object")
     session.set_defaults(func=cmd_bench_session)
+
+    decode = bench_sub.add_parser("decode", help="prompt-lookup decoding vs plain greedy decoding: tokens/s, warm keystroke latency")
+    decode.add_argument("--file", help="file to complete in (default: the stdlib's logging/handlers.py)")
+    decode.add_argument("--requests", "-n", type=int, default=24)
+    decode.add_argument("--draft", type=int, default=6, help="most tokens guessed per batch (model.prompt_lookup)")
+    decode.add_argument("--model", help="a .gguf file (default: bundled)")
+    decode.add_argument("--llama-cpp-draft", action="store_true",
+                        help="also llama-cpp-python's LlamaPromptLookupDecoding (logits_all=True) on the same requests")
+    decode.add_argument("--json", action="store_true", help="print one JSON object")
+    decode.set_defaults(func=cmd_bench_decode)
 
     quality = bench_sub.add_parser("quality", help="exact match and edit similarity of line completions on a task set")
     quality.add_argument("--tasks", required=True, help="a tasks .jsonl (from `atelier bench make-tasks`)")
