@@ -37,3 +37,7 @@ class ModelConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     kept_states_mb: Annotated[Annotated[int, Meta(ge=0, le=1_048_576)] | None, _d(
         "embedded backend: memory for the evaluated prompts of other documents and chat (0: none); "
         "null: as much as the context's KV cache (n_ctx tokens)")] = None
+    prompt_lookup: Annotated[int, _d(
+        "embedded backend: greedy completions guess up to this many tokens from text the prompt already holds "
+        "and check them in one batch (prompt-lookup decoding, models/lookup.py: the greedy answer, faster); 0: off",
+        ge=0, le=32)] = 6

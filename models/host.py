@@ -130,4 +130,5 @@ def _create(config: ModelConfig) -> Backend:
         lora_path=Path(config.lora_path).expanduser() if config.lora_path else None,
         lora_scale=config.lora_scale,
         kept_states_mb=config.kept_states_mb,
+        prompt_lookup=config.prompt_lookup,
     )

@@ -122,3 +122,27 @@ def test_the_next_request_reuses_the_prompt_after_lookup(backend):
     assert typed.reevaluated_tokens <= 4, typed  # the answer's own tokens were cached with it
     llm = backend.llama
     assert llm.n_tokens <= len(llm.tokenize((CODE[0] + first.text[:12]).encode())) + 30
+
+
+@pytest.mark.slow
+def test_until_and_cancellation_stop_lookup_as_they_stop_plain_decoding(backend):
+    from atelier.models.backend import CancelToken
+
+    request = CompletionRequest(CODE[1], max_tokens=40)
+    results = {}
+    for draft in (0, 6):
+        backend.llama.reset()
+        backend.prompt_lookup = draft
+        cancel = CancelToken()
+        cancel.cancel()
+        try:
+            results[draft] = (
+                backend.complete(request, until=lambda text: text.count("\n") >= 2),
+                backend.complete(request, cancel),
+            )
+        finally:
+            backend.prompt_lookup = 0
+    (plain, plain_cancelled), (lookup, lookup_cancelled) = results[0], results[6]
+    assert lookup.text == plain.text and lookup.text.count("\n") == 2 and lookup.finish_reason == "stop"
+    assert lookup_cancelled.finish_reason == plain_cancelled.finish_reason == "cancelled"
+    assert lookup_cancelled.text == plain_cancelled.text == ""
