@@ -37,6 +37,11 @@ class CompletionSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True
     # Evaluate the next completion's prompt in idle time (a document opened, the cursor
     # settled, typing paused), cancelled by any real request (engine.warmup).
     warmup: bool = True
+    # With warmup: when the model would spend longer than this evaluating what its cache lacks
+    # of a completion's prompt (the first request in a file, on a CPU: seconds), answer from a
+    # shorter prompt (the code nearest the cursor, what it evaluates in about this time) while
+    # the full one is evaluated in idle time for the next requests; 0: always the full prompt.
+    cold_prompt_ms: Annotated[int, Meta(ge=0, le=600_000)] = 1000
 
 
 class FeedbackSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -101,11 +106,12 @@ class SettingsError(ValueError):
 _NOT_SETTINGS = {"token"}
 
 
-def _deep_merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+def deep_merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    """`update` laid over `base`, section by section (neither is changed)."""
     merged = dict(base)
     for key, value in update.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
+            merged[key] = deep_merge(merged[key], value)
         else:
             merged[key] = value
     return merged
@@ -151,7 +157,7 @@ def merge_settings(current: Settings, update: Any, unknown: list[str] | None = N
         # (the caller reports them) rather than refuse the whole update.
         unknown.extend(_unknown(update, Settings))
         update = _without(update, unknown)
-    merged = _deep_merge(msgspec.to_builtins(current), update)
+    merged = deep_merge(msgspec.to_builtins(current), update)
     try:
         return msgspec.convert(merged, Settings)
     except msgspec.ValidationError as exc:

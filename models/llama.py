@@ -286,6 +286,16 @@ class LlamaBackend:
         diff = np.flatnonzero(cached[:n] != np.asarray(tokens[:n]))
         return int(diff[0]) if diff.size else n
 
+    def held_tokens(self, prompt: str, slot: str = "") -> tuple[int, int]:
+        """How many of `prompt`'s tokens are already evaluated for `slot` (in the context, or
+        in its kept state), and how many it has: what a completion there would still pay for."""
+        with self._lock:
+            tokens = self._llm.tokenize(prompt.encode(), special=True)
+            if slot == self._slot:
+                return self._reused_prefix(tokens), len(tokens)
+            kept = self.states.peek(slot)
+            return (kept.common_prefix(tokens) if kept is not None else 0), len(tokens)
+
     def complete(
         self,
         request: CompletionRequest,

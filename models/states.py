@@ -83,6 +83,10 @@ class StateCache:
             self._states.move_to_end(slot)
         return state
 
+    def peek(self, slot: str) -> KeptState | None:
+        """The slot's state, without making it the most recently used."""
+        return self._states.get(slot)
+
     def drop(self, slot: str) -> None:
         old = self._states.pop(slot, None)
         if old is not None:

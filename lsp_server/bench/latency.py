@@ -13,13 +13,13 @@ from pathlib import Path
 
 from atelier.context.document import Document
 from atelier.lsp_server.bench.output import print_report
-from atelier.lsp_server.bench.replay import ServerPrompts, default_replay_file, run_replay
+from atelier.lsp_server.bench.replay import FULL_PROMPTS, ServerPrompts, default_replay_file, run_replay
 from atelier.lsp_server.cli.demo import default_file
 from atelier.lsp_server.bench.editor_session import EditorSession
 from atelier.lsp_server.bench.data import fresh_data_dir
 from atelier.lsp_server.cli.complete import read_source
 from atelier.lsp_server.engine.completion import make_prompt
-from atelier.lsp_server.settings import Settings, merge_settings
+from atelier.lsp_server.settings import Settings, deep_merge, merge_settings
 from atelier.models.host import ModelHost
 
 
@@ -89,8 +89,8 @@ def run_latency(
         return 2
     update = {"model": {"path": model}} if model else {}
     settings = merge_settings(Settings(), update)
-    with fresh_data_dir():
-        server = asyncio.run(_through_server(path, text, cursors, update))
+    with fresh_data_dir():  # the bare run's prompts are full ones
+        server = asyncio.run(_through_server(path, text, cursors, deep_merge(update, FULL_PROMPTS)))
     bare = _bare(path, text, cursors, settings)
     p50, bare_p50 = statistics.median(server), statistics.median(bare)
     report = {

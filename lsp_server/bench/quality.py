@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 # token and line caps, which shape every answer, stay as they are. No feedback is recorded:
 # the bench never accepts an answer, so every file whose snippets were shown would count as
 # never accepted and weigh less in the tasks after it (answers would depend on task order).
-BENCH_SETTINGS = {"completion": {"max_decode_ms": 0, "timeout_ms": 0}, "feedback": {"enabled": False}}
+# Nor does a cold cache shorten a prompt (cold_prompt_ms): every task is a file just opened.
+BENCH_SETTINGS = {"completion": {"max_decode_ms": 0, "timeout_ms": 0, "cold_prompt_ms": 0}, "feedback": {"enabled": False}}
 
 # Grammar names (context.languages) that are not LSP languageIds themselves.
 _LANGUAGE_IDS = {"tsx": "typescriptreact", "c_sharp": "csharp", "bash": "shellscript"}

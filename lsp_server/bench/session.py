@@ -27,10 +27,12 @@ from atelier.lsp_server.bench.editor_session import EditorSession
 from atelier.lsp_server.bench.output import print_report
 from atelier.lsp_server.bench.replay import Step, pick_function, typing_steps
 from atelier.lsp_server.bench.data import fresh_data_dir
+from atelier.lsp_server.settings import deep_merge
 
 log = logging.getLogger(__name__)
 
-# Settings of the baseline: no warm-up, one evaluated state (llama.cpp's cache) for everything.
+# Settings of the baseline: no warm-up (and so no shorter prompt for a cold cache), one
+# evaluated state (llama.cpp's cache) for everything.
 BASELINE = {"completion": {"warmup": False}, "model": {"kept_states_mb": 0}}
 TYPE_A, TYPE_B, BACK_A, SWITCH_CHARS, SWITCHES = 60, 30, 30, 9, 3
 
@@ -41,6 +43,7 @@ class Request(msgspec.Struct):
     prompt_tokens: int
     reevaluated: int
     text: str
+    cold: int = 0  # answered from a shorter prompt (completion.cold_prompt_ms)
 
 
 def default_files() -> tuple[Path, Path]:
@@ -85,7 +88,8 @@ class _Script:
         text, seconds = await self.session.inline(doc.uri, *doc.cursor())
         after = await self.session.stats()
         r = Request(phase, seconds * 1000, after["prompt_tokens"] - before["prompt_tokens"],
-                    after["reevaluated_tokens"] - before["reevaluated_tokens"], text)
+                    after["reevaluated_tokens"] - before["reevaluated_tokens"], text,
+                    after["cold_answers"] - before["cold_answers"])
         self.requests.append(r)
         return r
 
@@ -190,6 +194,7 @@ def _phases(script: _Script) -> dict:
             "prompt_tokens": prompt,
             "reevaluated_tokens": sum(r.reevaluated for r in rs),
             "reeval_fraction": round(sum(r.reevaluated for r in rs) / prompt, 4) if prompt else None,
+            "cold_answers": sum(r.cold for r in rs),
         }
     for name, ms in script.other_ms.items():
         out[name] = {"ms": round(ms, 1)}
@@ -205,7 +210,7 @@ def run_session(a_path: Path | None, b_path: Path | None, as_json: bool, model: 
     default_a, default_b = default_files()
     a_path, b_path = a_path or default_a, b_path or default_b
     common = {"model": {"path": model}} if model else {}
-    merged = {**BASELINE, "model": {**BASELINE["model"], **common.get("model", {})}}
+    merged = deep_merge(BASELINE, common)
     started = time.perf_counter()
     with fresh_data_dir():  # each server builds its own index, as on a first start
         on = asyncio.run(_run_session(a_path, b_path, common, pause_s, loaded=True))
@@ -229,6 +234,9 @@ def run_session(a_path: Path | None, b_path: Path | None, as_json: bool, model: 
         "first_request_ms": round(first_on.ms, 1),
         "baseline_first_request_ms": round(first_base.ms, 1),
         "first_request_ratio": round(first_on.ms / first_base.ms, 3),
+        "first_request_prompt_tokens": first_on.prompt_tokens,
+        "baseline_first_request_prompt_tokens": first_base.prompt_tokens,
+        "cold_answers": sum(r.cold for r in on.requests),
         "after_chat_ms": round(back[0].ms, 1),
         "after_chat_ratio": round(back[0].ms / statistics.median(typing), 3),
         "switch_reeval_fraction": round(sum(r.reevaluated for r in switched) / switch_prompt, 4) if switch_prompt else None,

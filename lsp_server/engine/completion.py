@@ -56,6 +56,12 @@ def completion_limits(settings: CompletionSettings, speed: Speed | None) -> Limi
     return Limits(tokens, timeout, decode, True)
 # Share of the context budget for code from elsewhere (definitions, similar chunks).
 CONTEXT_SHARE = 0.5
+# A cold answer's prompt holds at least this many tokens (what the model needs to see of the
+# code to say anything useful), and is used only when it spares at least half of the full
+# prompt's missing evaluation: small files are simply evaluated whole.
+COLD_MIN_TOKENS = 256
+# The slot of a document's shorter prompt, beside its own (whose warm-up goes on meanwhile).
+COLD_SLOT = "\x00cold:"
 
 
 class Completion(msgspec.Struct):
@@ -66,6 +72,9 @@ class Completion(msgspec.Struct):
     finish_reason: str = "stop"
     seconds: float = 0.0
     reevaluated_tokens: int = 0
+    # Answered from a shorter prompt, the full one not yet evaluated (cold_prompt): the caller
+    # warms the full prompt in idle time for the next request.
+    cold: bool = False
 
 
 def describe_limits(settings: CompletionSettings, speed: Speed) -> str:
@@ -77,11 +86,12 @@ def describe_limits(settings: CompletionSettings, speed: Speed) -> str:
             f"requests at {cap(limits.timeout_ms)}")
 
 
-def make_prompt(snap: Snapshot, backend: Backend, settings: CompletionSettings) -> Prompt:
+def make_prompt(snap: Snapshot, backend: Backend, settings: CompletionSettings, budget: int | None = None) -> Prompt:
+    """The completion prompt for `snap`, within `settings.context_tokens` (or `budget`)."""
     limit = completion_limits(settings, getattr(backend, "speed", None)).max_tokens
     max_tokens = limit if snap.cursor.mode == "block" else min(limit, LINE_MAX_TOKENS)
     # Leave room in the context window for the answer and the FIM markers.
-    context_tokens = max(32, min(settings.context_tokens, backend.n_ctx - max_tokens - 16))
+    context_tokens = max(32, min(budget or settings.context_tokens, backend.n_ctx - max_tokens - 16))
     context = ""
     if snap.snippets:
         file_sep = backend.fim.file_sep if backend.fim is not None else None
@@ -104,11 +114,43 @@ def make_prompt(snap: Snapshot, backend: Backend, settings: CompletionSettings) 
 
 def warm(snap: Snapshot, backend: Backend, settings: CompletionSettings, slot: str, cancel: CancelToken) -> CompletionResult:
     """Evaluate the prompt `generate` would send for `snap` into the backend's cache, without
-    generating (backends that cannot: nothing)."""
+    generating (backends that cannot: nothing); for a cold cache, the shorter prompt first."""
     prefill = getattr(backend, "prefill", None)
     if prefill is None or cancel.cancelled:
         return CompletionResult("", finish_reason="cancelled" if cancel.cancelled else "stop")
-    return prefill(make_prompt(snap, backend, settings).text, slot, cancel)
+    prompt = make_prompt(snap, backend, settings)
+    # While the full prompt is far from evaluated, the next request is answered from the
+    # shorter one (generate): that one first, so that even a short pause makes it fast.
+    short = cold_prompt(snap, backend, settings, prompt, slot, settings.cold_prompt_ms)
+    done = 0
+    if short is not None:
+        first = prefill(short.text, COLD_SLOT + slot, cancel)
+        if cancel.cancelled:
+            first.finish_reason = "cancelled"
+            return first
+        done = first.reevaluated_tokens
+    result = prefill(prompt.text, slot, cancel)
+    result.reevaluated_tokens += done
+    return result
+
+
+def cold_prompt(snap: Snapshot, backend: Backend, settings: CompletionSettings, prompt: Prompt, slot: str,
+                cold_ms: int) -> Prompt | None:
+    """A shorter prompt for `snap` when the backend would spend more than `cold_ms` evaluating
+    what it lacks of `prompt` (the first request in a file on a CPU: seconds), holding what it
+    evaluates in about `cold_ms`; None when the full prompt is near enough."""
+    held_tokens = getattr(backend, "held_tokens", None)
+    speed: Speed | None = getattr(backend, "speed", None)
+    if not cold_ms or held_tokens is None or speed is None or speed.prompt_tps <= 0:
+        return None
+    held, total = held_tokens(prompt.text, slot)
+    missing = total - held
+    if missing / speed.prompt_tps * 1000 <= cold_ms:
+        return None
+    budget = max(COLD_MIN_TOKENS, int(speed.prompt_tps * cold_ms / 1000))
+    if budget * 2 > missing:
+        return None
+    return make_prompt(snap, backend, settings, budget)
 
 
 def generate(
@@ -117,11 +159,18 @@ def generate(
     settings: CompletionSettings,
     cancel: CancelToken | None = None,
     slot: str = "",
+    cold_ms: int = 0,
 ) -> Completion:
+    """The completion for `snap`. With `cold_ms` (a server that warms prompts in idle time),
+    a prompt the backend mostly lacks is answered from a shorter one (cold_prompt), in a slot
+    of its own so that the document's warm-up keeps what it evaluated."""
     start = time.perf_counter()
     if cancel is not None and cancel.cancelled:  # superseded while queued
         return Completion("", snap.cursor.mode, finish_reason="cancelled")
     prompt = make_prompt(snap, backend, settings)
+    short = cold_prompt(snap, backend, settings, prompt, slot, cold_ms)
+    if short is not None:
+        prompt, slot = short, COLD_SLOT + slot
     limits = completion_limits(settings, getattr(backend, "speed", None))
     request = CompletionRequest(
         prompt.text,
@@ -156,6 +205,7 @@ def generate(
         result.finish_reason,
         time.perf_counter() - start,
         result.reevaluated_tokens,
+        short is not None,
     )
 
 

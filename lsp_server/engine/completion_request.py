@@ -70,11 +70,16 @@ async def complete_at(services: Services, settings: Settings, uri: str, line: in
         raise CompletionFailed(f"completion failed: {exc}") from exc
     if result is None:
         return None
+    if result.cold:  # the full prompt is evaluated in the idle time before the next request
+        warm_at(services, settings, uri, line, character, path_of, root, "cold")
     log.info(
-        "%s %s:%d:%d %s %d+%d tokens (%d evaluated) in %.0f ms",
+        "%s %s:%d:%d %s %d+%d tokens (%d evaluated%s) in %.0f ms",
         result.mode, snap.path, line, character, result.finish_reason,
-        result.prompt_tokens, result.completion_tokens, result.reevaluated_tokens, result.seconds * 1000,
+        result.prompt_tokens, result.completion_tokens, result.reevaluated_tokens,
+        ", shorter prompt" if result.cold else "", result.seconds * 1000,
     )
+    if not result.text:
+        return None
     return result, snap.cursor
 
 

@@ -41,6 +41,7 @@ class Stats(msgspec.Struct):
     warmups: int = 0  # warm-ups that reached the model
     warmups_cancelled: int = 0  # stopped by a real request (what they evaluated is kept)
     warmup_tokens: int = 0  # prompt tokens warm-ups evaluated (not counted in reevaluated_tokens)
+    cold_answers: int = 0  # completions answered from a shorter prompt (completion.cold_prompt_ms)
 
 
 class ModelCalls:
@@ -131,5 +132,6 @@ class ModelCalls:
         self.stats.prompt_tokens += prompt
         self.stats.reevaluated_tokens += getattr(result, "reevaluated_tokens", 0) or 0
         self.stats.decode_steps += decoded
+        self.stats.cold_answers += bool(getattr(result, "cold", False))
         if cancel.cancelled or getattr(result, "finish_reason", "") == "cancelled":
             self.stats.wasted_decode_steps += decoded

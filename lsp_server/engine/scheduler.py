@@ -85,7 +85,8 @@ class CompletionScheduler:
 
     async def complete(self, uri: str, snap: Snapshot, backend: Backend, settings: CompletionSettings,
                        ticket: int | None = None) -> Completion | None:
-        """The completion for `snap`, or None when there is none or a newer request won."""
+        """The completion for `snap`, or None when there is none or a newer request won (an
+        empty one when answered empty from a shorter prompt: Completion.cold)."""
         self.stats.requests += 1
         if ticket is not None and ticket < self._newest.get(uri, 0):
             self.stats.superseded += 1  # a newer request for this document already arrived
@@ -108,7 +109,9 @@ class CompletionScheduler:
                 self.stats.superseded += 1
                 return None
             try:
-                result = await self.calls.run(functools.partial(generate, snap, backend, settings, slot=uri), token)
+                cold_ms = settings.cold_prompt_ms if settings.warmup else 0  # warm-ups bring the full prompt
+                result = await self.calls.run(functools.partial(generate, snap, backend, settings, slot=uri,
+                                                                cold_ms=cold_ms), token)
             except ModelBusy as exc:  # a completion is worth nothing once late: no message
                 log.warning("completion refused: %s", exc)
                 return None
@@ -123,7 +126,7 @@ class CompletionScheduler:
             self.stats.superseded += 1
             return None
         if not result.text:
-            return None
+            return result if result.cold else None  # the caller still warms the full prompt
         self._last[uri] = _Last(snap.text[: snap.index], snap.text[snap.index:], result.text, result.mode)
         self.stats.answered += 1
         return result

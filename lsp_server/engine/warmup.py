@@ -19,7 +19,9 @@ from atelier.lsp_server.settings import CompletionSettings
 log = logging.getLogger(__name__)
 
 # How long the cursor or the text must stay put before a warm-up starts, by what moved it.
-SETTLE_S = {"open": 0.0, "cursor": 0.15, "change": 0.3}
+# "cold": a completion was answered from a shorter prompt and the full one is wanted next,
+# once typing pauses (while it goes on, the shorter prompt's answers are the fast ones).
+SETTLE_S = {"open": 0.0, "cursor": 0.15, "change": 0.3, "cold": 0.3}
 
 
 class Warmup:

@@ -42,7 +42,8 @@ def config() -> ClientServerConfig:
 
 # Tests check what a completion says, not how fast it comes: caps generous enough that a machine
 # busy with other work (other tests, builds) still gets an answer; a test's own options win.
-GENEROUS_CAPS = {"completion": {"max_decode_ms": 2000, "timeout_ms": 120_000}}
+# Nor does a first request get a shorter prompt because the machine is slow (cold_prompt_ms).
+GENEROUS_CAPS = {"completion": {"max_decode_ms": 2000, "timeout_ms": 120_000, "cold_prompt_ms": 0}}
 
 
 async def initialize(client: LanguageClient, options: dict | None = None) -> types.InitializeResult:
@@ -120,6 +121,12 @@ async def inline(client: LanguageClient, uri: str, line: int, character: int) ->
     result = await client.text_document_inline_completion_async(inline_params(uri, line, character))
     items = result.items if isinstance(result, types.InlineCompletionList) else (result or [])
     return items[0].insert_text if items else ""
+
+
+async def stats(client: LanguageClient) -> dict:
+    """The server's counters (atelier/stats)."""
+    result = await client.protocol.send_request_async("atelier/stats", {})
+    return result if isinstance(result, dict) else result._asdict()
 
 
 # -- next edits --------------------------------------------------------------------------

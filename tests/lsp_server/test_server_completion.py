@@ -18,6 +18,7 @@ from tests.lsp_server.lsp_helpers import (
     inline,
     inline_params,
     open_doc,
+    stats,
     wait_message,
     wait_progress_end,
 )
@@ -188,11 +189,6 @@ async def test_bad_setting_is_reported_by_name_and_the_old_value_stays(client):
     assert await inline(client, uri, 1, 11) == ""  # still disabled
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"completion": {"enabled": True}}))
     assert (await inline(client, uri, 1, 11)).strip()
-
-
-async def stats(client: LanguageClient) -> dict:
-    result = await client.protocol.send_request_async("atelier/stats", {})
-    return result if isinstance(result, dict) else result._asdict()
 
 
 async def test_typing_what_was_predicted_is_answered_without_the_model(client):
