@@ -39,6 +39,7 @@ test('defaults become the nested object the server expects', () => {
       lora_path: null,
       lora_scale: 1,
       kept_states_mb: null,
+      prompt_lookup: 6,
     },
     completion: {
       enabled: true,
@@ -51,6 +52,7 @@ test('defaults become the nested object the server expects', () => {
       timeout_ms: null,
       max_decode_ms: null,
       warmup: true,
+      cold_prompt_ms: 1000,
     },
     feedback: { enabled: true },
     generate: { candidates: 8, temperature: 0.8, max_tokens: 256, timeout_s: 20, memory_mb: 1024, python: null, seed: null, isolation: 'auto' },
