@@ -351,3 +351,18 @@ def replacement_edit(text: str, language: str | None, start: int, end: int, outp
     if not parses_no_worse(language, text, edit.apply(text)):
         raise EditError("the model's code does not parse in place; nothing was changed")
     return edit
+
+
+def minimal(text: str, edit: Edit) -> Edit | None:
+    """`edit` trimmed of what it leaves as it is; None when it changes nothing."""
+    old = text[edit.start:edit.end]
+    new = edit.new_text
+    if old == new:
+        return None
+    p = 0
+    while p < min(len(old), len(new)) and old[p] == new[p]:
+        p += 1
+    s = 0
+    while s < min(len(old), len(new)) - p and old[len(old) - 1 - s] == new[len(new) - 1 - s]:
+        s += 1
+    return Edit(edit.start + p, edit.end - s, new[p:len(new) - s])

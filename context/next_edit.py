@@ -39,10 +39,10 @@ import time
 
 from tree_sitter import Tree
 
-from atelier.context.edits import Edit
+from atelier.context.edits import Edit, minimal
 from atelier.context.next_edit_arguments import propose_arguments
 from atelier.context.next_edit_comments import propose_sentence_case
-from atelier.context.next_edit_hunks import LastEdit, Proposal, minimal
+from atelier.context.next_edit_hunks import LastEdit, Proposal
 from atelier.context.next_edit_parameters import propose_parameters
 from atelier.context.next_edit_rename import propose_rename, propose_switch
 from atelier.context.next_edit_repeat import propose_repeat

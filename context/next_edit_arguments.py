@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from tree_sitter import Tree
 
-from atelier.context.edits import Edit
+from atelier.context.edits import Edit, minimal
 from atelier.context.next_edit_calls import (
     MAX_ARGS_CHARS, _args_of, _calls_named, _delete_items, _insert_item, _keyword, _list_change, _norm, _split_args,
 )
-from atelier.context.next_edit_hunks import LastEdit, MAX_EDITS, Proposal, _places, minimal, tokens
+from atelier.context.next_edit_hunks import LastEdit, MAX_EDITS, Proposal, _places, tokens
 from atelier.context.next_edit_tree import _CALL_NODES, _FUNCTION_NODES, _bytes, _callee, _text
 
 

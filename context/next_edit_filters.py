@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from tree_sitter import Tree
 
-from atelier.context.edits import Edit
+from atelier.context.edits import Edit, minimal
 from atelier.context.languages import make_parser
 from atelier.context.syntax import error_count
-from atelier.context.next_edit_hunks import LastEdit, apply_edits, minimal
+from atelier.context.next_edit_hunks import LastEdit, apply_edits
 from atelier.context.next_edit_tree import _bytes, parse
 
 

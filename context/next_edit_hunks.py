@@ -110,21 +110,6 @@ def apply_edits(text: str, edits: list[Edit] | tuple[Edit, ...]) -> str:
     return text
 
 
-def minimal(text: str, edit: Edit) -> Edit | None:
-    """`edit` trimmed of what it leaves as it is; None when it changes nothing."""
-    old = text[edit.start:edit.end]
-    new = edit.new_text
-    if old == new:
-        return None
-    p = 0
-    while p < min(len(old), len(new)) and old[p] == new[p]:
-        p += 1
-    s = 0
-    while s < min(len(old), len(new)) - p and old[len(old) - 1 - s] == new[len(new) - 1 - s]:
-        s += 1
-    return Edit(edit.start + p, edit.end - s, new[p:len(new) - s])
-
-
 def _places(n: int) -> str:
     return f"{n} place{'s' if n != 1 else ''}"
 

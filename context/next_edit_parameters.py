@@ -8,12 +8,12 @@ import re
 
 from tree_sitter import Node, Tree
 
-from atelier.context.edits import Edit
+from atelier.context.edits import Edit, minimal
 from atelier.context.next_edit_calls import (
     _args_of, _calls_of, _delete_items, _insert_item, _keyword, _keyword_in, _list_change, _norm, _param,
     _split_args, _starred,
 )
-from atelier.context.next_edit_hunks import LastEdit, MAX_EDITS, Proposal, _NAME_KEYWORDS, _places, minimal
+from atelier.context.next_edit_hunks import LastEdit, MAX_EDITS, Proposal, _NAME_KEYWORDS, _places
 from atelier.context.next_edit_scope import _bound
 from atelier.context.next_edit_tree import (
     _Bytes, _CALL_NODES, _FUNCTION_NODES, _PARAMETER_NODES, _bytes, _enclosing_function, _function_name, _is_method,

@@ -18,7 +18,7 @@ import difflib
 
 import msgspec
 
-from atelier.context.edits import Edit
+from atelier.context.edits import Edit, minimal
 
 CURSOR = "<|user_cursor_is_here|>"
 REGION_START, REGION_END = "<|editable_region_start|>", "<|editable_region_end|>"
@@ -145,12 +145,5 @@ def rewritten(fmt: str, output: str, current: str) -> str | None:
 
 def region_edit(region: Region, current: str, new: str) -> Edit | None:
     """The one edit that turns the region's text into `new`, trimmed to what changes."""
-    if new == current:
-        return None
-    p = 0
-    while p < min(len(current), len(new)) and current[p] == new[p]:
-        p += 1
-    s = 0
-    while s < min(len(current), len(new)) - p and current[-1 - s] == new[-1 - s]:
-        s += 1
-    return Edit(region.start + p, region.start + len(current) - s, new[p:len(new) - s])
+    edit = minimal(current, Edit(0, len(current), new))
+    return None if edit is None else Edit(region.start + edit.start, region.start + edit.end, edit.new_text)

@@ -9,11 +9,11 @@ import difflib
 
 from tree_sitter import Tree
 
-from atelier.context.edits import Edit
+from atelier.context.edits import Edit, minimal
 from atelier.context.next_edit_calls import _parameters_changed
 from atelier.context.next_edit_hunks import (
     LastEdit, MAX_EDITS, Proposal, _DIRECTIVE, _annotates, _header, _line_span, _lines_at, _near_lines, _nonspace,
-    _numbers_only, _word, minimal, tokens,
+    _numbers_only, _word, tokens,
 )
 from atelier.context.next_edit_rewrite import _sibling
 from atelier.context.next_edit_scope import _locals_of, _same_locals

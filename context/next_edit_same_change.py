@@ -8,11 +8,11 @@ import re
 
 from tree_sitter import Tree
 
-from atelier.context.edits import Edit
+from atelier.context.edits import Edit, minimal
 from atelier.context.next_edit_calls import _parameters_changed
 from atelier.context.next_edit_hunks import (
     LastEdit, MAX_EDITS, Proposal, _DIRECTIVE, _annotates, _header, _line_span, _nonspace, _numbers_only, _places,
-    _shape, minimal, tokens,
+    _shape, tokens,
 )
 from atelier.context.next_edit_rename import _renamed
 from atelier.context.next_edit_scope import _binds, _defined

@@ -8,11 +8,11 @@ import difflib
 
 from tree_sitter import Tree
 
-from atelier.context.edits import Edit
+from atelier.context.edits import Edit, minimal
 from atelier.context.next_edit_calls import _parameters_changed
 from atelier.context.next_edit_hunks import (
     LastEdit, MAX_EDITS, Proposal, _DIRECTIVE, _header, _line_span, _lines_at, _near_lines, _numbers_only, _occurrences,
-    _places, minimal, tokens,
+    _places, tokens,
 )
 from atelier.context.next_edit_repeat import SIBLING_LINES
 from atelier.context.next_edit_rewrite import _mapping, _rewrite, _theirs
