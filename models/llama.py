@@ -207,6 +207,7 @@ class LlamaBackend:
                     "corrupt: download it again, or set model.path to another .gguf file"
                 ) from exc
         self._lock = threading.Lock()
+        self._last_prompt: tuple[str, list[int]] = ("", [])
         # The slot (a document's uri, chat) whose prompt the context holds, and the evaluated
         # states of the others (models.states), bounded in bytes: by default as many as the
         # context's own KV cache holds (n_ctx tokens), ~4 documents of 1,000-token prompts.
@@ -286,11 +287,18 @@ class LlamaBackend:
         diff = np.flatnonzero(cached[:n] != np.asarray(tokens[:n]))
         return int(diff[0]) if diff.size else n
 
+    def _prompt_tokens(self, prompt: str) -> list[int]:
+        """`prompt` tokenized; the last one is remembered, since a completion's prompt is
+        tokenized for `held_tokens` and again for `complete` (a warm-up's for both prefills)."""
+        if self._last_prompt[0] != prompt:
+            self._last_prompt = (prompt, self._llm.tokenize(prompt.encode(), special=True))
+        return self._last_prompt[1]
+
     def held_tokens(self, prompt: str, slot: str = "") -> tuple[int, int]:
         """How many of `prompt`'s tokens are already evaluated for `slot` (in the context, or
         in its kept state), and how many it has: what a completion there would still pay for."""
         with self._lock:
-            tokens = self._llm.tokenize(prompt.encode(), special=True)
+            tokens = self._prompt_tokens(prompt)
             if slot == self._slot:
                 return self._reused_prefix(tokens), len(tokens)
             kept = self.states.peek(slot)
@@ -303,7 +311,7 @@ class LlamaBackend:
         until: Callable[[str], bool] | None = None,
     ) -> CompletionResult:
         with self._lock:
-            tokens = self._llm.tokenize(request.prompt.encode(), special=True)
+            tokens = self._prompt_tokens(request.prompt)
             self._switch(request.slot, tokens)
             self._fair_threads()
             reused = min(self._reused_prefix(tokens), len(tokens) - 1)  # the last is always re-run
@@ -408,7 +416,7 @@ class LlamaBackend:
         for the completion, which always runs it."""
         with self._lock:
             llm = self._llm
-            tokens = llm.tokenize(prompt.encode(), special=True)[: llm.n_ctx() - 1]
+            tokens = self._prompt_tokens(prompt)[: llm.n_ctx() - 1]
             self._switch(slot, tokens)
             self._fair_threads()
             reused = self._reused_prefix(tokens)
