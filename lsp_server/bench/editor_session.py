@@ -12,6 +12,28 @@ from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
 
+class StartupProgress:
+    """The server's start-up work as its work-done progress tells it: done once the model has
+    loaded and nothing else (the index) is running. The index alone often ends first, and a
+    script that typed then would time the model's load."""
+
+    def __init__(self) -> None:
+        self.running: set[str] = set()
+        self.model_token: str | None = None
+        self.model_loaded = False
+
+    def update(self, token: str, value: dict) -> bool:
+        """Take one progress notification; whether start-up is now done."""
+        if value.get("kind") == "begin":
+            self.running.add(token)
+            if str(value.get("message", "")).startswith("loading model"):
+                self.model_token = token
+        elif value.get("kind") == "end":
+            self.running.discard(token)
+            self.model_loaded = self.model_loaded or token == self.model_token
+        return self.model_loaded and not self.running
+
+
 class EditorSession:
     """One server process and one client, like an editor window with files open."""
 
@@ -28,9 +50,11 @@ class EditorSession:
         def _create(params: types.WorkDoneProgressCreateParams) -> None:
             return None
 
+        startup = StartupProgress()
+
         @self.client.feature(types.PROGRESS)
         def _progress(params: types.ProgressParams) -> None:
-            if isinstance(params.value, dict) and params.value.get("kind") == "end":
+            if startup.update(str(params.token), params.value if isinstance(params.value, dict) else {}):
                 self.ready.set()
 
         @self.client.feature(types.WINDOW_SHOW_MESSAGE)
