@@ -62,6 +62,9 @@ CONTEXT_SHARE = 0.5
 COLD_MIN_TOKENS = 256
 # The slot of a document's shorter prompt, beside its own (whose warm-up goes on meanwhile).
 COLD_SLOT = "\x00cold:"
+# A cold answer decodes what the model writes in about cold_ms too (its first lines: the
+# whole block comes once the full prompt is warm), and at least about a line of code.
+COLD_MIN_ANSWER_TOKENS = 16
 
 
 class Completion(msgspec.Struct):
@@ -153,6 +156,14 @@ def cold_prompt(snap: Snapshot, backend: Backend, settings: CompletionSettings, 
     return make_prompt(snap, backend, settings, budget)
 
 
+def cold_answer_tokens(backend: Backend, max_tokens: int, cold_ms: int) -> int:
+    """The tokens a cold answer decodes: what the backend writes in about `cold_ms`."""
+    speed: Speed | None = getattr(backend, "speed", None)
+    if speed is None or speed.decode_tps <= 0:
+        return max_tokens
+    return min(max_tokens, max(COLD_MIN_ANSWER_TOKENS, int(speed.decode_tps * cold_ms / 1000)))
+
+
 def generate(
     snap: Snapshot,
     backend: Backend,
@@ -169,13 +180,15 @@ def generate(
         return Completion("", snap.cursor.mode, finish_reason="cancelled")
     prompt = make_prompt(snap, backend, settings)
     short = cold_prompt(snap, backend, settings, prompt, slot, cold_ms)
+    max_tokens = prompt.max_tokens
     if short is not None:
         prompt, slot = short, COLD_SLOT + slot
+        max_tokens = cold_answer_tokens(backend, prompt.max_tokens, cold_ms)
     limits = completion_limits(settings, getattr(backend, "speed", None))
     request = CompletionRequest(
         prompt.text,
         prompt.stop,
-        prompt.max_tokens,
+        max_tokens,
         heal=prompt.heal,
         timeout_s=limits.timeout_ms / 1000,
         decode_timeout_s=limits.max_decode_ms / 1000,
@@ -189,6 +202,8 @@ def generate(
             return block_finished(prompt.strip_heal(raw), snap.cursor, suffix, settings.max_lines)
 
     result = backend.complete(request, cancel, until)
+    if result.finish_reason == "length" and max_tokens < prompt.max_tokens:
+        result.finish_reason = "time"  # cut by the cold answer's time: its finished part only
     text = _finish(result, prompt, snap, settings)
     # After `receiver.`, a name the receiver does not hold is an invented one: the model
     # chooses again among those it holds (its prompt is cached: only the answer is new),

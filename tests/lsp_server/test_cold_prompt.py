@@ -55,7 +55,13 @@ async def until_warmed(client: LanguageClient, before: dict, timeout: float = 18
     raise TimeoutError("no warm-up finished")
 
 
+def cold_prompts(client: LanguageClient, ms: int) -> None:
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"completion": {"cold_prompt_ms": ms}}))
+
+
 async def test_a_cold_file_is_answered_from_a_shorter_prompt_then_the_full_one_is_warmed(client):
+    cold_prompts(client, 1)
     text = big_module()
     uri = open_doc(client, "conversions.py", text, "python")
     before = await stats(client)
@@ -77,9 +83,24 @@ async def test_a_cold_file_is_answered_from_a_shorter_prompt_then_the_full_one_i
     assert after_second["reevaluated_tokens"] - warmed["reevaluated_tokens"] <= 0.05 * full_tokens
 
 
+async def test_a_cold_answer_stops_at_what_decodes_in_the_cold_time(client):
+    # A table to continue: the model goes on for lines. With cold_prompt_ms 1 the cold
+    # answer may decode COLD_MIN_ANSWER_TOKENS (16): about a line, cut to its finished part.
+    cold_prompts(client, 1)
+    rows = "".join(f'    "unit_{i}": {i * 10},\n' for i in range(1, 25))
+    text = big_module(69) + "\n\n\nUNITS = {\n" + rows + "    "
+    uri = open_doc(client, "units.py", text, "python")
+    before = await stats(client)
+    first = await inline(client, uri, *end_of(text))
+    after = await stats(client)
+    assert after["cold_answers"] - before["cold_answers"] == 1
+    assert first.strip(), "the cold answer was empty"
+    assert after["decode_steps"] - before["decode_steps"] <= 16
+    assert first.count("\n") <= 1, first  # its finished line, not a half-written second
+
+
 async def test_with_cold_prompts_off_the_first_request_evaluates_the_full_prompt(client):
-    client.workspace_did_change_configuration(
-        types.DidChangeConfigurationParams(settings={"completion": {"cold_prompt_ms": 0}}))
+    cold_prompts(client, 0)
     text = big_module(71)
     uri = open_doc(client, "conversions_full.py", text, "python")
     before = await stats(client)
