@@ -202,16 +202,15 @@ def generate(
             return block_finished(prompt.strip_heal(raw), snap.cursor, suffix, settings.max_lines)
 
     result = backend.complete(request, cancel, until)
-    if result.finish_reason == "length" and max_tokens < prompt.max_tokens:
-        result.finish_reason = "time"  # cut by the cold answer's time: its finished part only
-    text = _finish(result, prompt, snap, settings)
+    capped = max_tokens < prompt.max_tokens  # a cold answer's "length" is its time running out
+    text = _finish(result, prompt, snap, settings, capped)
     # After `receiver.`, a name the receiver does not hold is an invented one: the model
     # chooses again among those it holds (its prompt is cached: only the answer is new),
     # unless it was cut short by the user or the time limit.
     starts = member_starts(snap.cursor.line_prefix, text, snap.names, snap.text) if backend.heals else ()
     if starts and result.finish_reason in ("stop", "length"):
         result = backend.complete(msgspec.structs.replace(request, names=starts), cancel, until)
-        text = _finish(result, prompt, snap, settings)
+        text = _finish(result, prompt, snap, settings, capped)
     return Completion(
         text,
         snap.cursor.mode,
@@ -224,12 +223,14 @@ def generate(
     )
 
 
-def _finish(result: CompletionResult, prompt: Prompt, snap: Snapshot, settings: CompletionSettings) -> str:
-    """The model's answer cut to what the cursor wants and the code around it can take."""
+def _finish(result: CompletionResult, prompt: Prompt, snap: Snapshot, settings: CompletionSettings,
+            capped: bool = False) -> str:
+    """The model's answer cut to what the cursor wants and the code around it can take;
+    `capped`: its token limit was a time limit (a cold answer's)."""
     if result.finish_reason == "cancelled":
         return ""
     raw = prompt.strip_heal(result.text)
-    if result.finish_reason == "time":  # cut short by a cap: the finished part only
+    if result.finish_reason == "time" or (capped and result.finish_reason == "length"):  # the finished part only
         raw = cut_partial(raw)
     text = postprocess(raw, snap.cursor, snap.text[snap.index:], settings.max_lines)
     return keep_parseable(snap.language, snap.text, snap.index, text)
