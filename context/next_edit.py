@@ -30,7 +30,8 @@ next_edit_repeat (lines and blocks, with next_edit_rewrite), next_edit_same_chan
 next_edit_span (a part of a line), next_edit_comments (sentence case); what they share is in
 next_edit_hunks (the user's hunk, tokens, proposals), next_edit_tree (the parse),
 next_edit_scope (variables) and next_edit_calls (argument and parameter lists, calls); the
-filters and the ranking in next_edit_filters.
+filters and the ranking in next_edit_filters; the rules that keep the repeats silent when unsure
+in next_edit_confidence.
 """
 
 from __future__ import annotations

@@ -11,7 +11,8 @@ from atelier.context.next_edit_calls import (
     MAX_ARGS_CHARS, _args_of, _calls_named, _delete_items, _insert_item, _keyword, _list_change, _norm, _split_args,
 )
 from atelier.context.next_edit_hunks import LastEdit, MAX_EDITS, Proposal, _places, tokens
-from atelier.context.next_edit_tree import _CALL_NODES, _FUNCTION_NODES, _bytes, _callee, _text
+from atelier.context.next_edit_scope import _locals_of, _same_locals
+from atelier.context.next_edit_tree import _CALL_NODES, _FUNCTION_NODES, _bytes, _callee, _enclosing_function, _text
 
 
 def propose_arguments(text: str, tree: Tree | None, last: LastEdit) -> Proposal | None:
@@ -51,6 +52,12 @@ def propose_arguments(text: str, tree: Tree | None, last: LastEdit) -> Proposal 
     if op == "change" and (tokens(str(value)) and all(t.kind == "lit" for t in tokens(str(value)))
                            or all(t.kind == "lit" for t in tokens(old_items[k]))):
         return None  # a value changed at one call: the others have their own reasons
+    # An argument naming a variable of this function: only calls in functions that have it too.
+    written = {t.text for v in ([value] if op == "change" else value if op == "insert" else []) for t in tokens(str(v))
+               if t.kind == "id"}
+    fn = _enclosing_function(call) if written else None
+    local: set[str] | None = None  # looked up at the first call elsewhere that would change
+    seen_functions: dict[int, bool] = {}
     edits = []
     old_raw = old[a0:a1 - delta]
     for other in _calls_named(text, root, nb, callee_text):
@@ -90,6 +97,11 @@ def propose_arguments(text: str, tree: Tree | None, last: LastEdit) -> Proposal 
         if edit is not None and text[b0:b1] == old_raw and _indent(text, b0) == _indent(text, a0):
             # The same call, written the same way: the user's own text, line breaks and all.
             edit = Edit(b0, b1, text[a0:a1])
+        if edit is not None and fn is not None and not fn.start_byte <= other.start_byte < fn.end_byte:
+            if local is None:
+                local = _locals_of(text, root, nb, fn, written)
+            if local and not _same_locals(text, tree, nb, nb.index(other.start_byte), local, seen_functions):
+                continue
         if edit is not None and (edit := minimal(text, edit)) is not None:
             edits.append(edit)
     if not edits or len(edits) > MAX_EDITS:

@@ -11,6 +11,7 @@ from tree_sitter import Tree
 
 from atelier.context.edits import Edit, minimal
 from atelier.context.next_edit_calls import _parameters_changed
+from atelier.context.next_edit_confidence import opens_definition, owner, reworded
 from atelier.context.next_edit_hunks import (
     LastEdit, MAX_EDITS, Proposal, _DIRECTIVE, _annotates, _header, _line_span, _lines_at, _near_lines, _nonspace,
     _numbers_only, _word, tokens,
@@ -59,7 +60,7 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
     # docstring, a note added at a line's end), a number changed or lines rewritten into more
     # or fewer: only identical lines.
     defined = _parameters_changed(text, tree, nb, last)
-    identical_only = not same_shape or any(_header(o) for o in O) or _prose(host) or _commented(tree, nb, last) \
+    identical_only = not same_shape or any(_header(o) for o in O) or opens_definition(tree, nb, text, ls) or _prose(host) or _commented(tree, nb, last) \
         or defined is not None or _directive(host) or _DIRECTIVE.search(last.before + last.after) is not None
     if _numbers_only(removed_tokens, written_tokens):
         return None  # a count, a size, a version: each line's own, even on a line alike
@@ -91,6 +92,10 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
         old_ids, new_ids = ({t.text for line in lines for t in line if t.kind == "id"} for lines in (O, N))
         changed_names = old_ids ^ new_ids
     annotation = _annotates(old, last)
+    # Prose whose words were rewritten: only in the documentation of the same definition.
+    reworded_prose = tree is not None and (_prose(host) or _commented(tree, nb, last)) \
+        and reworded(old_block, new_block)
+    prose_owner = owner(tree, nb, last.start) if reworded_prose else False
     fn = _enclosing_function(host) if tree is not None and changed_names else None
     local = _locals_of(text, tree.root_node, nb, fn, changed_names) if fn is not None else set()
     fn_span = nb.node(fn) if local else None
@@ -108,6 +113,8 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
                 continue
         if identical and annotation:
             continue  # a variable's annotation is written once
+        if prose_owner is not False and owner(tree, nb, start + sib_indents[0]) != prose_owner:
+            continue
         if identical and not same_shape:
             new_sib = _reindented(new_lines, old_lines[0][:indents[0]], sib[0][:sib_indents[0]])
         elif identical and distinctive or not identical_only and start in near:

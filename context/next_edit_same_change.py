@@ -10,15 +10,16 @@ from tree_sitter import Tree
 
 from atelier.context.edits import Edit, minimal
 from atelier.context.next_edit_calls import _parameters_changed
+from atelier.context.next_edit_confidence import owner, reworded
 from atelier.context.next_edit_hunks import (
     LastEdit, MAX_EDITS, Proposal, _DIRECTIVE, _annotates, _header, _line_span, _nonspace, _numbers_only, _places,
     _shape, tokens,
 )
 from atelier.context.next_edit_rename import _renamed
-from atelier.context.next_edit_scope import _binds, _defined
+from atelier.context.next_edit_scope import _binds, _defined, _locals_of, _same_locals
 from atelier.context.next_edit_tree import (
-    _Bytes, _CALL_NODES, _FUNCTION_NODES, _bytes, _callee, _directive, _host, _in_import, _in_type, _name_at,
-    _parameters_of, _role, _text,
+    _Bytes, _CALL_NODES, _FUNCTION_NODES, _bytes, _callee, _commented, _directive, _enclosing_function, _host,
+    _in_import, _in_type, _name_at, _parameters_of, _prose, _role, _text,
 )
 
 
@@ -72,6 +73,17 @@ def propose_same_change(text: str, last: LastEdit, tree: Tree | None = None) -> 
                 (n := _name_at(tree.root_node, nb, w, renamed[1])) is not None and _role(n) == "name" for w in renamed[2]):
             return None  # one variable switched for another: the other uses are the switch's to judge
     callee = _callee_around(tree, nb, last.start) if any(t.text == "," for t in gone + put) else None
+    in_prose = tree is not None and _prose(_host(tree, nb, last.start))
+    # Prose whose words were rewritten: only in the documentation of the same definition.
+    prose_owner = owner(tree, nb, last.start) if tree is not None and reworded(old[ls:le], text[ls:le + len(last.after) - len(last.before)]) \
+        and (in_prose or _commented(tree, nb, last)) else False
+    # A variable of this function changed: the same text in another function names another
+    # variable, unless that function has the same variables (as for the repeat).
+    changed_names = {t.text for t in gone + put if t.kind == "id"}
+    fn = _enclosing_function(_host(tree, nb, last.start)) if tree is not None and changed_names else None
+    local = _locals_of(text, tree.root_node, nb, fn, changed_names) if fn is not None else set()
+    fn_span = nb.node(fn) if local else None
+    seen_functions: dict[int, bool] = {}
     left = [t for t in line_tokens if t.end <= start]
     right = [t for t in line_tokens if t.start >= end]
     between = start == end  # an insertion between two tokens
@@ -96,6 +108,13 @@ def propose_same_change(text: str, last: LastEdit, tree: Tree | None = None) -> 
             (lambda at: (_parameters_of(tree, nb, at) is not None) == where)
         if keep is not None and callee is not None:  # an argument added or dropped: the same function's calls
             keep = (lambda at, a=a, where_ok=keep: where_ok(at) and _callee_around(tree, nb, at + last.start - a) == callee)
+        if prose_owner is not False:
+            keep = (lambda at, a=a, ok=keep: (ok is None or ok(at)) and owner(tree, nb, at + last.start - a) == prose_owner)
+        if tree is not None:  # prose (a comment, a docstring) for prose, code for code
+            keep = (lambda at, a=a, ok=keep: (ok is None or ok(at)) and _prose(_host(tree, nb, at + last.start - a)) == in_prose)
+        if fn_span is not None:
+            keep = (lambda at, a=a, ok=keep: (ok is None or ok(at)) and (
+                fn_span[0] <= at <= fn_span[1] or _same_locals(text, tree, nb, at + last.start - a, local, seen_functions)))
         edits = _same_places(text, last, context, replacement, at_line_start=not n_left and not left,
                              at_line_end=not n_right and not right, keep=keep)
         if edits:

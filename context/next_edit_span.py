@@ -10,6 +10,7 @@ from tree_sitter import Tree
 
 from atelier.context.edits import Edit, minimal
 from atelier.context.next_edit_calls import _parameters_changed
+from atelier.context.next_edit_confidence import opens_definition
 from atelier.context.next_edit_hunks import (
     LastEdit, MAX_EDITS, Proposal, _DIRECTIVE, _header, _line_span, _lines_at, _near_lines, _numbers_only, _occurrences,
     _places, tokens,
@@ -42,7 +43,7 @@ def propose_span_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> 
     ls, le = _line_span(text, last.start, last.end)
     old_line, new_line = old[ls:le - delta], text[ls:le]
     O, N = tokens(old_line), tokens(new_line)
-    if _header(O):
+    if _header(O) or opens_definition(tree, _bytes(text), text, ls):
         return None
     ops = [op for op in difflib.SequenceMatcher(None, [t.text for t in O], [t.text for t in N], autojunk=False).get_opcodes()
            if op[0] != "equal"]

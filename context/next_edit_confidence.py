@@ -1,0 +1,87 @@
+"""When a repeat or a same-text change is too unsure to show: what the predictors ask beyond one
+matching place (a wrong suggestion costs more than a missing one).
+
+- prose reworded (`reworded`): a comment or docstring whose words were rewritten describes its
+  own code; the same sentence in another definition's documentation (`owner`) is left alone
+  (a respelling, a code reference requalified are still repeated); the same-change predictor
+  also keeps prose for prose and code for code;
+- a definition's first line or a signature (`opens_definition`: methods, getters, signatures in
+  interfaces, beyond `def`/`function`): its siblings are other functions' own, as for `def`;
+- variables (with next_edit_scope): a change that writes a variable of the edited function goes
+  only where that variable exists too (same-change and arguments, as the repeat already did).
+"""
+
+from __future__ import annotations
+
+import collections
+import difflib
+import re
+
+from tree_sitter import Node, Tree
+
+from atelier.context.next_edit_tree import _DEFINITION_NODES, _Bytes, _host
+
+
+# What a definition may be wrapped in, between a doc comment and the definition it documents.
+_WRAPPERS = frozenset({"decorated_definition", "export_statement", "lexical_declaration", "variable_declaration",
+                       "expression_statement"})
+
+
+_WORD = re.compile(r"[^\W\d]\w*")
+# Code in prose: a marked-up reference (``x``, :class:`x`), read as no words.
+_CODE = re.compile(r"(?::?\w+:)?`+[^`\n]*`+")
+# A dotted name (`a.b.C`), read as its last word: qualifying a name is not rewording.
+_DOTTED = re.compile(r"[\w$]+\.(?=[\w$])")
+# A word replaced by one this alike is a respelling (`straigh` → `straight`), not a rewording.
+RESPELLING = 0.8
+
+
+def reworded(old: str, new: str) -> bool:
+    """Whether rewriting the prose `old` as `new` changed its words: not only punctuation,
+    numbers, code references or the spelling of one word."""
+    gone, put = (collections.Counter(_WORD.findall(_DOTTED.sub("", _CODE.sub(" ", s)))) for s in (old, new))
+    removed, added = list((gone - put).elements()), list((put - gone).elements())
+    if not removed and not added:
+        return False
+    return not (len(removed) == len(added) == 1
+                and difflib.SequenceMatcher(None, removed[0].lower(), added[0].lower()).ratio() >= RESPELLING)
+
+
+def owner(tree: Tree | None, nb: _Bytes, index: int) -> int | None:
+    """The definition (function, class) that the text at `index` belongs to, by its start byte:
+    the one around it, or for a comment just above a definition, that definition; None at
+    module level."""
+    node: Node | None = _host(tree, nb, index)
+    if node is not None and node.type == "comment":
+        after = node.next_named_sibling
+        while after is not None and after.type == "comment":
+            after = after.next_named_sibling
+        if after is not None and (after.type in _DEFINITION_NODES or after.type in _WRAPPERS
+                                  and any(c.type in _DEFINITION_NODES for c in after.named_children)):
+            return after.start_byte
+    while node is not None and node.type not in _DEFINITION_NODES:
+        node = node.parent
+    return node.start_byte if node is not None else None
+
+
+
+# What a line that opens a definition or declares a signature starts (beyond `def`, `function`,
+# `class`: methods, getters, signatures in an interface or a declaration file).
+_HEADER_NODES = frozenset(_DEFINITION_NODES | {"method_signature", "abstract_method_signature", "function_signature",
+                                               "construct_signature", "call_signature"})
+
+
+def opens_definition(tree: Tree | None, nb: _Bytes, text: str, line_start: int) -> bool:
+    """Whether the line starting at `line_start` is a definition's first line or a signature
+    (`get json(): T {`, `option(flags: string): this;`): one function's own, as `def` lines are."""
+    if tree is None:
+        return False
+    line_end = text.find("\n", line_start)
+    line = text[line_start:len(text) if line_end == -1 else line_end]
+    at = line_start + len(line) - len(line.lstrip())
+    node: Node | None = _host(tree, nb, at)
+    while node is not None and node.start_byte == nb.byte(at):
+        if node.type in _HEADER_NODES:
+            return True
+        node = node.parent
+    return False

@@ -1,0 +1,115 @@
+"""The propagation predictors stay silent when one matching place is not evidence enough
+(context.next_edit_confidence and where the repeat and same-change predictors use it): each
+rule withholds a suggestion where it should and still gives it where it should."""
+
+from __future__ import annotations
+
+from atelier.context.next_edit import (
+    LastEdit, acceptable, apply_edits, parse, propagate, propose_repeat, propose_span_repeat, rank,
+)
+from atelier.context.next_edit_confidence import reworded
+
+
+def first_edit(language: str, before: str, old: str, new: str, nth: int = 0) -> str | None:
+    """The text after the first suggested edit, once `old` (its nth occurrence) became `new`."""
+    start = -1
+    for _ in range(nth + 1):
+        start = before.index(old, start + 1)
+    text = before[:start] + new + before[start + len(old):]
+    last = LastEdit(start, old, new)
+    tree = parse(language, text)
+    proposal = propagate(text, language, tree, last)
+    if proposal is None:
+        return None
+    edits = acceptable(text, language, rank(text, proposal.edits, last.end), last, tree)
+    return apply_edits(text, edits[:1]) if edits else None
+
+
+DOCS = '''def get(url):
+    """Send the body of the :class:`Request` as given."""
+    return 1
+
+
+def post(url):
+    """Send the body of the :class:`Request` as given."""
+    return 2
+'''
+
+
+def test_a_docstring_reworded_is_not_repeated_in_another_functions_docstring():
+    assert first_edit("python", DOCS, "the body of", "the query string for") is None
+
+
+def test_a_code_reference_requalified_in_a_docstring_still_is():
+    after = first_edit("python", DOCS, ":class:`Request`", ":class:`models.Request`")
+    assert after == DOCS.replace(":class:`Request`", ":class:`models.Request`")
+
+
+def test_what_counts_as_rewording():
+    assert reworded("Send the body.", "Send the query string.")
+    assert not reworded("Wait to recieve it.", "Wait to receive it.")  # a respelling
+    assert not reworded("Uses ``Exchange``.", "Uses ``kombu.Exchange``.")  # code, not words
+    assert not reworded("(Exchange, str): the exchange", "(kombu.entity.Exchange, str): the exchange")
+    assert not reworded("passed to func:`json.dumps`.", "passed to :func:`json.dumps`.")
+
+
+def test_a_change_in_a_docstring_is_not_made_in_the_code_nor_the_other_way():
+    src = ('def serve(body):\n    """Serve the body.\n\n    Sent as ``text/javascript`` by default.\n    """\n'
+           '    return respond(body, mimetype="text/javascript")\n')
+    assert first_edit("python", src, "text/javascript", "application/javascript") is None
+    code = ('def serve(body):\n    respond(body, mimetype="text/javascript")\n'
+            '    return other(body, mimetype="text/javascript", fast=True)\n')
+    assert first_edit("python", code, "text/javascript", "application/javascript") == code.replace(
+        "text/javascript", "application/javascript")
+
+
+def test_a_value_replaced_by_a_local_variable_stays_in_the_functions_that_have_it():
+    src = ("def f(items):\n    limit = 10\n    send(items, timeout=30)\n\n\n"
+           "def g(items):\n    send(items, timeout=30)\n")
+    assert first_edit("python", src, "timeout=30", "timeout=limit") is None
+    both = src.replace("def g(items):\n", "def g(items):\n    limit = 5\n")
+    assert first_edit("python", both, "timeout=30", "timeout=limit") == both.replace("timeout=30", "timeout=limit")
+
+
+GETTERS = """class Options {
+  get json(): Record<string, any> | undefined {
+    return this._json;
+  }
+  get form(): Record<string, any> | undefined {
+    return this._form;
+  }
+}
+"""
+
+
+def _repeat(language: str, before: str, old: str, new: str):
+    start = before.index(old)
+    text = before[:start] + new + before[start + len(old):]
+    return propose_repeat(text, LastEdit(start, old, new), parse(language, text))
+
+
+def test_a_getters_signature_is_its_own_not_its_siblings():
+    assert _repeat("typescript", GETTERS, "get json(): Record<string, any> | undefined", "get json(): any") is None
+    text = GETTERS.replace("return this._json;", "return this._json ?? {};")
+    found = _repeat("typescript", GETTERS, "return this._json;", "return this._json ?? {};")
+    assert found is not None and apply_edits(text, found.edits) == text.replace("this._form;", "this._form ?? {};")
+
+
+def test_the_same_text_changed_to_use_a_local_variable_stays_in_the_functions_that_have_it():
+    src = ("def f(amount):\n    rate = 3\n    total = amount * 2 + offset\n    return total\n\n\n"
+           "def g(amount):\n    return amount * 2 + offset\n")
+    assert first_edit("python", src, "amount * 2", "amount * rate") is None
+    both = src.replace("def g(amount):\n", "def g(amount):\n    rate = 4\n")
+    assert first_edit("python", both, "amount * 2", "amount * rate") == both.replace("amount * 2", "amount * rate")
+
+
+def test_a_part_of_a_getters_signature_is_not_repeated_on_the_other_getters():
+    start = GETTERS.index("Record<string, any> | undefined")
+    text = GETTERS[:start] + "object | undefined" + GETTERS[start + len("Record<string, any>"):]
+    last = LastEdit(start, "Record<string, any>", "object")
+    assert propose_span_repeat(text, last, parse("typescript", text)) is None
+    body = "x = f(a, b)\ny = 1\nz = f(a, c)\n"
+    last = LastEdit(4, "f(a", "g(a")
+    text = body.replace("f(a, b)", "g(a, b)")
+    found = propose_span_repeat(text, last, parse("python", text))
+    assert found is not None and apply_edits(text, found.edits) == "x = g(a, b)\ny = 1\nz = g(a, c)\n"
