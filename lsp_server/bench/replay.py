@@ -16,6 +16,7 @@ from pathlib import Path
 import msgspec
 
 from atelier.context.document import Document
+from atelier.lsp_server.bench.data import fresh_data_dir
 from atelier.lsp_server.bench.editor_session import EditorSession
 from atelier.context.assembly import Snapshot, prepare
 from atelier.lsp_server.engine.completion import generate
@@ -153,7 +154,8 @@ def run_replay(path: Path, settings: Settings, update: dict, typing_ms: int = 0)
     base = "\n".join(lines[:start] + lines[end:])
     steps = typing_steps(body, start)
     logging.getLogger(__name__).info("replaying %s lines %d-%d (%d chars)", path, start + 1, end, len(body))
-    warm, before, after = asyncio.run(_replay_server(path, base, steps, typing_ms))
+    with fresh_data_dir():  # its feedback and index are the bench's, not the user's
+        warm, before, after = asyncio.run(_replay_server(path, base, steps, typing_ms))
     naive = _naive(path, base, steps, settings)
     delta = {k: after[k] - before[k] for k in after}
     warm_p50, naive_p50 = statistics.median(warm), statistics.median(naive)

@@ -23,6 +23,7 @@ from pathlib import Path
 from lsprotocol import types
 
 from atelier.lsp_server.bench.replay import default_replay_file, pick_function, typing_steps
+from atelier.lsp_server.bench.data import fresh_data_dir
 from atelier.lsp_server.bench.editor_session import EditorSession
 
 # Small caps keep 10,000 requests to minutes: the model is not what is measured.
@@ -152,7 +153,8 @@ async def _soak(requests: int, source: Path) -> dict:
 
 
 def run_soak(requests: int = 10_000, as_json: bool = False, source: Path | None = None) -> int:
-    result = asyncio.run(_soak(requests, source or default_replay_file()))
+    with fresh_data_dir():  # its feedback and index are the bench's, not the user's
+        result = asyncio.run(_soak(requests, source or default_replay_file()))
     if as_json:
         print(json.dumps(result))
     else:

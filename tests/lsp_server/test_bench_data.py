@@ -30,3 +30,39 @@ def test_bench_next_edit_leaves_the_users_data_folder_alone(tmp_path, monkeypatc
     assert report["all_exact"] == 1.0  # the bench did run through a server
     written = sorted(p.relative_to(users) for p in users.rglob("*")) if users.exists() else []
     assert written == [], written
+
+
+SMALL = "\n".join([
+    "import math", "", "",
+    "def area(shape, size):",
+    '    """The area of a square or a circle."""',
+    "    if shape == 'square':",
+    "        return size * size",
+    "    if shape == 'circle':",
+    "        return math.pi * size ** 2",
+    "    if shape == 'half':",
+    "        return size / 2",
+    "    if shape == 'none':",
+    "        return 0",
+    "    if shape == 'one':",
+    "        return 1",
+    "    raise ValueError(shape)",
+    "", "",
+    "def double(x):", "    return 2 * x", "",
+])
+
+
+@pytest.mark.slow
+def test_bench_latency_and_its_typing_replay_leave_the_users_data_folder_alone(tmp_path, monkeypatch, capsys):
+    users = tmp_path / "xdg"
+    monkeypatch.delenv("ATELIER_DATA_DIR", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(users))
+    source = tmp_path / "shapes.py"
+    source.write_text(SMALL)
+    with pytest.raises(SystemExit) as exit:
+        main(["bench", "latency", "--file", str(source), "-n", "1", "--replay-file", str(source), "--json"])
+    assert exit.value.code == 0
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert report["replay_requests"] > 0 and report["generations"] > 0  # the replay's server did run
+    written = sorted(p.relative_to(users) for p in users.rglob("*")) if users.exists() else []
+    assert written == [], written
