@@ -40,8 +40,8 @@ class CompletionSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True
     # With warmup: when the model would spend longer than this evaluating what its cache lacks
     # of a completion's prompt (the first request in a file, on a CPU: seconds), answer from a
     # shorter prompt (the code nearest the cursor, what it evaluates in about this time), its
-    # answer cut to what the model decodes in about this time too, while the full one is
-    # evaluated in idle time for the next requests; 0: always the full prompt.
+    # answer cut to what the model decodes in the rest of this time (at least a line), while
+    # the full one is evaluated in idle time for the next requests; 0: always the full prompt.
     cold_prompt_ms: Annotated[int, Meta(ge=0, le=600_000)] = 1000
 
 

@@ -62,8 +62,9 @@ CONTEXT_SHARE = 0.5
 COLD_MIN_TOKENS = 256
 # The slot of a document's shorter prompt, beside its own (whose warm-up goes on meanwhile).
 COLD_SLOT = "\x00cold:"
-# A cold answer decodes what the model writes in about cold_ms too (its first lines: the
-# whole block comes once the full prompt is warm), and at least about a line of code.
+# A cold answer decodes what the model writes in the time cold_ms leaves once its prompt is
+# evaluated (its first lines: the whole block comes once the full prompt is warm), and at
+# least about a line of code.
 COLD_MIN_ANSWER_TOKENS = 16
 
 
@@ -156,12 +157,14 @@ def cold_prompt(snap: Snapshot, backend: Backend, settings: CompletionSettings, 
     return make_prompt(snap, backend, settings, budget)
 
 
-def cold_answer_tokens(backend: Backend, max_tokens: int, cold_ms: int) -> int:
-    """The tokens a cold answer decodes: what the backend writes in about `cold_ms`."""
-    speed: Speed | None = getattr(backend, "speed", None)
-    if speed is None or speed.decode_tps <= 0:
+def cold_answer_tokens(speed: Speed, missing: int, max_tokens: int, cold_ms: int) -> int:
+    """The tokens a cold answer decodes: what the model writes in the time `cold_ms` leaves
+    after evaluating the `missing` tokens of its prompt, so that the whole answer takes about
+    `cold_ms`; at least COLD_MIN_ANSWER_TOKENS."""
+    if speed.decode_tps <= 0 or speed.prompt_tps <= 0:
         return max_tokens
-    return min(max_tokens, max(COLD_MIN_ANSWER_TOKENS, int(speed.decode_tps * cold_ms / 1000)))
+    left_ms = cold_ms - missing / speed.prompt_tps * 1000
+    return min(max_tokens, max(COLD_MIN_ANSWER_TOKENS, int(speed.decode_tps * left_ms / 1000)))
 
 
 def generate(
@@ -183,7 +186,8 @@ def generate(
     max_tokens = prompt.max_tokens
     if short is not None:
         prompt, slot = short, COLD_SLOT + slot
-        max_tokens = cold_answer_tokens(backend, prompt.max_tokens, cold_ms)
+        held, total = backend.held_tokens(prompt.text, slot)  # cold_prompt: it has both
+        max_tokens = cold_answer_tokens(backend.speed, total - held, prompt.max_tokens, cold_ms)
     limits = completion_limits(settings, getattr(backend, "speed", None))
     request = CompletionRequest(
         prompt.text,

@@ -141,3 +141,13 @@ def test_doctor_with_a_model_file_shows_fim_chat_template_offload_and_the_calibr
     for expected in ("fim: none: prefix-only", "chat_template: True", "offload:", "prompt_tokens_per_s:",
                      "decode_tokens_per_s:", "derived: max_tokens="):
         assert expected in out, out
+
+
+def test_a_cold_answer_decodes_in_the_time_its_prompt_leaves():
+    from atelier.lsp_server.engine.completion import COLD_MIN_ANSWER_TOKENS, cold_answer_tokens
+
+    cpu = Speed(130, 35)  # the default model on 2 cores
+    assert cold_answer_tokens(cpu, 0, 96, 1000) == 35  # shorter prompt warm: the whole second
+    assert cold_answer_tokens(cpu, 65, 96, 1000) == 17  # half a second of it left
+    assert cold_answer_tokens(cpu, 200, 96, 1000) == COLD_MIN_ANSWER_TOKENS  # never less than a line
+    assert cold_answer_tokens(Speed(5000, 400), 100, 96, 1000) == 96  # a GPU: the whole block
