@@ -8,25 +8,10 @@ import json
 import subprocess
 
 from atelier.context.edit_history import EditHistory, unified_diff
-from atelier.context.next_edit import LastEdit, acceptable, apply_edits, parse, propagate, rank
+from atelier.context.next_edit import LastEdit, acceptable, apply_edits, parse, rank
 from atelier.context.next_edit_prompt import CURSOR, REGION_END, REGION_START, build, format_for, region_around, rewritten
 from atelier.lsp_server.bench.next_edit import kind_of, make_tasks
-
-
-def first_edit(language: str, before: str, old: str, new: str, nth: int = 0, every: bool = False) -> str | None:
-    """The text after the first suggested edit (`every`: all of them), once `old` (its nth
-    occurrence) became `new`."""
-    start = -1
-    for _ in range(nth + 1):
-        start = before.index(old, start + 1)
-    text = before[:start] + new + before[start + len(old):]
-    last = LastEdit(start, old, new)
-    tree = parse(language, text)
-    proposal = propagate(text, language, tree, last)
-    if proposal is None:
-        return None
-    edits = acceptable(text, language, rank(text, proposal.edits, last.end), last, tree)
-    return apply_edits(text, edits if every else edits[:1]) if edits else None
+from tests.context.next_edit_helpers import first_edit
 
 
 def test_a_local_rename_stays_in_its_function():

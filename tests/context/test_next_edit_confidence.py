@@ -4,25 +4,9 @@ rule withholds a suggestion where it should and still gives it where it should."
 
 from __future__ import annotations
 
-from atelier.context.next_edit import (
-    LastEdit, acceptable, apply_edits, parse, propagate, propose_repeat, propose_span_repeat, rank,
-)
+from atelier.context.next_edit import LastEdit, apply_edits, parse, propose_repeat, propose_span_repeat
 from atelier.context.next_edit_confidence import reworded
-
-
-def first_edit(language: str, before: str, old: str, new: str, nth: int = 0) -> str | None:
-    """The text after the first suggested edit, once `old` (its nth occurrence) became `new`."""
-    start = -1
-    for _ in range(nth + 1):
-        start = before.index(old, start + 1)
-    text = before[:start] + new + before[start + len(old):]
-    last = LastEdit(start, old, new)
-    tree = parse(language, text)
-    proposal = propagate(text, language, tree, last)
-    if proposal is None:
-        return None
-    edits = acceptable(text, language, rank(text, proposal.edits, last.end), last, tree)
-    return apply_edits(text, edits[:1]) if edits else None
+from tests.context.next_edit_helpers import first_edit
 
 
 DOCS = '''def get(url):
