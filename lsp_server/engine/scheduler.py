@@ -85,8 +85,8 @@ class CompletionScheduler:
 
     async def complete(self, uri: str, snap: Snapshot, backend: Backend, settings: CompletionSettings,
                        ticket: int | None = None) -> Completion | None:
-        """The completion for `snap`, or None when there is none or a newer request won (an
-        empty one when answered empty from a shorter prompt: Completion.cold)."""
+        """The completion for `snap` (its text may be empty), or None when a newer request won
+        or the model refused it (busy)."""
         self.stats.requests += 1
         if ticket is not None and ticket < self._newest.get(uri, 0):
             self.stats.superseded += 1  # a newer request for this document already arrived
@@ -126,7 +126,7 @@ class CompletionScheduler:
             self.stats.superseded += 1
             return None
         if not result.text:
-            return result if result.cold else None  # the caller still warms the full prompt
+            return result  # nothing to answer; a cold one still has its full prompt warmed
         self._last[uri] = _Last(snap.text[: snap.index], snap.text[snap.index:], result.text, result.mode)
         self.stats.answered += 1
         return result
