@@ -4,6 +4,8 @@ rule withholds a suggestion where it should and still gives it where it should."
 
 from __future__ import annotations
 
+import pytest
+
 from atelier.context.next_edit import LastEdit, apply_edits, parse, propose_repeat, propose_span_repeat
 from atelier.context.next_edit_confidence import reworded
 from tests.context.next_edit_helpers import first_edit
@@ -47,12 +49,18 @@ def test_a_change_in_a_docstring_is_not_made_in_the_code_nor_the_other_way():
         "text/javascript", "application/javascript")
 
 
-def test_a_value_replaced_by_a_local_variable_stays_in_the_functions_that_have_it():
-    src = ("def f(items):\n    limit = 10\n    send(items, timeout=30)\n\n\n"
-           "def g(items):\n    send(items, timeout=30)\n")
-    assert first_edit("python", src, "timeout=30", "timeout=limit") is None
-    both = src.replace("def g(items):\n", "def g(items):\n    limit = 5\n")
-    assert first_edit("python", both, "timeout=30", "timeout=limit") == both.replace("timeout=30", "timeout=limit")
+@pytest.mark.parametrize("src, head, old, new, local", [
+    # an argument (the arguments predictor)
+    ("def f(items):\n    limit = 10\n    send(items, timeout=30)\n\n\ndef g(items):\n    send(items, timeout=30)\n",
+     "def g(items):\n", "timeout=30", "timeout=limit", "    limit = 5\n"),
+    # the same text elsewhere (the same-change predictor)
+    ("def f(amount):\n    rate = 3\n    total = amount * 2 + offset\n    return total\n\n\n"
+     "def g(amount):\n    return amount * 2 + offset\n", "def g(amount):\n", "amount * 2", "amount * rate", "    rate = 4\n"),
+])
+def test_a_change_to_use_a_local_variable_stays_in_the_functions_that_have_it(src, head, old, new, local):
+    assert first_edit("python", src, old, new) is None
+    both = src.replace(head, head + local)
+    assert first_edit("python", both, old, new) == both.replace(old, new)
 
 
 GETTERS = """class Options {
@@ -77,14 +85,6 @@ def test_a_getters_signature_is_its_own_not_its_siblings():
     text = GETTERS.replace("return this._json;", "return this._json ?? {};")
     found = _repeat("typescript", GETTERS, "return this._json;", "return this._json ?? {};")
     assert found is not None and apply_edits(text, found.edits) == text.replace("this._form;", "this._form ?? {};")
-
-
-def test_the_same_text_changed_to_use_a_local_variable_stays_in_the_functions_that_have_it():
-    src = ("def f(amount):\n    rate = 3\n    total = amount * 2 + offset\n    return total\n\n\n"
-           "def g(amount):\n    return amount * 2 + offset\n")
-    assert first_edit("python", src, "amount * 2", "amount * rate") is None
-    both = src.replace("def g(amount):\n", "def g(amount):\n    rate = 4\n")
-    assert first_edit("python", both, "amount * 2", "amount * rate") == both.replace("amount * 2", "amount * rate")
 
 
 def test_a_part_of_a_getters_signature_is_not_repeated_on_the_other_getters():
