@@ -4,7 +4,9 @@ same process, same script).
 
 The script: open A (≥ 1,000 lines; a function of it removed), the cursor put where it was
 (a code-action request, as editors send when the cursor moves), pause; type the function back
-with a request every 3rd character; open B and type there; a chat question and a code action
+with a request every 3rd character; open B and type there; open C and type one request's
+worth (a third first request: the first request's ratio is the median of the three files',
+one noisy moment on a shared machine does not decide it); a chat question and a code action
 (Explain) about A; back to A and type; switch A/B a few times, typing a little each time
 (the cursor put first, as when a tab gets focus); then type in A again while a CPU-bound
 process of the bench's own runs on one core. Every request's latency and the prompt tokens
@@ -34,7 +36,9 @@ log = logging.getLogger(__name__)
 # Settings of the baseline: no warm-up (and so no shorter prompt for a cold cache), one
 # evaluated state (llama.cpp's cache) for everything.
 BASELINE = {"completion": {"warmup": False}, "model": {"kept_states_mb": 0}}
-TYPE_A, TYPE_B, BACK_A, SWITCH_CHARS, SWITCHES = 60, 30, 30, 9, 3
+TYPE_A, TYPE_B, TYPE_C, BACK_A, SWITCH_CHARS, SWITCHES = 60, 30, 3, 30, 9, 3
+# The phases that begin with the first request after opening a file and pausing.
+OPENED = ("type_a", "type_b", "type_c")
 
 
 class Request(msgspec.Struct):
@@ -46,11 +50,11 @@ class Request(msgspec.Struct):
     cold: int = 0  # answered from a shorter prompt (completion.cold_prompt_ms)
 
 
-def default_files() -> tuple[Path, Path]:
+def default_files() -> tuple[Path, Path, Path]:
     import logging.config
     import logging.handlers
 
-    return Path(logging.handlers.__file__), Path(logging.config.__file__)
+    return Path(logging.handlers.__file__), Path(logging.config.__file__), Path(logging.__file__)
 
 
 class _Doc:
@@ -124,7 +128,8 @@ def _spin(stop) -> None:  # a CPU-bound process on one core
         sum(i * i for i in range(10_000))
 
 
-async def _run_session(a_path: Path, b_path: Path, settings: dict, pause_s: float, loaded: bool) -> _Script:
+async def _run_session(paths: tuple[Path, Path, Path], settings: dict, pause_s: float, loaded: bool) -> _Script:
+    a_path, b_path, c_path = paths
     session = EditorSession(a_path.parent, settings)
     await session.start()
     script = _Script(session)
@@ -141,6 +146,12 @@ async def _run_session(a_path: Path, b_path: Path, settings: dict, pause_s: floa
         await session.cursor(b.uri, *b.cursor())
         await asyncio.sleep(pause_s)
         await script.type("type_b", b, TYPE_B)
+        # Open C and type up to its first request.
+        c = _Doc(c_path)
+        c.uri = session.open(c.path, c.base, "python")
+        await session.cursor(c.uri, *c.cursor())
+        await asyncio.sleep(pause_s)
+        await script.type("type_c", c, TYPE_C)
         # A chat question and a code action about A.
         line = a.steps[0].line
         attached = {"uri": a.uri, "range": {"start": {"line": max(0, line - 30), "character": 0},
@@ -206,36 +217,52 @@ def _first_after_switch(script: _Script) -> list[Request]:
     return [r for r in script.requests if r.phase == "switch_first"]
 
 
-def run_session(a_path: Path | None, b_path: Path | None, as_json: bool, model: str | None, pause_s: float = 1.0) -> int:
-    default_a, default_b = default_files()
-    a_path, b_path = a_path or default_a, b_path or default_b
+def _first_requests(script: _Script) -> list[Request]:
+    """The first request after opening each file and pausing (A, B, C)."""
+    return [next(r for r in script.requests if r.phase == phase) for phase in OPENED]
+
+
+def _first_request_figures(on: _Script, base: _Script, paths: tuple[Path, ...]) -> dict:
+    """The first request after opening a file and pausing, per file and as the median of the
+    files' ratios over the baseline's (each file against itself: the same prompt sizes)."""
+    firsts = list(zip(_first_requests(on), _first_requests(base)))
+    return {
+        "first_request_ms": round(statistics.median(r.ms for r, _ in firsts), 1),
+        "baseline_first_request_ms": round(statistics.median(b.ms for _, b in firsts), 1),
+        "first_request_ratio": round(statistics.median(r.ms / b.ms for r, b in firsts), 3),
+        "first_requests": [{"file": path.name, "ms": round(r.ms, 1), "baseline_ms": round(b.ms, 1),
+                            "ratio": round(r.ms / b.ms, 3), "prompt_tokens": r.prompt_tokens,
+                            "baseline_prompt_tokens": b.prompt_tokens} for path, (r, b) in zip(paths, firsts)],
+    }
+
+
+def run_session(a_path: Path | None, b_path: Path | None, as_json: bool, model: str | None, pause_s: float = 1.0,
+                c_path: Path | None = None) -> int:
+    default_a, default_b, default_c = default_files()
+    paths = (a_path or default_a, b_path or default_b, c_path or default_c)
     common = {"model": {"path": model}} if model else {}
     merged = deep_merge(BASELINE, common)
     started = time.perf_counter()
     with fresh_data_dir():  # each server builds its own index, as on a first start
-        on = asyncio.run(_run_session(a_path, b_path, common, pause_s, loaded=True))
+        on = asyncio.run(_run_session(paths, common, pause_s, loaded=True))
     with fresh_data_dir():
-        base = asyncio.run(_run_session(a_path, b_path, merged, pause_s, loaded=False))
+        base = asyncio.run(_run_session(paths, merged, pause_s, loaded=False))
     on_ms = [r.ms for r in on.requests if not r.phase.startswith("retype")]  # the same script as the baseline
     base_ms = [r.ms for r in base.requests]
     typing = [r.ms for r in on.requests if r.phase == "type_a" and r.prompt_tokens]  # warm keystrokes
-    first_on, first_base = on.requests[0], base.requests[0]
     back = [r for r in on.requests if r.phase == "after_chat"] or [r for r in on.requests if r.phase == "back_a"]
     switched = _first_after_switch(on)
     switch_prompt = sum(r.prompt_tokens for r in switched)
     idle = [r.ms for r in on.requests if r.phase == "retype_idle"]
     loaded = [r.ms for r in on.requests if r.phase == "retype_loaded"]
     report = {
-        "file_a": f"{a_path} ({len(a_path.read_text().splitlines())} lines)",
-        "file_b": str(b_path),
+        "file_a": f"{paths[0]} ({len(paths[0].read_text().splitlines())} lines)",
+        "file_b": str(paths[1]),
+        "file_c": str(paths[2]),
         "pause_s": pause_s,
         "cpus": os.cpu_count(),
         "load_before": round(os.getloadavg()[0], 2),
-        "first_request_ms": round(first_on.ms, 1),
-        "baseline_first_request_ms": round(first_base.ms, 1),
-        "first_request_ratio": round(first_on.ms / first_base.ms, 3),
-        "first_request_prompt_tokens": first_on.prompt_tokens,
-        "baseline_first_request_prompt_tokens": first_base.prompt_tokens,
+        **_first_request_figures(on, base, paths),
         "cold_answers": sum(r.cold for r in on.requests),
         "after_chat_ms": round(back[0].ms, 1),
         "after_chat_ratio": round(back[0].ms / statistics.median(typing), 3),

@@ -92,7 +92,7 @@ def cmd_bench_session(args: argparse.Namespace) -> int:
     from atelier.lsp_server.bench.session import run_session
 
     return run_session(Path(args.file) if args.file else None, Path(args.other) if args.other else None,
-                       args.json, args.model, args.pause_s)
+                       args.json, args.model, args.pause_s, Path(args.third) if args.third else None)
 
 
 def cmd_bench_decode(args: argparse.Namespace) -> int:
@@ -276,6 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "with warm-up and per-document state, against the same without them")
     session.add_argument("--file", help="file A, ≥ 1,000 lines (default: the stdlib's logging/handlers.py)")
     session.add_argument("--other", help="file B (default: the stdlib's logging/config.py)")
+    session.add_argument("--third", help="file C, opened for one more first request (default: the stdlib's logging/__init__.py)")
     session.add_argument("--model", help="a .gguf file (default: bundled)")
     session.add_argument("--pause-s", type=float, default=1.0, help="pause after opening a file, before typing")
     session.add_argument("--json", action="store_true", help="print one JSON object")

@@ -1,6 +1,10 @@
 """`atelier bench session` without the model: its command, its files and how it reads phases."""
 
-from atelier.lsp_server.bench.session import Request, _Doc, _Script, _first_after_switch, _phases, default_files
+from pathlib import Path
+
+from atelier.lsp_server.bench.session import (
+    Request, _Doc, _first_after_switch, _first_request_figures, _phases, _Script, default_files,
+)
 from atelier.lsp_server.cli.main import build_parser
 
 
@@ -10,8 +14,8 @@ def test_the_command_is_wired():
 
 
 def test_file_a_is_long_and_a_function_of_it_is_typed_back():
-    a, b = default_files()
-    assert len(a.read_text().splitlines()) >= 1000 and b.is_file()
+    a, b, c = default_files()
+    assert len(a.read_text().splitlines()) >= 1000 and b.is_file() and c.is_file()
     doc = _Doc(a)
     assert len(doc.steps) > 60 and sum(s.request for s in doc.steps) >= len(doc.steps) // 3
     assert doc.cursor() == (doc.steps[0].line, doc.steps[0].col)
@@ -24,3 +28,21 @@ def test_phases_and_the_first_requests_after_switching_back():
     assert [r.ms for r in _first_after_switch(script)] == [100.0, 300.0]
     phases = _phases(script)
     assert phases["switch_first"]["reeval_fraction"] == 0.05 and phases["switch"]["prompt_tokens"] == 0
+
+
+def _script(*requests: Request) -> _Script:
+    script = _Script(session=None)
+    script.requests = list(requests)
+    return script
+
+
+def test_the_first_request_ratio_is_the_median_of_the_three_opened_files():
+    # One file's first request caught a slow moment (ratio 0.5); the other two files decide.
+    on = _script(Request("type_a", 1000.0, 180, 60, "a"), Request("type_a", 90.0, 181, 1, "b"),
+                 Request("type_b", 5000.0, 170, 70, "c"), Request("type_c", 1200.0, 190, 50, "d"))
+    base = _script(Request("type_a", 10000.0, 880, 880, "a"), Request("type_b", 10000.0, 870, 870, "c"),
+                   Request("type_c", 10000.0, 900, 900, "d"), Request("type_c", 200.0, 901, 1, "e"))
+    figures = _first_request_figures(on, base, (Path("a.py"), Path("b.py"), Path("c.py")))
+    assert figures["first_request_ratio"] == 0.12
+    assert [f["ratio"] for f in figures["first_requests"]] == [0.1, 0.5, 0.12]
+    assert [f["file"] for f in figures["first_requests"]] == ["a.py", "b.py", "c.py"]
