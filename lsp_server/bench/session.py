@@ -232,7 +232,8 @@ def _first_request_figures(on: _Script, base: _Script, paths: tuple[Path, ...]) 
         "first_request_ratio": round(statistics.median(r.ms / b.ms for r, b in firsts), 3),
         "first_requests": [{"file": path.name, "ms": round(r.ms, 1), "baseline_ms": round(b.ms, 1),
                             "ratio": round(r.ms / b.ms, 3), "prompt_tokens": r.prompt_tokens,
-                            "baseline_prompt_tokens": b.prompt_tokens} for path, (r, b) in zip(paths, firsts)],
+                            "reevaluated_tokens": r.reevaluated, "baseline_prompt_tokens": b.prompt_tokens}
+                           for path, (r, b) in zip(paths, firsts)],
     }
 
 
