@@ -5,6 +5,7 @@ named like code, and files closed after an edit are the side paths checked here.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
@@ -22,6 +23,7 @@ from tests.lsp_server.lsp_helpers import inline, scripted_config, wait_message
 pytestmark = [pytest.mark.asyncio(loop_scope="module")]
 
 BASE = Path(tempfile.mkdtemp(prefix="atelier-gate-"))
+atexit.register(shutil.rmtree, BASE, True)  # made at import (collection too): gone when pytest exits
 ROOT, OUTSIDE = BASE / "ws", BASE / "outside"
 for folder in (ROOT / "app", ROOT / "tests", OUTSIDE / ".docker", OUTSIDE / ".ssh", OUTSIDE / "gplvendor"):
     folder.mkdir(parents=True)
