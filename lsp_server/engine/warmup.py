@@ -19,9 +19,12 @@ from atelier.lsp_server.settings import CompletionSettings
 log = logging.getLogger(__name__)
 
 # How long the cursor or the text must stay put before a warm-up starts, by what moved it.
-# "cold": a completion was answered from a shorter prompt and the full one is wanted next,
-# once typing pauses (while it goes on, the shorter prompt's answers are the fast ones).
-SETTLE_S = {"open": 0.0, "cursor": 0.15, "change": 0.3, "cold": 0.3}
+# "open": editors send the cursor's position (a code-action request) right after didOpen when
+# a file opens elsewhere than its first line; a warm-up already started at the opening
+# position would hold the cursor's back for a batch. "cold": a completion was answered from a
+# shorter prompt and the full one is wanted next, once typing pauses (while it goes on, the
+# shorter prompt's answers are the fast ones).
+SETTLE_S = {"open": 0.15, "cursor": 0.15, "change": 0.3, "cold": 0.3}
 
 
 class Warmup:
