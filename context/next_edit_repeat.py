@@ -17,7 +17,7 @@ from atelier.context.next_edit_hunks import (
     _numbers_only, _word, tokens,
 )
 from atelier.context.next_edit_rewrite import _sibling
-from atelier.context.next_edit_scope import _locals_of, _same_locals
+from atelier.context.next_edit_scope import _locals_of, _parameter_names, _same_locals
 from atelier.context.next_edit_tree import (
     _bytes, _commented, _directive, _enclosing_function, _function_name, _host, _in_import, _prose, _text,
 )
@@ -91,10 +91,15 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
     else:  # rewritten into more or fewer lines: the names it wrote anew or dropped (`n = len(x)`)
         old_ids, new_ids = ({t.text for line in lines for t in line if t.kind == "id"} for lines in (O, N))
         changed_names = old_ids ^ new_ids
+    if defined is not None and not any(t.kind == "id" for t in removed_tokens):
+        # Parameters only added: the same definition elsewhere binds them itself (a renamed
+        # one still asks for the sibling's body to have the old name).
+        changed_names -= _parameter_names(text, tree, nb, defined, changed_names)
     annotation = _annotates(old, last)
-    # Prose whose words were rewritten: only in the documentation of the same definition.
+    # Prose whose words were rewritten: only in the documentation of the same definition (a
+    # directive, `# pragma: no cover`, is no documentation: it goes on identical lines).
     reworded_prose = tree is not None and (_prose(host) or _commented(tree, nb, last)) \
-        and reworded(old_block, new_block)
+        and reworded(old_block, new_block) and _DIRECTIVE.search(last.before + last.after) is None
     prose_owner = owner(tree, nb, last.start) if reworded_prose else False
     fn = _enclosing_function(host) if tree is not None and changed_names else None
     local = _locals_of(text, tree.root_node, nb, fn, changed_names) if fn is not None else set()

@@ -36,6 +36,38 @@ def _defined(text: str, root: Node, nb: _Bytes, name: str) -> bool:
     return False
 
 
+# Fields of a parameter that hold no name it binds: its type annotation, its default value.
+_NOT_NAMES = ("type", "value", "right", "default")
+
+
+def _parameter_name(node: Node, params: Node) -> bool:
+    """Whether `node`, inside the parameter list `params`, is a name a parameter binds, not a
+    type in its annotation (`x: Dict`) nor a name in its default value (`x=CONST`)."""
+    if not _inside(node, params):
+        return False
+    span = (params.start_byte, params.end_byte)
+    child, parent = node, node.parent
+    while parent is not None and (parent.start_byte, parent.end_byte) != span:
+        if child.type == "type_annotation" or any(_same(parent.child_by_field_name(f), child) for f in _NOT_NAMES):
+            return False
+        child, parent = parent, parent.parent
+    return child.type != "type_annotation"
+
+
+def _parameter_names(text: str, tree: Tree, nb: _Bytes, fn: Node, names: set[str]) -> set[str]:
+    """Those of `names` that the function `fn` binds as parameters."""
+    params = fn.child_by_field_name("parameters")
+    if params is None:
+        return set()
+    p0, p1 = nb.node(params)
+    return {name for name in names for m in _word(name).finditer(text, p0, p1)
+            if (node := _name_at(tree.root_node, nb, m.start(), name)) is not None and _parameter_name(node, params)}
+
+
+def _same(a: Node | None, b: Node) -> bool:
+    return a is not None and (a.start_byte, a.end_byte, a.type) == (b.start_byte, b.end_byte, b.type)
+
+
 def _bound(text: str, root: Node, nb: _Bytes, call: Node, name: str) -> bool:
     """Whether `name` is a variable of the scope the call stands in (a parameter of its
     function, or given a value there, before the call)."""
@@ -48,7 +80,7 @@ def _bound(text: str, root: Node, nb: _Bytes, call: Node, name: str) -> bool:
         node = _name_at(root, nb, at, name)
         if node is None or _role(node) != "name":
             continue
-        if params is not None and _inside(node, params):
+        if params is not None and _parameter_name(node, params):
             return True
         if at >= call_at or _enclosing_function(node) != scope:
             continue
@@ -102,7 +134,7 @@ def _locals_of(text: str, root: Node, nb: _Bytes, fn: Node, names: set[str]) -> 
             at = m.start()
             node = _name_at(root, nb, at, name)
             if node is not None and _role(node) == "name" and _enclosing_function(node) == fn \
-                    and (_binds(node) or params is not None and _inside(node, params)):
+                    and (_binds(node) or params is not None and _parameter_name(node, params)):
                 out.add(name)
                 break
     return out

@@ -1,0 +1,29 @@
+"""Repeat on identical lines (context.next_edit_repeat): a definition's line changed the same
+way where the same definition stands again (an override), a directive on its twin."""
+
+from __future__ import annotations
+
+from tests.context.next_edit_helpers import first_edit
+
+
+def test_a_parameter_added_to_a_method_goes_to_its_override_with_the_same_line():
+    src = ("class A:\n    def load(self, value, attr, data):\n        return value\n\n"
+           "class B(A):\n    def load(self, value, attr, data):\n        return data\n")
+    line = "def load(self, value, attr, data):"
+    assert first_edit("python", src, line, "def load(self, value, attr, data, **kwargs):") == \
+        src.replace("data):", "data, **kwargs):")
+
+
+def test_a_parameter_renamed_in_a_method_is_not_renamed_in_its_override():
+    src = ("class A:\n    def load(self, value, attr, data):\n        return value\n\n"
+           "class B(A):\n    def load(self, value, attr, data):\n        return data\n")
+    assert first_edit("python", src, "attr, data)", "attr, payload)") is None  # B's body still reads `data`
+
+
+def test_a_directive_added_to_a_line_goes_to_its_twin_in_another_class():
+    src = ("class A:\n    def _get(self) -> T:\n        return self.q.pop()\n\n"
+           "class B:\n    def _get(self) -> T:\n        return self.q.popleft()\n")
+    out = first_edit("python", src, "def _get(self) -> T:", "def _get(self) -> T:  # type: ignore[override]")
+    assert out == src.replace("-> T:", "-> T:  # type: ignore[override]")
+    note = first_edit("python", src, "def _get(self) -> T:", "def _get(self) -> T:  # the oldest first")
+    assert note is None  # a note is this definition's own
