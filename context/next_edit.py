@@ -19,8 +19,8 @@ last one (propagation), and the filters every candidate passes, from the model's
 - the same text change where the same distinctive text stands in the same surroundings.
 
 Each stays silent when unsure: the new name was already in use, a sibling's own information
-would be lost, nothing else matches. Offsets are Python indices into the document's current
-text; no LSP types here. Work is bounded: occurrences are found by a text search and looked
+would be lost, nothing else matches, a repeat's places all lie above the user's edit.
+Offsets are Python indices into the document's current text; no LSP types here. Work is bounded: occurrences are found by a text search and looked
 up in the (already parsed) tree, never by walking the whole tree; a candidate's effect on
 the parse is checked by an incremental re-parse.
 
@@ -84,11 +84,17 @@ def propagate(text: str, language: str | None, tree: Tree | None, last: LastEdit
             return found
         if time.perf_counter() > deadline:
             return None
-    repeat, switch = propose_repeat(text, last, tree), propose_switch(text, tree, last)
+    repeat, switch = _onward(propose_repeat(text, last, tree), last), propose_switch(text, tree, last)
     if repeat is not None and switch is not None:  # both read the same edit: every place, the repeat's first
         extra = tuple(e for e in switch.edits if not any(e.start <= r.end and r.start <= e.end for r in repeat.edits))
         return Proposal("repeat", repeat.edits + extra, f"{repeat.title}; {switch.title}") if extra else repeat
     if repeat or switch or time.perf_counter() > deadline:
         return repeat or switch
-    return propose_sentence_case(text, last) or propose_same_change(text, last, tree) \
-        or (propose_span_repeat(text, last, tree) if time.perf_counter() < deadline else None)
+    return _onward(propose_sentence_case(text, last) or propose_same_change(text, last, tree)
+                   or (propose_span_repeat(text, last, tree) if time.perf_counter() < deadline else None), last)
+
+
+def _onward(proposal: Proposal | None, last: LastEdit) -> Proposal | None:
+    """A repeat with a place after the user's edit, else None: lines are rewritten in reading
+    order, so lines alike above it that the user passed over were left as they are on purpose."""
+    return proposal if proposal is not None and any(e.start >= last.end for e in proposal.edits) else None

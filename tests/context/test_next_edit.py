@@ -264,3 +264,11 @@ def test_a_string_switched_to_another_already_in_use_is_not_repeated():
     # Like a name already in use: one place chose the other value, the rest keep theirs.
     src = "DEFAULT = 'text/plain'\nfirst = pick('application/json', 1)\nif kind == 'application/json':\n    pass\n"
     assert first_edit("python", src, "'application/json', 1", "'text/plain', 1") is None
+
+
+
+def test_a_rewrite_is_not_repeated_only_on_lines_above_it_that_the_user_passed_over():
+    src = 'a = opts["a"]\nb = opts["b"]\nc = opts["c"]\n'
+    assert first_edit("python", src, 'opts["c"]', 'opts.get("c")') is None  # the lines above were left as they are
+    assert first_edit("python", src, 'opts["b"]', 'opts.get("b")') == src.replace('opts["b"]', 'opts.get("b")') \
+        .replace('opts["c"]', 'opts.get("c")')
