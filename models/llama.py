@@ -418,7 +418,6 @@ class LlamaBackend:
             llm = self._llm
             tokens = self._prompt_tokens(prompt)[: llm.n_ctx() - 1]
             self._switch(slot, tokens)
-            self._fair_threads()
             reused = self._reused_prefix(tokens)
             end = len(tokens) - 1
             self.prefill_batches = []
@@ -430,6 +429,9 @@ class LlamaBackend:
                     if cancel is not None and cancel.cancelled:
                         finish = "cancelled"
                         break
+                    # Chosen again at each batch: a warm-up starts as the editor opens a file
+                    # (busy for a moment); one chosen then would run on one thread throughout.
+                    self._fair_threads()
                     began = time.monotonic()
                     llm.eval(tokens[start: min(end, start + batch)])
                     self.prefill_batches.append((began, time.monotonic()))

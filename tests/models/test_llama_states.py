@@ -93,6 +93,31 @@ def test_prefill_warms_the_cache():
         b.close()
 
 
+class LoadThatEnds:
+    """FairThreads' choice while another process is busy for the first `busy` choices, then
+    idle (the editor busy opening a file as the warm-up starts): scripted, since the test
+    needs the load to end at a known batch."""
+
+    def __init__(self, busy: int) -> None:
+        self.busy, self.calls = busy, 0
+
+    def choose(self) -> int:
+        self.calls += 1
+        return 1 if self.calls <= self.busy else 2
+
+
+def test_a_warm_up_gets_its_threads_back_once_the_other_process_is_idle():
+    b = LlamaBackend(bundled_model(), n_ctx=2048, n_threads=2)
+    try:
+        b.threads = LoadThatEnds(busy=1)
+        warmed = b.prefill(A, "a", CancelToken())
+        assert len(b.prefill_batches) >= 3
+        assert b.threads.calls == len(b.prefill_batches)  # chosen again at each batch
+        assert b._threads_set == 2 and warmed.finish_reason == "stop"
+    finally:
+        b.close()
+
+
 def test_a_completion_asked_during_a_warm_up_waits_one_batch_at_most():
     host = ModelHost()
     backend = host.load(ModelConfig(n_ctx=4096)).result()
