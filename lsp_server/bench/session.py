@@ -6,11 +6,13 @@ The script: open A (≥ 1,000 lines; a function of it removed), the cursor put w
 (a code-action request, as editors send when the cursor moves), pause; type the function back
 with a request every 3rd character; open B and type there; open C and type one request's
 worth (a third first request: the first request's ratio is the median of the three files',
-one noisy moment on a shared machine does not decide it); a chat question and a code action
-(Explain) about A; back to A and type; switch A/B a few times, typing a little each time
-(the cursor put first, as when a tab gets focus); then type in A again while a CPU-bound
-process of the bench's own runs on one core. Every request's latency and the prompt tokens
-it re-evaluated (the server's counters) are recorded by phase."""
+one noisy moment on a shared machine does not decide it); two chat questions and a code
+action (Explain) about A, each followed by typing in A (the first keystroke after each is
+one after chat: their median is compared with the median keystroke typing A); switch A/B a
+few times, typing a little each time (the cursor put first, as when a tab gets focus); then
+type in A again while a CPU-bound process of the bench's own runs on one core. Every
+request's latency and the prompt tokens it re-evaluated (the server's counters) are recorded
+by phase."""
 
 from __future__ import annotations
 
@@ -37,6 +39,9 @@ log = logging.getLogger(__name__)
 # evaluated state (llama.cpp's cache) for everything.
 BASELINE = {"completion": {"warmup": False}, "model": {"kept_states_mb": 0}}
 TYPE_A, TYPE_B, TYPE_C, BACK_A, SWITCH_CHARS, SWITCHES = 60, 30, 3, 30, 9, 3
+# What interrupts typing in A (a question, or None for the Explain code action), one at a time.
+CHATS = (("chat", "What does the code before the cursor do, in two sentences?"), ("explain", None),
+         ("chat_2", "Which names does it use that it does not define?"))
 # The phases that begin with the first request after opening a file and pausing.
 OPENED = ("type_a", "type_b", "type_c")
 
@@ -152,16 +157,18 @@ async def _run_session(paths: tuple[Path, Path, Path], settings: dict, pause_s: 
         await session.cursor(c.uri, *c.cursor())
         await asyncio.sleep(pause_s)
         await script.type("type_c", c, TYPE_C)
-        # A chat question and a code action about A.
+        # Chat questions and a code action about A, each followed by typing in A: its first
+        # keystroke that reaches the model is one after chat.
         line = a.steps[0].line
         attached = {"uri": a.uri, "range": {"start": {"line": max(0, line - 30), "character": 0},
                                             "end": {"line": line, "character": 0}}}
-        _, seconds = await session.chat("What does the code before the cursor do, in two sentences?", [attached])
-        script.other_ms["chat"] = seconds * 1000
-        seconds = await session.command("atelier.explain", {"uri": a.uri, "range": attached["range"]})
-        script.other_ms["explain"] = seconds * 1000
-        # Back to A: the next keystroke, then typing on.
-        await script.type("back_a", a, BACK_A, first="after_chat")
+        for name, question in CHATS:
+            if question:
+                _, seconds = await session.chat(question, [attached])
+            else:
+                seconds = await session.command("atelier.explain", {"uri": a.uri, "range": attached["range"]})
+            script.other_ms[name] = seconds * 1000
+            await script.type("back_a", a, BACK_A // len(CHATS), first="after_chat")
         # Switch A/B a few times: the tab gets focus (the cursor is put), typing follows at once.
         for _ in range(SWITCHES):
             for doc in (b, a):
@@ -237,6 +244,15 @@ def _first_request_figures(on: _Script, base: _Script, paths: tuple[Path, ...]) 
     }
 
 
+def _after_chat_figures(script: _Script) -> dict:
+    """The first keystroke in A after each chat answer or code action: each one's latency, and
+    their median over the median keystroke that reached the model while typing A."""
+    typing = [r.ms for r in script.requests if r.phase == "type_a" and r.prompt_tokens]
+    back = [r.ms for r in script.requests if r.phase == "after_chat"]
+    return {"after_chat_ms": [round(ms, 1) for ms in back],
+            "after_chat_ratio": round(statistics.median(back) / statistics.median(typing), 3)}
+
+
 def run_session(a_path: Path | None, b_path: Path | None, as_json: bool, model: str | None, pause_s: float = 1.0,
                 c_path: Path | None = None) -> int:
     default_a, default_b, default_c = default_files()
@@ -250,8 +266,6 @@ def run_session(a_path: Path | None, b_path: Path | None, as_json: bool, model: 
         base = asyncio.run(_run_session(paths, merged, pause_s, loaded=False))
     on_ms = [r.ms for r in on.requests if not r.phase.startswith("retype")]  # the same script as the baseline
     base_ms = [r.ms for r in base.requests]
-    typing = [r.ms for r in on.requests if r.phase == "type_a" and r.prompt_tokens]  # warm keystrokes
-    back = [r for r in on.requests if r.phase == "after_chat"] or [r for r in on.requests if r.phase == "back_a"]
     switched = _first_after_switch(on)
     switch_prompt = sum(r.prompt_tokens for r in switched)
     idle = [r.ms for r in on.requests if r.phase == "retype_idle"]
@@ -265,8 +279,7 @@ def run_session(a_path: Path | None, b_path: Path | None, as_json: bool, model: 
         "load_before": round(os.getloadavg()[0], 2),
         **_first_request_figures(on, base, paths),
         "cold_answers": sum(r.cold for r in on.requests),
-        "after_chat_ms": round(back[0].ms, 1),
-        "after_chat_ratio": round(back[0].ms / statistics.median(typing), 3),
+        **_after_chat_figures(on),
         "switch_reeval_fraction": round(sum(r.reevaluated for r in switched) / switch_prompt, 4) if switch_prompt else None,
         "baseline_switch_reeval_fraction": _fraction(_first_after_switch(base)),
         "session_p50_ms": round(statistics.median(on_ms), 1),

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from atelier.lsp_server.bench.session import (
-    Request, _Doc, _first_after_switch, _first_request_figures, _phases, _Script, default_files,
+    Request, _after_chat_figures, _Doc, _first_after_switch, _first_request_figures, _phases, _Script, default_files,
 )
 from atelier.lsp_server.cli.main import build_parser
 
@@ -46,3 +46,13 @@ def test_the_first_request_ratio_is_the_median_of_the_three_opened_files():
     assert figures["first_request_ratio"] == 0.12
     assert [f["ratio"] for f in figures["first_requests"]] == [0.1, 0.5, 0.12]
     assert [f["file"] for f in figures["first_requests"]] == ["a.py", "b.py", "c.py"]
+
+
+def test_the_keystroke_after_chat_is_the_median_of_the_three_chats_over_a_typing_keystroke():
+    script = _script(Request("type_a", 1000.0, 180, 60, "a"), Request("type_a", 300.0, 181, 1, "b"),
+                     Request("type_a", 8.0, 0, 0, "c"),  # typed through: no model, not a keystroke's latency
+                     Request("type_a", 500.0, 181, 1, "d"), Request("after_chat", 450.0, 190, 2, "e"),
+                     Request("back_a", 7.0, 0, 0, "f"), Request("after_chat", 2000.0, 190, 2, "g"),
+                     Request("after_chat", 600.0, 191, 2, "h"))
+    figures = _after_chat_figures(script)
+    assert figures == {"after_chat_ms": [450.0, 2000.0, 600.0], "after_chat_ratio": 1.2}
