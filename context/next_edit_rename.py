@@ -68,8 +68,8 @@ def propose_rename(text: str, tree: Tree | None, last: LastEdit) -> Proposal | N
     olds = [n for at in _occurrences(text, old_name)
             if (n := _name_at(root, nb, at, old_name)) is not None and _role(n) == role and not _defines(n)]
     if role == "member":  # `self.a`: the same attribute of the same object, not every `.a`
-        owner = _owner(node)
-        olds = [n for n in olds if _owner(n) == owner]
+        owners = _this_aliases(text, _owner(node))
+        olds = [n for n in olds if _owner(n) in owners]
     elif role == "key":  # `{a: 1}`: a key of this object; other objects' keys are theirs
         literal = node.parent.parent if node.parent is not None else None
         olds = [n for n in olds if literal is not None and n.parent is not None and n.parent.parent == literal]
@@ -100,6 +100,17 @@ def propose_rename(text: str, tree: Tree | None, last: LastEdit) -> Proposal | N
         edits += _keyword_renames(text, root, nb, fn, old_name, new_name)
     return Proposal("rename", tuple(edits), f"rename `{old_name}` → `{new_name}` ({_places(len(edits))})",
                     names=(old_name, new_name) if scope == root else ())
+
+
+# `var self = this`, `, that = this`: a name that holds `this` (not `this.x`).
+_THIS_ALIAS = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*=\s*this\b(?!\s*[.\[(])")
+
+
+def _this_aliases(text: str, owner: str) -> set[str]:
+    """The names an attribute's object goes by: `this` and the names the file gives it
+    (`self._a` in a callback is `this._a` where `var self = this`), else `owner` alone."""
+    aliases = {m.group(1) for m in _THIS_ALIAS.finditer(text)} | {"this"}
+    return aliases if owner in aliases else {owner}
 
 
 def propose_switch(text: str, tree: Tree | None, last: LastEdit) -> Proposal | None:

@@ -1,0 +1,19 @@
+"""Rename of an attribute (context.next_edit_rename): the same attribute of the same object,
+under the names the file gives `this`."""
+
+from __future__ import annotations
+
+from tests.context.next_edit_helpers import first_edit
+
+
+def test_an_attribute_of_this_is_renamed_where_a_callback_reads_it_through_self():
+    src = ("function Runner() {\n  var self = this;\n  this._aborting = false;\n"
+           "  setup(function () {\n    if (self._aborting) return;\n  });\n  other._aborting = 1;\n}\n")
+    out = first_edit("javascript", src, "this._aborting", "this._abort", every=True)
+    assert out == src.replace("this._aborting", "this._abort").replace("self._aborting", "self._abort")
+
+
+def test_an_attribute_of_another_object_keeps_its_name():
+    src = "function f(a, b) {\n  a.count = 1;\n  b.count = 2;\n  return a.count;\n}\n"
+    assert first_edit("javascript", src, "a.count = 1", "a.total = 1", every=True) == \
+        src.replace("a.count", "a.total")
