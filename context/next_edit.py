@@ -20,9 +20,10 @@ last one (propagation), and the filters every candidate passes, from the model's
 
 Each stays silent when unsure: the new name was already in use, a sibling's own information
 would be lost, nothing else matches, a repeat's places all lie above the user's edit.
-Offsets are Python indices into the document's current text; no LSP types here. Work is bounded: occurrences are found by a text search and looked
-up in the (already parsed) tree, never by walking the whole tree; a candidate's effect on
-the parse is checked by an incremental re-parse.
+Offsets are Python indices into the document's current text; no LSP types here. Work is
+bounded: occurrences are found by a text search and looked up in the (already parsed) tree,
+never by walking the whole tree; a candidate's effect on the parse is checked by an
+incremental re-parse.
 
 This module runs the predictors in turn (`propagate`); each lives in a module of its own:
 next_edit_rename (rename, switch, respelling), next_edit_parameters, next_edit_arguments,
