@@ -60,8 +60,9 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
     # docstring, a note added at a line's end), a number changed or lines rewritten into more
     # or fewer: only identical lines.
     defined = _parameters_changed(text, tree, nb, last)
+    directive = _DIRECTIVE.search(last.before + last.after) is not None  # `# type: ignore` added or changed
     identical_only = not same_shape or any(_header(o) for o in O) or opens_definition(tree, nb, text, ls) or _prose(host) or _commented(tree, nb, last) \
-        or defined is not None or _directive(host) or _DIRECTIVE.search(last.before + last.after) is not None
+        or defined is not None or _directive(host) or directive
     if _numbers_only(removed_tokens, written_tokens):
         return None  # a count, a size, a version: each line's own, even on a line alike
     if defined is not None:
@@ -99,7 +100,7 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
     # Prose whose words were rewritten: only in the documentation of the same definition (a
     # directive, `# pragma: no cover`, is no documentation: it goes on identical lines).
     reworded_prose = tree is not None and (_prose(host) or _commented(tree, nb, last)) \
-        and reworded(old_block, new_block) and _DIRECTIVE.search(last.before + last.after) is None
+        and reworded(old_block, new_block) and not directive
     prose_owner = owner(tree, nb, last.start) if reworded_prose else False
     fn = _enclosing_function(host) if tree is not None and changed_names else None
     local = _locals_of(text, tree.root_node, nb, fn, changed_names) if fn is not None else set()

@@ -45,10 +45,9 @@ def _parameter_name(node: Node, params: Node) -> bool:
     type in its annotation (`x: Dict`) nor a name in its default value (`x=CONST`)."""
     if not _inside(node, params):
         return False
-    span = (params.start_byte, params.end_byte)
     child, parent = node, node.parent
-    while parent is not None and (parent.start_byte, parent.end_byte) != span:
-        if child.type == "type_annotation" or any(_same(parent.child_by_field_name(f), child) for f in _NOT_NAMES):
+    while parent is not None and parent != params:
+        if child.type == "type_annotation" or any(parent.child_by_field_name(f) == child for f in _NOT_NAMES):
             return False
         child, parent = parent, parent.parent
     return child.type != "type_annotation"
@@ -62,10 +61,6 @@ def _parameter_names(text: str, tree: Tree, nb: _Bytes, fn: Node, names: set[str
     p0, p1 = nb.node(params)
     return {name for name in names for m in _word(name).finditer(text, p0, p1)
             if (node := _name_at(tree.root_node, nb, m.start(), name)) is not None and _parameter_name(node, params)}
-
-
-def _same(a: Node | None, b: Node) -> bool:
-    return a is not None and (a.start_byte, a.end_byte, a.type) == (b.start_byte, b.end_byte, b.type)
 
 
 def _bound(text: str, root: Node, nb: _Bytes, call: Node, name: str) -> bool:
