@@ -8,6 +8,12 @@ from atelier.lsp_server.bench.session import (
 from atelier.lsp_server.cli.main import build_parser
 
 
+def _script(*requests: Request) -> _Script:
+    script = _Script(session=None)
+    script.requests = list(requests)
+    return script
+
+
 def test_the_command_is_wired():
     args = build_parser().parse_args(["bench", "session", "--json", "--pause-s", "2"])
     assert args.json and args.pause_s == 2.0 and args.func.__name__ == "cmd_bench_session"
@@ -22,18 +28,11 @@ def test_file_a_is_long_and_a_function_of_it_is_typed_back():
 
 
 def test_phases_and_the_first_requests_after_switching_back():
-    script = _Script(session=None)
-    script.requests = [Request("switch_first", 100.0, 500, 5, "x"), Request("switch", 10.0, 0, 0, "y"),
-                       Request("switch_first", 300.0, 500, 45, "z")]
+    script = _script(Request("switch_first", 100.0, 500, 5, "x"), Request("switch", 10.0, 0, 0, "y"),
+                     Request("switch_first", 300.0, 500, 45, "z"))
     assert [r.ms for r in _first_after_switch(script)] == [100.0, 300.0]
     phases = _phases(script)
     assert phases["switch_first"]["reeval_fraction"] == 0.05 and phases["switch"]["prompt_tokens"] == 0
-
-
-def _script(*requests: Request) -> _Script:
-    script = _Script(session=None)
-    script.requests = list(requests)
-    return script
 
 
 def test_the_first_request_ratio_is_the_median_of_the_three_opened_files():
