@@ -41,6 +41,8 @@ def propose_arguments(text: str, tree: Tree | None, last: LastEdit) -> Proposal 
         return None
     callee_text = _text(callee)
     args = call.child_by_field_name("arguments")
+    if any(c.type == "comment" for c in args.children):
+        return None  # arguments are compared and written on one line: a comment would swallow the rest
     a0, a1 = nb.node(args)
     old = last.old_text(text)
     new_items = [_norm(text[a:b]) for a, b in _split_args(text, a0 + 1, a1 - 1)]
