@@ -162,8 +162,9 @@ def _respell(text: str, root: Node, nb: _Bytes, old: str, new: str, where: list[
     if len(old) < 5 or old.lower() == new.lower() \
             or difflib.SequenceMatcher(None, old.lower(), new.lower()).ratio() < 0.75:
         return None
-    if new.startswith(old) or old.startswith(new) or new.endswith(old) or old.endswith(new):
-        return None  # another form of the word (`Return` → `Returns`), not a misspelling
+    lo, ln = old.lower(), new.lower()
+    if ln.startswith(lo) or lo.startswith(ln) or ln.endswith(lo) or lo.endswith(ln):
+        return None  # another form of the word (`Return` → `Returns`, `htmlOptions` → `options`), not a misspelling
     host = root.descendant_for_byte_range(nb.byte(where[0]), nb.byte(where[0] + len(new)))
     if not _prose(host):
         return None

@@ -17,3 +17,8 @@ def test_an_attribute_of_another_object_keeps_its_name():
     src = "function f(a, b) {\n  a.count = 1;\n  b.count = 2;\n  return a.count;\n}\n"
     assert first_edit("javascript", src, "a.count = 1", "a.total = 1", every=True) == \
         src.replace("a.count", "a.total")
+
+
+def test_a_word_cut_to_its_last_part_in_a_comment_is_no_misspelling():
+    src = "function f(options) {\n  // htmlOptions: the attributes\n  return options;\n}\n// select(htmlOptions)\n"
+    assert first_edit("javascript", src, "htmlOptions: the", "options: the") is None
