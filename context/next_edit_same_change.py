@@ -41,6 +41,11 @@ def propose_same_change(text: str, last: LastEdit, tree: Tree | None = None) -> 
     # Cut inside a token: the context starts and ends at whole tokens.
     start = min([t.start for t in line_tokens if t.start < last.start < t.end] + [last.start])
     end = max([t.end for t in line_tokens if t.start < end0 < t.end] + [end0])
+    # Or a token the edit makes (`3` → `3.5`): a number is read whole, before and after.
+    new_tokens = [t for t in tokens(old[ls:last.start] + last.after + old[end0:le], ls) if _shape(t) == "num"]
+    start = min([t.start for t in new_tokens if t.start < last.start < t.end] + [start])
+    new_end = last.start + len(last.after)
+    end = max([t.end - new_end + end0 for t in new_tokens if t.start < new_end < t.end] + [end])
     covered_old = tokens(old[start:end])
     covered_new = tokens(old[start:last.start] + last.after + old[end0:end])
     if [t.text for t in covered_old] == [t.text for t in covered_new]:
