@@ -123,6 +123,9 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
             continue
         if identical and not same_shape:
             new_sib = _reindented(new_lines, old_lines[0][:indents[0]], sib[0][:sib_indents[0]])
+        elif identical and distinctive and sib_indents == indents:
+            # The same lines at the same indentation: the user's own text, continuation lines and all.
+            new_sib = new_lines
         elif identical and distinctive or not identical_only and start in near:
             new_sib = _sibling(sib, O, N, ops, new_lines, identical and distinctive)
         else:

@@ -27,3 +27,11 @@ def test_a_directive_added_to_a_line_goes_to_its_twin_in_another_class():
     assert out == src.replace("-> T:", "-> T:  # type: ignore[override]")
     note = first_edit("python", src, "def _get(self) -> T:", "def _get(self) -> T:  # the oldest first")
     assert note is None  # a note is this definition's own
+
+
+def test_a_line_rewritten_into_two_goes_to_its_twin_with_the_users_continuation_indent():
+    src = ("def t():\n    if 'Use `a(...)` instead of `b(..., gui=True)`' \\\n            not in out.getvalue():\n        fail()\n"
+           "    x = 1\n    if 'Use `a(...)` instead of `b(..., gui=True)`' \\\n            not in out.getvalue():\n        fail()\n")
+    old = "'Use `a(...)` instead of `b(..., gui=True)`' \\\n           "
+    new = "('Use `a.b(...)` instead of'\n        ' `b(..., gui=True)`')"
+    assert first_edit("python", src, old, new) == src.replace(old, new)
