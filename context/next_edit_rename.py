@@ -67,7 +67,12 @@ def propose_rename(text: str, tree: Tree | None, last: LastEdit) -> Proposal | N
         return None
     olds = [n for at in _occurrences(text, old_name)
             if (n := _name_at(root, nb, at, old_name)) is not None and _role(n) == role and not _defines(n)]
-    if role == "member":  # `self.a`: the same attribute of the same object, not every `.a`
+    cls = _class_of_method(node)
+    if cls is not None:  # a method: its calls through `self`/`this` in its class, not bare names
+        olds = [n for at in _occurrences(text, old_name, *nb.node(cls))
+                if (n := _name_at(root, nb, at, old_name)) is not None and _role(n) == "member"
+                and _owner(n) in _this_aliases(text, "this") | {"self", "cls"}]
+    elif role == "member":  # `self.a`: the same attribute of the same object, not every `.a`
         owners = _this_aliases(text, _owner(node))
         olds = [n for n in olds if _owner(n) in owners]
     elif role == "key":  # `{a: 1}`: a key of this object; other objects' keys are theirs
@@ -99,7 +104,17 @@ def propose_rename(text: str, tree: Tree | None, last: LastEdit) -> Proposal | N
     if in_params and role == "name" and fn is not None:
         edits += _keyword_renames(text, root, nb, fn, old_name, new_name)
     return Proposal("rename", tuple(edits), f"rename `{old_name}` → `{new_name}` ({_places(len(edits))})",
-                    names=(old_name, new_name) if scope == root else ())
+                    names=(old_name, new_name) if scope == root and cls is None else ())
+
+
+def _class_of_method(node: Node) -> Node | None:
+    """The class whose method `node` names (`def m(self)` in a class body), else None."""
+    fn = node.parent
+    if fn is None or fn.type not in ("function_definition", "method_definition") or fn.child_by_field_name("name") != node:
+        return None
+    body = fn.parent.parent if fn.parent is not None and fn.parent.type == "decorated_definition" else fn.parent
+    cls = body.parent if body is not None and body.type in ("block", "class_body") else None
+    return cls if cls is not None and cls.type in ("class_definition", "class_declaration", "class") else None
 
 
 # `var self = this`, `, that = this`: a name that holds `this` (not `this.x`).

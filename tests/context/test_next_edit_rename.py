@@ -22,3 +22,16 @@ def test_an_attribute_of_another_object_keeps_its_name():
 def test_a_word_cut_to_its_last_part_in_a_comment_is_no_misspelling():
     src = "function f(options) {\n  // htmlOptions: the attributes\n  return options;\n}\n// select(htmlOptions)\n"
     assert first_edit("javascript", src, "htmlOptions: the", "options: the") is None
+
+
+def test_a_method_renamed_at_its_def_is_renamed_where_its_class_calls_it_through_self():
+    src = ("class Bar:\n    def _repr_json_(self):\n        return {}\n\n    def show(self):\n"
+           "        _repr_json_ = 1\n        return self._repr_json_(), other._repr_json_()\n")
+    out = first_edit("python", src, "def _repr_json_", "def _json_", every=True)
+    assert out == src.replace("def _repr_json_", "def _json_").replace("self._repr_json_", "self._json_")
+
+
+def test_a_method_renamed_in_a_js_class_is_renamed_where_the_class_calls_it_through_this():
+    src = "class Bar {\n  draw() {\n    return 1;\n  }\n  show() {\n    return this.draw() + other.draw();\n  }\n}\n"
+    out = first_edit("javascript", src, "draw() {", "paint() {", every=True)
+    assert out == src.replace("draw() {", "paint() {").replace("this.draw", "this.paint")
