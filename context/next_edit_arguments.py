@@ -15,6 +15,11 @@ from atelier.context.next_edit_scope import _locals_of, _same_locals
 from atelier.context.next_edit_tree import _CALL_NODES, _FUNCTION_NODES, _bytes, _callee, _enclosing_function, _text
 
 
+# An argument added at one call goes to at most this many others: a function called all over
+# the file (`it(...)`, `render(...)`) is given it where the user chooses, call by call.
+MAX_INSERTS = 8
+
+
 def propose_arguments(text: str, tree: Tree | None, last: LastEdit) -> Proposal | None:
     if tree is None:
         return None
@@ -106,7 +111,7 @@ def propose_arguments(text: str, tree: Tree | None, last: LastEdit) -> Proposal 
                 continue
         if edit is not None and (edit := minimal(text, edit)) is not None:
             edits.append(edit)
-    if not edits or len(edits) > MAX_EDITS:
+    if not edits or len(edits) > MAX_EDITS or op == "insert" and len(edits) > MAX_INSERTS:
         return None
     shown = ", ".join(value) if op == "insert" else value
     what = {"insert": "add `{v}` to", "delete": "remove argument {n} from", "change": "`{v}` in",

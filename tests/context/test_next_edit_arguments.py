@@ -3,6 +3,7 @@ when a comment stands among them."""
 
 from __future__ import annotations
 
+from atelier.context.next_edit import LastEdit, parse, propose_arguments
 from tests.context.next_edit_helpers import first_edit
 
 
@@ -11,3 +12,17 @@ def test_a_comment_among_a_calls_arguments_is_edited_as_a_comment_not_joined_ont
     src = "testIframe" + call.format("a") + "testIframe" + call.format("b")
     out = first_edit("javascript", src, "http://a.org/x/1", "https://a.org/x/1")
     assert out == src.replace("http:", "https:")
+
+
+def _inserted(src: str, after: str, new: str):
+    """propose_arguments once `new` is inserted after the text `after`."""
+    at = src.index(after) + len(after)
+    text = src[:at] + new + src[at:]
+    return propose_arguments(text, parse("javascript", text), LastEdit(at, "", new))
+
+
+def test_an_argument_added_to_one_of_many_calls_of_a_function_is_not_added_to_all():
+    calls = [f"it('case {i}', function (done) {{\n  done();\n}});\n" for i in range(12)]
+    assert _inserted("".join(calls), "it('case 3', ", "{ parallel: false }, ") is None
+    few = _inserted("".join(calls[:4]), "it('case 3', ", "{ parallel: false }, ")
+    assert few is not None and len(few.edits) == 3
