@@ -8,7 +8,8 @@ with a request every 3rd character; open B and type there; open C and type one r
 worth (a third first request: the first request's ratio is the median of the three files',
 one noisy moment on a shared machine does not decide it); two chat questions and a code
 action (Explain) about A, each followed by typing in A (the first keystroke after each is
-one after chat: their median is compared with the median keystroke typing A); switch A/B a
+one after chat, asked again at once once answered: a warm keystroke at the same place, whose
+answer is as long); switch A/B a
 few times, typing a little each time (the cursor put first, as when a tab gets focus); then
 type in A again while a CPU-bound process of the bench's own runs on one core. Every
 request's latency and the prompt tokens it re-evaluated (the server's counters) are recorded
@@ -42,6 +43,10 @@ TYPE_A, TYPE_B, TYPE_C, BACK_A, SWITCH_CHARS, SWITCHES = 60, 30, 3, 30, 9, 3
 # What interrupts typing in A (a question, or None for the Explain code action), one at a time.
 CHATS = (("chat", "What does the code before the cursor do, in two sentences?"), ("explain", None),
          ("chat_2", "Which names does it use that it does not define?"))
+# Before a keystroke is asked again: with its answer's time, past the scheduler's fast-typing
+# gap (no debounce), and short of the 0.3 s pause after which a cold answer's full prompt
+# starts warming (a batch of which the repeat would wait for: not the keystroke's own cost).
+AGAIN_PAUSE_S = 0.22
 # The phases that begin with the first request after opening a file and pausing.
 OPENED = ("type_a", "type_b", "type_c")
 
@@ -102,10 +107,11 @@ class _Script:
         self.requests.append(r)
         return r
 
-    async def type(self, phase: str, doc: _Doc, chars: int, first: str = "") -> None:
+    async def type(self, phase: str, doc: _Doc, chars: int, first: str = "", again: str = "") -> None:
         """Type the next `chars` characters of the function, a request every 3rd (and at each
         newline), each awaited as an editor shows it; the phase of the first one that reaches
-        the model (not answered from the last completion while typing through it) is `first`."""
+        the model (not answered from the last completion while typing through it) is `first`,
+        and with `again` that request is made once more, in phase `again`, after a short pause."""
         typed, asked = 0, False
         while typed < chars and doc.done < len(doc.steps):
             step = doc.steps[doc.done]
@@ -116,6 +122,9 @@ class _Script:
                 r = await self.request(phase, doc)
                 if first and not asked and r.prompt_tokens:  # the first that reached the model
                     r.phase, asked = first, True
+                    if again:
+                        await asyncio.sleep(AGAIN_PAUSE_S)
+                        await self.request(again, doc)
 
     def erase(self, doc: _Doc, steps: int) -> None:
         """Take back the last `steps` characters typed (as undo would)."""
@@ -168,7 +177,7 @@ async def _run_session(paths: tuple[Path, Path, Path], settings: dict, pause_s: 
             else:
                 seconds = await session.command("atelier.explain", {"uri": a.uri, "range": attached["range"]})
             script.other_ms[name] = seconds * 1000
-            await script.type("back_a", a, BACK_A // len(CHATS), first="after_chat")
+            await script.type("back_a", a, BACK_A // len(CHATS), first="after_chat", again="after_chat_again")
         # Switch A/B a few times: the tab gets focus (the cursor is put), typing follows at once.
         for _ in range(SWITCHES):
             for doc in (b, a):
@@ -245,12 +254,18 @@ def _first_request_figures(on: _Script, base: _Script, paths: tuple[Path, ...]) 
 
 
 def _after_chat_figures(script: _Script) -> dict:
-    """The first keystroke in A after each chat answer or code action: each one's latency, and
-    their median over the median keystroke that reached the model while typing A."""
+    """The first keystroke in A after each chat answer or code action, over the same keystroke
+    asked again at once (its prompt warm, the same answer): a keystroke's time is mostly its
+    answer's decoding, which is 4 tokens at the end of a line and 40 after a block opener, so
+    only the same keystroke tells what the interruption cost. The ratio is the median of the
+    three; `after_chat_typing_ratio` compares their median with the median typing keystroke."""
     typing = [r.ms for r in script.requests if r.phase == "type_a" and r.prompt_tokens]
     back = [r.ms for r in script.requests if r.phase == "after_chat"]
+    again = [r.ms for r in script.requests if r.phase == "after_chat_again"]
     return {"after_chat_ms": [round(ms, 1) for ms in back],
-            "after_chat_ratio": round(statistics.median(back) / statistics.median(typing), 3)}
+            "after_chat_again_ms": [round(ms, 1) for ms in again],
+            "after_chat_ratio": round(statistics.median(b / a for b, a in zip(back, again)), 3),
+            "after_chat_typing_ratio": round(statistics.median(back) / statistics.median(typing), 3)}
 
 
 def run_session(a_path: Path | None, b_path: Path | None, as_json: bool, model: str | None, pause_s: float = 1.0,
