@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
+import time
 from concurrent.futures import Future
 from typing import Any, Callable, TypeVar
 
@@ -25,6 +27,8 @@ R = TypeVar("R")
 
 # How long a request made while the model loads waits for it before answering empty.
 MODEL_WAIT_SECONDS = 60.0
+# How often a warm-up waiting for the model to be free of real calls looks again.
+QUIET_POLL_S = 0.05
 
 
 class Stats(msgspec.Struct):
@@ -49,6 +53,9 @@ class ModelCalls:
         self.host = host
         self.stats = Stats()
         self._idle: set[CancelToken] = set()  # the warm-ups' tokens, until they end
+        self._lock = threading.Lock()  # calls are queued from other threads too (run_blocking)
+        self._busy = 0  # real calls queued or running
+        self._quiet_since = time.monotonic()  # when the last one ended
 
     async def backend(self, wait_s: float = MODEL_WAIT_SECONDS) -> Backend | None:
         """The loaded model, waiting for a load in progress; None when there is none."""
@@ -69,9 +76,29 @@ class ModelCalls:
         """Queue `work(cancel)` on the model's thread, counted when it ends (ModelBusy when
         too many calls wait). Warm-ups in its way stop at their next batch."""
         self.preempt()
-        future = self.host.submit(work, cancel)
+        with self._lock:
+            self._busy += 1
+        try:
+            future = self.host.submit(work, cancel)
+        except ModelBusy:
+            self._ended(None)
+            raise
+        future.add_done_callback(self._ended)
         future.add_done_callback(lambda done: self._account(done, cancel))
         return future
+
+    def _ended(self, _: Future | None) -> None:
+        with self._lock:
+            self._busy -= 1
+            self._quiet_since = time.monotonic()
+
+    def quiet_left(self, seconds: float) -> float:
+        """How much longer until no real call will have run for `seconds` (<= 0: now). While
+        one is queued or running, at least QUIET_POLL_S."""
+        with self._lock:
+            if self._busy:
+                return max(seconds, QUIET_POLL_S)
+            return self._quiet_since + seconds - time.monotonic()
 
     def preempt(self) -> None:
         """Cancel the warm-ups running or queued."""

@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 # shorter prompt and the full one is wanted next, once typing pauses (while it goes on, the
 # shorter prompt's answers are the fast ones).
 SETTLE_S = {"open": 0.15, "cursor": 0.15, "change": 0.3, "cold": 0.3}
+# The cursor's position while a file's opening warm-up still waits is where the editor opened
+# it, not a cursor passing by: nothing to settle, and the pause before typing is short.
+OPENED_AT_S = 0.0
 
 
 class Warmup:
@@ -33,6 +36,7 @@ class Warmup:
     def __init__(self, calls: ModelCalls) -> None:
         self.calls = calls
         self._pending: asyncio.Task | None = None
+        self._opening: str | None = None  # the document whose pending warm-up is its opening one
         self.scheduled = 0
 
     def cancel_pending(self) -> None:
@@ -46,14 +50,22 @@ class Warmup:
         have settled for SETTLE_S[why]."""
         if not settings.enabled or not settings.warmup:
             return
+        opened = why == "cursor" and self._opening == uri and self._pending is not None and not self._pending.done()
         self.cancel_pending()
+        self._opening = uri if why == "open" else None
         self.scheduled += 1
-        self._pending = asyncio.ensure_future(self._run(uri, snapshot, settings, SETTLE_S[why]))
+        delay = OPENED_AT_S if opened else SETTLE_S[why]
+        self._pending = asyncio.ensure_future(self._run(uri, snapshot, settings, delay))
 
     async def _run(self, uri: str, snapshot: Callable[[], Snapshot | None], settings: CompletionSettings,
                    delay: float) -> None:
         if delay:
             await asyncio.sleep(delay)
+        # Settled once no real call (a completion, chat, a code action) has run for as long
+        # either: the user acts right after those, and a warm-up queued behind one would
+        # start as it ends and hold up that next request for a batch.
+        while (left := self.calls.quiet_left(delay)) > 0:
+            await asyncio.sleep(left)
         backend = await self.calls.backend()
         if backend is None or not hasattr(backend, "prefill"):
             return
