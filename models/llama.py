@@ -371,7 +371,7 @@ class LlamaBackend:
         if slot == self._slot:
             return
         llm = self._llm
-        if self._slot is not None and llm.n_tokens > 0 and self.states.budget:
+        if self._slot is not None and llm.n_tokens > 0 and self.states.budget and not self._kept_as_is():
             self._save(self._slot)
         self._slot = slot
         kept = self.states.get(slot)
@@ -379,6 +379,13 @@ class LlamaBackend:
             return
         if tokens is None or kept.common_prefix(tokens) > self._reused_prefix(tokens) + 1:
             self._restore(kept)
+
+    def _kept_as_is(self) -> bool:
+        """Whether the state kept for the context's slot holds what the context holds (kept
+        as a chat answer ended, or brought back and not evaluated further): no copy to make."""
+        kept = self.states.peek(self._slot)
+        n = self._llm.n_tokens
+        return kept is not None and len(kept.tokens) == n and bool(np.array_equal(kept.tokens, self._llm.input_ids[:n]))
 
     def _save(self, slot: str) -> None:
         import llama_cpp
@@ -489,7 +496,11 @@ class LlamaBackend:
                 temperature=0.0,
                 stream=True,
             )
-            return _drain(stream, cancel, text_of, 0)
+            result = _drain(stream, cancel, text_of, 0)
+            # Kept now, while the answer is read, rather than by the next keystroke's switch.
+            if self.states.budget and self._llm.n_tokens > 0:
+                self._save(CHAT_SLOT)
+            return result
 
     def close(self) -> None:
         with self._lock:

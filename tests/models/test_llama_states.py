@@ -14,6 +14,7 @@ from atelier.models.config import ModelConfig
 from atelier.models.host import ModelHost
 from atelier.models.llama import WARM_BATCH, LlamaBackend
 from atelier.models.locate import bundled_model
+from atelier.models.states import CHAT_SLOT
 
 pytestmark = pytest.mark.slow  # the default model, in this process
 
@@ -48,6 +49,16 @@ def test_chat_does_not_evict_the_document(backend):
     ask(backend, A, "a")
     backend.chat([ChatMessage("user", "What is a rotating file handler? " + B[:600])], max_tokens=8)
     after = ask(backend, A + " y", "a")
+    assert after.reevaluated_tokens <= 4, after
+
+
+def test_a_chat_answer_is_kept_as_it_ends_not_copied_by_the_next_keystroke(backend):
+    ask(backend, A, "a")
+    backend.chat([ChatMessage("user", "What does a socket handler do? " + B[:400])], max_tokens=8)
+    assert CHAT_SLOT in backend.states
+    saved = backend.states.saved
+    after = ask(backend, A + " z", "a")
+    assert backend.states.saved == saved  # the switch back to the document copied nothing out
     assert after.reevaluated_tokens <= 4, after
 
 
