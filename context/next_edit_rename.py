@@ -56,7 +56,7 @@ def _rename_site(text: str, tree: Tree | None, last: LastEdit):
 def propose_rename(text: str, tree: Tree | None, last: LastEdit) -> Proposal | None:
     site = _rename_site(text, tree, last)
     if site is None:
-        return None
+        return _destructured(text, tree, last)
     old_name, new_name, where, nb, root = site
     edited = [n for w in where if (n := _name_at(root, nb, w, new_name)) is not None]
     if not edited:
@@ -115,6 +115,37 @@ def _class_of_method(node: Node) -> Node | None:
     body = fn.parent.parent if fn.parent is not None and fn.parent.type == "decorated_definition" else fn.parent
     cls = body.parent if body is not None and body.type in ("block", "class_body") else None
     return cls if cls is not None and cls.type in ("class_definition", "class_declaration", "class") else None
+
+
+# `: name` written after a destructured key (`{ a }` → `{ a: b }`).
+_ALIAS = re.compile(r"\s*:\s*([A-Za-z_$][\w$]*)\s*\Z")
+
+
+def _destructured(text: str, tree: Tree | None, last: LastEdit) -> Proposal | None:
+    """`{ a }` → `{ a: b }`: the variable `a` is now called `b`, in the function that
+    destructures it."""
+    m = _ALIAS.match(last.after)
+    if last.before or m is None or tree is None:
+        return None
+    nb, root, new_name = _bytes(text), tree.root_node, m.group(1)
+    node = _name_at(root, nb, last.start + m.start(1), new_name)
+    pair = node.parent if node is not None else None
+    if pair is None or pair.type != "pair_pattern" or pair.child_by_field_name("value") != node:
+        return None
+    key = pair.child_by_field_name("key")
+    old_name = _text(key)
+    if key is None or key.end_byte != nb.byte(last.start) or not re.fullmatch(r"[A-Za-z_$][\w$]*", old_name):
+        return None
+    scope = _enclosing_function(pair) or root
+    s0, s1 = nb.node(scope)
+    if any(_name_at(root, nb, at, new_name) not in (None, node) for at in _occurrences(text, new_name, s0, s1)):
+        return None  # the new name was in use: not a rename
+    olds = [n for at in _occurrences(text, old_name, s0, s1)
+            if (n := _name_at(root, nb, at, old_name)) is not None and _role(n) == "name" and not _inside(n, pair)]
+    if not olds or len(olds) > MAX_EDITS or any(_binds(n) for n in olds):
+        return None  # nothing to follow, or another variable of that name
+    edits = tuple(Edit(*nb.node(n), new_name) for n in olds)
+    return Proposal("rename", edits, f"rename `{old_name}` → `{new_name}` ({_places(len(edits))})")
 
 
 # `var self = this`, `, that = this`: a name that holds `this` (not `this.x`).

@@ -35,3 +35,13 @@ def test_a_method_renamed_in_a_js_class_is_renamed_where_the_class_calls_it_thro
     src = "class Bar {\n  draw() {\n    return 1;\n  }\n  show() {\n    return this.draw() + other.draw();\n  }\n}\n"
     out = first_edit("javascript", src, "draw() {", "paint() {", every=True)
     assert out == src.replace("draw() {", "paint() {").replace("this.draw", "this.paint")
+
+
+def test_a_destructured_variable_given_a_name_of_its_own_is_renamed_in_its_function():
+    src = ("async function f() {\n  const { yes } = await prompt({});\n  if (!yes) {\n    return yes;\n  }\n}\n"
+           "function g() {\n  return yes;\n}\n")
+    out = first_edit("javascript", src, "{ yes }", "{ yes: ok }", every=True)
+    assert out == src.replace("{ yes }", "{ yes: ok }").replace("!yes", "!ok").replace("return yes;\n  }", "return ok;\n  }")
+    params = "function f({ a, b }) {\n  return a + b;\n}\n"
+    assert first_edit("typescript", params, "{ a, b }", "{ a: x, b }", every=True) == \
+        "function f({ a: x, b }) {\n  return x + b;\n}\n"
