@@ -67,9 +67,10 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
         return None  # a count, a size, a version: each line's own, even on a line alike
     if defined is not None:
         # Parameters added, dropped or renamed: only the same definition elsewhere (an
-        # override), its name on the line.
+        # override), its name on the line; an anonymous callback, where it is written the same
+        # way (`.end(function(res){`: the same API's callbacks).
         name = _text(_function_name(defined))
-        if not name or not _word(name).search(old_block):
+        if name and not _word(name).search(old_block):
             return None
     indents = [len(line) - len(line.lstrip()) for line in old_lines]
     stripped = [line.strip() for line in old_lines]

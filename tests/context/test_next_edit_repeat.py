@@ -35,3 +35,10 @@ def test_a_line_rewritten_into_two_goes_to_its_twin_with_the_users_continuation_
     old = "'Use `a(...)` instead of `b(..., gui=True)`' \\\n           "
     new = "('Use `a.b(...)` instead of'\n        ' `b(..., gui=True)`')"
     assert first_edit("python", src, old, new) == src.replace(old, new)
+
+
+def test_a_parameter_added_to_an_anonymous_callback_goes_to_the_same_callback_line_elsewhere():
+    src = ("it('a', function(done){\n  request.get(url)\n    .end(function(res){\n      done();\n    });\n});\n"
+           "it('b', function(done){\n  request.get(url)\n    .end(function(res){\n      done();\n    });\n});\n")
+    out = first_edit("javascript", src, ".end(function(res){", ".end(function(err, res){")
+    assert out == src.replace(".end(function(res){", ".end(function(err, res){")
