@@ -8,12 +8,11 @@ with a request every 3rd character; open B and type there; open C and type one r
 worth (a third first request: the first request's ratio is the median of the three files',
 one noisy moment on a shared machine does not decide it); two chat questions and a code
 action (Explain) about A, each followed by typing in A (the first keystroke after each is
-one after chat, asked again at once once answered: a warm keystroke at the same place, whose
-answer is as long); switch A/B a
-few times, typing a little each time (the cursor put first, as when a tab gets focus); then
-type in A again while a CPU-bound process of the bench's own runs on one core. Every
-request's latency and the prompt tokens it re-evaluated (the server's counters) are recorded
-by phase."""
+one after chat, and is asked again 0.22 s after its answer: the same keystroke, warm, with as
+long an answer); switch A/B a few times, typing a little each time (the cursor put first,
+as when a tab gets focus); then type in A again while a CPU-bound process of the bench's own
+runs on one core. Every request's latency and the prompt tokens it re-evaluated (the
+server's counters) are recorded by phase."""
 
 from __future__ import annotations
 
