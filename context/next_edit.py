@@ -81,6 +81,8 @@ def propagate(text: str, language: str | None, tree: Tree | None, last: LastEdit
         last = LastEdit(trimmed.start, last.old_text(text)[trimmed.start:trimmed.end], trimmed.new_text)
     for propose in (propose_rename, propose_parameters, propose_arguments):
         found = propose(text, tree, last)
+        if propose is propose_arguments:  # calls alike above the edited one were passed over, as lines are
+            found = _onward(found, last)
         if found is not None:
             return found
         if time.perf_counter() > deadline:

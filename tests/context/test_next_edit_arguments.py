@@ -26,3 +26,9 @@ def test_an_argument_added_to_one_of_many_calls_of_a_function_is_not_added_to_al
     assert _inserted("".join(calls), "it('case 3', ", "{ parallel: false }, ") is None
     few = _inserted("".join(calls[:4]), "it('case 3', ", "{ parallel: false }, ")
     assert few is not None and len(few.edits) == 3
+
+
+def test_an_argument_added_to_a_call_is_not_proposed_for_calls_above_it_only():
+    src = "def f():\n    log(a)\n    x = 1\n    y = 2\n    log(a)\n"
+    assert first_edit("python", src, "log(a)", "log(a, b=1)", nth=1) is None
+    assert first_edit("python", src, "log(a)", "log(a, b=1)") == src.replace("log(a)", "log(a, b=1)")
