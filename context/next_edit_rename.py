@@ -133,9 +133,9 @@ def _destructured(text: str, tree: Tree | None, last: LastEdit) -> Proposal | No
     if pair is None or pair.type != "pair_pattern" or pair.child_by_field_name("value") != node:
         return None
     key = pair.child_by_field_name("key")
-    old_name = _text(key)
-    if key is None or key.end_byte != nb.byte(last.start) or not re.fullmatch(r"[A-Za-z_$][\w$]*", old_name):
+    if key is None or key.end_byte != nb.byte(last.start) or not re.fullmatch(r"[A-Za-z_$][\w$]*", _text(key)):
         return None
+    old_name = _text(key)
     scope = _enclosing_function(pair) or root
     s0, s1 = nb.node(scope)
     if any(_name_at(root, nb, at, new_name) not in (None, node) for at in _occurrences(text, new_name, s0, s1)):
