@@ -370,15 +370,18 @@ class LlamaBackend:
         does (`tokens` None: whenever there is one)."""
         if slot == self._slot:
             return
-        llm = self._llm
-        if self._slot is not None and llm.n_tokens > 0 and self.states.budget and not self._kept_as_is():
-            self._save(self._slot)
+        self._keep()
         self._slot = slot
         kept = self.states.get(slot)
         if kept is None:
             return
         if tokens is None or kept.common_prefix(tokens) > self._reused_prefix(tokens) + 1:
             self._restore(kept)
+
+    def _keep(self) -> None:
+        """Copy the context's state out for the slot it belongs to, unless kept as it is."""
+        if self._slot is not None and self._llm.n_tokens > 0 and self.states.budget and not self._kept_as_is():
+            self._save(self._slot)
 
     def _kept_as_is(self) -> bool:
         """Whether the state kept for the context's slot holds what the context holds (kept
@@ -497,9 +500,7 @@ class LlamaBackend:
                 stream=True,
             )
             result = _drain(stream, cancel, text_of, 0)
-            # Kept now, while the answer is read, rather than by the next keystroke's switch.
-            if self.states.budget and self._llm.n_tokens > 0:
-                self._save(CHAT_SLOT)
+            self._keep()  # now, while the answer is read, rather than by the next keystroke's switch
             return result
 
     def close(self) -> None:
