@@ -79,9 +79,10 @@ def propagate(text: str, language: str | None, tree: Tree | None, last: LastEdit
     trimmed = minimal(last.old_text(text), Edit(last.start, last.start + len(last.before), last.after))
     if trimmed is not None:  # what the user changed, without what they retyped as it was
         last = LastEdit(trimmed.start, last.old_text(text)[trimmed.start:trimmed.end], trimmed.new_text)
-    for propose in (propose_rename, propose_parameters, propose_arguments):
+    # Calls, like lines, only onward: those alike above the edited one were passed over.
+    for propose, onward in ((propose_rename, False), (propose_parameters, False), (propose_arguments, True)):
         found = propose(text, tree, last)
-        if propose is propose_arguments:  # calls alike above the edited one were passed over, as lines are
+        if onward:
             found = _onward(found, last)
         if found is not None:
             return found
