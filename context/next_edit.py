@@ -16,7 +16,11 @@ last one (propagation), and the filters every candidate passes, from the model's
 - repeat: one of several lines (or blocks of up to three lines) of the same shape rewritten →
   the same rewrite on its siblings, their own names substituted; identical lines anywhere in
   the file get the same rewrite;
-- the same text change where the same distinctive text stands in the same surroundings.
+- the same text change where the same distinctive text stands in the same surroundings;
+- subword: a part of a name changed (a suffix dropped, a word replaced) → the same change in the
+  names of the same scheme: the other keys of that object literal, attributes of that object,
+  definitions of that class or file sharing the segment with its neighbours; a test renamed in
+  part → the names of its body made of the changed part and its neighbours.
 
 Each stays silent when unsure: the new name was already in use, a sibling's own information
 would be lost, nothing else matches, a repeat's places all lie above the user's edit.
@@ -28,7 +32,8 @@ incremental re-parse.
 This module runs the predictors in turn (`propagate`); each lives in a module of its own:
 next_edit_rename (rename, switch, respelling), next_edit_parameters, next_edit_arguments,
 next_edit_repeat (lines and blocks, with next_edit_rewrite), next_edit_same_change,
-next_edit_span (a part of a line), next_edit_comments (sentence case); what they share is in
+next_edit_span (a part of a line), next_edit_comments (sentence case), next_edit_subword (a
+part of a name); what they share is in
 next_edit_hunks (the user's hunk, tokens, proposals), next_edit_tree (the parse),
 next_edit_scope (variables) and next_edit_calls (argument and parameter lists, calls); the
 filters and the ranking in next_edit_filters; the rules that keep the repeats silent when unsure
@@ -50,6 +55,7 @@ from atelier.context.next_edit_rename import propose_rename, propose_switch
 from atelier.context.next_edit_repeat import propose_repeat
 from atelier.context.next_edit_same_change import propose_same_change
 from atelier.context.next_edit_span import propose_span_repeat
+from atelier.context.next_edit_subword import propose_subword
 # Also importable from here, where the engine, the bench and the tests find them.
 from atelier.context.next_edit_filters import acceptable, line_pieces, rank, reparse
 from atelier.context.next_edit_hunks import Token, apply_edits, tokens
@@ -95,7 +101,8 @@ def propagate(text: str, language: str | None, tree: Tree | None, last: LastEdit
     if repeat or switch or time.perf_counter() > deadline:
         return repeat or switch
     return _onward(propose_sentence_case(text, last) or propose_same_change(text, last, tree)
-                   or (propose_span_repeat(text, last, tree) if time.perf_counter() < deadline else None), last)
+                   or (propose_span_repeat(text, last, tree) if time.perf_counter() < deadline else None)
+                   or (propose_subword(text, tree, last) if time.perf_counter() < deadline else None), last)
 
 
 def _onward(proposal: Proposal | None, last: LastEdit) -> Proposal | None:
