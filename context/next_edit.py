@@ -16,6 +16,10 @@ last one (propagation), and the filters every candidate passes, from the model's
 - repeat: one of several lines (or blocks of up to three lines) of the same shape rewritten →
   the same rewrite on its siblings, their own names substituted; identical lines anywhere in
   the file get the same rewrite;
+- statements: one statement fixed in a way the language's rules say others need too (a bare
+  comparison made an `assert`, a statement ended with `;` in a file that ends them, a trailing
+  comma, an implicit global declared, a function made `async`, `==` made `===`, a `u` prefix
+  dropped, a `print` statement made a call) → the next statement below with the same flaw;
 - the same text change where the same distinctive text stands in the same surroundings;
 - subword: a part of a name changed (a suffix dropped, a word replaced) → the same change in the
   names of the same scheme: the other keys of that object literal, attributes of that object,
@@ -31,7 +35,7 @@ incremental re-parse.
 
 This module runs the predictors in turn (`propagate`); each lives in a module of its own:
 next_edit_rename (rename, switch, respelling), next_edit_parameters, next_edit_arguments,
-next_edit_repeat (lines and blocks, with next_edit_rewrite), next_edit_same_change,
+next_edit_repeat (lines and blocks, with next_edit_rewrite), next_edit_statements, next_edit_same_change,
 next_edit_span (a part of a line), next_edit_comments (sentence case), next_edit_subword (a
 part of a name); what they share is in
 next_edit_hunks (the user's hunk, tokens, proposals), next_edit_tree (the parse),
@@ -55,6 +59,7 @@ from atelier.context.next_edit_rename import propose_rename, propose_switch
 from atelier.context.next_edit_repeat import propose_repeat
 from atelier.context.next_edit_same_change import propose_same_change
 from atelier.context.next_edit_span import propose_span_repeat
+from atelier.context.next_edit_statements import propose_statement_fix
 from atelier.context.next_edit_subword import propose_subword
 # Also importable from here, where the engine, the bench and the tests find them.
 from atelier.context.next_edit_filters import acceptable, line_pieces, rank, reparse
@@ -65,7 +70,8 @@ from atelier.context.next_edit_tree import _Bytes, parse
 __all__ = [
     "BUDGET_MS", "LastEdit", "Proposal", "Token", "_Bytes", "acceptable", "apply_edits", "line_pieces", "parse",
     "propagate", "propose_arguments", "propose_parameters", "propose_rename", "propose_repeat", "propose_same_change",
-    "propose_sentence_case", "propose_span_repeat", "propose_switch", "rank", "rename_elsewhere", "reparse", "tokens",
+    "propose_sentence_case", "propose_span_repeat", "propose_statement_fix", "propose_switch", "rank",
+    "rename_elsewhere", "reparse", "tokens",
 ]
 
 
@@ -100,7 +106,8 @@ def propagate(text: str, language: str | None, tree: Tree | None, last: LastEdit
         return Proposal("repeat", repeat.edits + extra, f"{repeat.title}; {switch.title}") if extra else repeat
     if repeat or switch or time.perf_counter() > deadline:
         return repeat or switch
-    return _onward(propose_sentence_case(text, last) or propose_same_change(text, last, tree)
+    return _onward(propose_sentence_case(text, last) or propose_statement_fix(text, tree, last)
+                   or propose_same_change(text, last, tree)
                    or (propose_span_repeat(text, last, tree) if time.perf_counter() < deadline else None)
                    or (propose_subword(text, tree, last) if time.perf_counter() < deadline else None), last)
 
