@@ -18,8 +18,9 @@ last one (propagation), and the filters every candidate passes, from the model's
   the file get the same rewrite;
 - statements: one statement fixed in a way the language's rules say others need too (a bare
   comparison made an `assert`, a statement ended with `;` in a file that ends them, a trailing
-  comma, an implicit global declared, a function made `async`, `==` made `===`, a `u` prefix
-  dropped, a `print` statement made a call) → the next statement below with the same flaw;
+  comma, a stub made to raise NotImplementedError, an implicit global declared, a function made
+  `async`, `==` made `===`, a `u` prefix dropped, a `print` statement made a call) → the next
+  statement below with the same flaw;
 - the same text change where the same distinctive text stands in the same surroundings;
 - subword: a part of a name changed (a suffix dropped, a word replaced) → the same change in the
   names of the same scheme: the other keys of that object literal, attributes of that object,

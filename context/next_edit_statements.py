@@ -5,8 +5,10 @@ one statement, the next statement of the same kind with the same flaw gets the s
   standing alone as a statement has no effect, so the next one was meant as an assertion too;
 - a statement ended with `;` where it relied on automatic semicolon insertion (JavaScript,
   TypeScript) → the next statement that does; a statement's `;` dropped → the next one's;
-- a trailing comma added after the last item of a list written one item a line → the next
-  list of the same kind written so;
+- a trailing comma added after the last item of a list written one item a line (or dropped)
+  → the next list of the same kind written so;
+- a stub method's `pass` made `raise NotImplementedError` → the next stub of the same class
+  (a base class's methods are all meant to be overridden);
 - a declaration keyword given to an assignment of a name declared nowhere (an implicit global,
   JavaScript) → the next such assignment in the same function;
 - a function made `async` → `await` on the calls its own `return` statements return;
@@ -67,7 +69,7 @@ def propose_statement_fix(text: str, tree: Tree | None, last: LastEdit) -> Propo
     if tree is None or "\n" in last.before or "\n" in last.after:
         return None
     nb = _bytes(text)
-    for rule in (_assertion, _semicolon_added, _semicolon_dropped, _trailing_comma, _declared, _awaited,
+    for rule in (_assertion, _stub, _semicolon_added, _semicolon_dropped, _trailing_comma, _declared, _awaited,
                  _strict_equality, _unicode_prefix, _print):
         found = rule(text, tree, nb, last)
         if found is not None:
@@ -158,6 +160,56 @@ def _assertion(text: str, tree: Tree, nb: _Bytes, last: LastEdit) -> Proposal | 
     return _next(text, last, find, "assert the next bare comparison")
 
 
+# -- Python: a base class's stubs raise NotImplementedError --------------------------------------
+
+def _only_statement(block: Node | None) -> Node | None:
+    """The one statement of a function's body, a docstring aside; None when there are more."""
+    statements = [c for c in block.named_children if c.type != "comment"] if block is not None else []
+    if len(statements) == 2 and statements[0].type == "expression_statement" \
+            and statements[0].named_child_count == 1 and statements[0].named_children[0].type == "string":
+        statements = statements[1:]
+    return statements[0] if len(statements) == 1 else None
+
+
+def _method_of(statement: Node) -> Node | None:
+    """The method whose body is this statement alone, if it is one."""
+    block = statement.parent
+    fn = block.parent if block is not None and block.type == "block" else None
+    if fn is None or fn.type != "function_definition" or _only_statement(block) != statement:
+        return None
+    holder = fn.parent.parent if fn.parent is not None and fn.parent.type == "decorated_definition" else fn.parent
+    return fn if holder is not None and holder.type == "block" and holder.parent is not None \
+        and holder.parent.type == "class_definition" else None
+
+
+def _stub(text: str, tree: Tree, nb: _Bytes, last: LastEdit) -> Proposal | None:
+    if last.before != "pass" or not re.fullmatch(r"raise NotImplementedError(\(\))?", last.after):
+        return None
+    node = _node_at(tree, nb, last.start)
+    while node is not None and node.type != "raise_statement":
+        node = node.parent
+    method = _method_of(node) if node is not None and nb.index(node.start_byte) == last.start else None
+    if method is None:
+        return None
+    class_end = nb.index(method.parent.end_byte)  # the class's body
+    lookups = [0]
+
+    def find(start: int, end: int) -> Edit | None:
+        code = text[start:end].strip()
+        if start >= class_end or code != "pass" or lookups[0] >= MAX_LOOKUPS:
+            return None
+        lookups[0] += 1
+        at = end - len(text[start:end].lstrip())
+        found = _node_at(tree, nb, at)  # the keyword; its statement above it
+        found = found.parent if found is not None and found.type == "pass" else found
+        other = _method_of(found) if found is not None and found.type == "pass_statement" else None
+        if other is None or other.parent != method.parent:
+            return None
+        return Edit(at, at + len("pass"), last.after)
+
+    return _next(text, last, find, "make the next stub method raise NotImplementedError")
+
+
 # -- JavaScript: semicolons ------------------------------------------------------------------
 
 _ENDS_WITH_SEMICOLON = re.compile(r";[ \t]*$", re.MULTILINE)
@@ -228,16 +280,33 @@ def _items(node: Node) -> list[Node]:
     return [c for c in node.named_children if c.type != "comment"]
 
 
+def _item_a_line(listed: Node, items: list[Node]) -> bool:
+    """Whether the list's last item starts a line of its own (below the opening bracket and the
+    item before it): lists wrapped onto one indented line take no trailing comma."""
+    above = items[-2].end_point[0] if len(items) > 1 else listed.start_point[0]
+    return items[-1].start_point[0] > above
+
+
 def _trailing_comma(text: str, tree: Tree, nb: _Bytes, last: LastEdit) -> Proposal | None:
-    if last.before or last.after != ",":
+    if (last.before, last.after) not in (("", ","), (",", "")):
         return None
-    comma = _node_at(tree, nb, last.start)
-    listed = comma.parent if comma is not None and comma.type == "," else None
+    added = last.after == ","
+    if added:
+        comma = _node_at(tree, nb, last.start)
+        listed = comma.parent if comma is not None and comma.type == "," else None
+        row = comma.start_point[0] if listed is not None else 0
+    else:  # the comma's place: just after the list's last item now
+        before = _node_at(tree, nb, last.start - 1) if last.start > 0 else None
+        while before is not None and before.parent is not None and before.parent.type not in _LISTS:
+            before = before.parent
+        listed = before.parent if before is not None else None
+        row = before.end_point[0] if listed is not None else 0
     if listed is None or listed.type not in _LISTS:
         return None
     items = _items(listed)
     # After the last item, with the closing bracket on a line of its own below.
-    if not items or items[-1].end_byte > comma.start_byte or listed.children[-1].start_point[0] <= comma.start_point[0]:
+    if not items or nb.index(items[-1].end_byte) > last.start or listed.children[-1].start_point[0] <= row \
+            or not added and nb.index(items[-1].end_byte) != last.start or not _item_a_line(listed, items):
         return None
     lookups = [0]
 
@@ -252,15 +321,19 @@ def _trailing_comma(text: str, tree: Tree, nb: _Bytes, last: LastEdit) -> Propos
             return None
         items = _items(other)
         if not items or items[-1].type in _NO_COMMA_AFTER or items[-1].end_point[0] >= bracket.start_point[0] \
-                or other.start_point[0] >= items[-1].start_point[0]:
+                or not _item_a_line(other, items):
             return None
         after = items[-1].next_sibling
-        if after is not None and after.type == ",":
+        if added:
+            at = nb.index(items[-1].end_byte)
+            return Edit(at, at, ",") if after is None or after.type != "," else None
+        if after is None or after.type != ",":
             return None
-        at = nb.index(items[-1].end_byte)
-        return Edit(at, at, ",")
+        at = nb.index(after.start_byte)
+        return Edit(at, at + 1, "")
 
-    return _next(text, last, find, "add a trailing comma to the next list")
+    title = "add a trailing comma to the next list" if added else "drop the trailing comma of the next list"
+    return _next(text, last, find, title)
 
 
 # -- JavaScript: implicit globals --------------------------------------------------------------

@@ -77,6 +77,33 @@ def test_a_trailing_comma_is_not_added_after_a_rest_element_nor_for_a_comma_betw
     assert _fix("python", "x = [1, 2]\ny = [\n    3\n]\n", "2]", "2,]") is None
 
 
+def test_a_trailing_comma_dropped_drops_the_next_lists_and_a_list_wrapped_onto_one_line_is_skipped():
+    src = COMMAS.replace("  2\n", "  2,\n").replace("  x: 1\n", "  x: 1,\n").replace("  6\n", "  6,\n")
+    dropped = _fix("javascript", src, "  2,\n", "  2\n")
+    assert dropped is not None and [e.new_text for e in dropped.edits] == [""]
+    text = src.replace("  2,\n", "  2\n")
+    assert text[dropped.edits[0].start - 3:dropped.edits[0].end] == "  6,"  # not the object's: another kind
+    wrapped = "def f(\n    a,\n    b\n):\n    pass\n\n\ndef g(\n    c, d\n):\n    pass\n"
+    assert _fix("python", wrapped, "    b\n", "    b,\n") is None
+
+
+# -- Python: stubs --------------------------------------------------------------------------
+
+STUBS = ("class Shape:\n    def area(self):\n        pass\n\n    def name(self):\n        \"\"\"Its name.\"\"\"\n        pass\n"
+         "\n\nclass Box(Shape):\n    def area(self):\n        pass\n")
+
+
+def test_a_stub_made_to_raise_not_implemented_makes_the_next_stub_of_its_class_raise():
+    out = first_edit("python", STUBS, "pass", "raise NotImplementedError")
+    assert out == STUBS.replace("pass", "raise NotImplementedError", 2)
+
+
+def test_a_stub_in_another_class_or_a_pass_in_a_longer_body_is_left_alone():
+    src = "class Shape:\n    def area(self):\n        pass\n\n    def name(self):\n        log()\n        pass\n" \
+          "\n\nclass Box(Shape):\n    def area(self):\n        pass\n"
+    assert _fix("python", src, "pass", "raise NotImplementedError") is None
+
+
 # -- JavaScript: implicit globals -----------------------------------------------------------
 
 GLOBALS = ("function setup() {\n  first = make(1);\n  second = first.next();\n  shared = 2;\n  third = second.next();\n}\n"
