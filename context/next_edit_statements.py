@@ -95,13 +95,16 @@ def _lines_below(text: str, index: int) -> Iterator[tuple[int, int]]:
 
 def _next(text: str, last: LastEdit, find: Callable[[int, int], Edit | None], title: str,
           every: bool = False) -> Proposal | None:
-    """The first edit `find` makes on a line below the user's edit (`every`: all of them; it
-    gets each line's start and end) as a proposal."""
+    """The first edit `find` makes on a line below the user's edit (`every`: and those on the
+    lines right after it, shown with it as one block) as a proposal; `find` gets each line's
+    start and end."""
     edits: list[Edit] = []
     for n, (start, end) in enumerate(_lines_below(text, last.end)):
         if n >= MAX_LINES:
             break
         edit = find(start, end)
+        if edit is None and edits:
+            break
         if edit is not None:
             edits.append(edit)
             if not every or len(edits) >= MAX_EDITS:
@@ -245,7 +248,7 @@ def _semicolon_added(text: str, tree: Tree, nb: _Bytes, last: LastEdit) -> Propo
             return None
         return Edit(at + 1, at + 1, ";")
 
-    return _next(text, last, find, "end the statements below with `;`", every=True)
+    return _next(text, last, find, "end the next statements with `;`", every=True)
 
 
 def _semicolon_dropped(text: str, tree: Tree, nb: _Bytes, last: LastEdit) -> Proposal | None:
@@ -271,7 +274,7 @@ def _semicolon_dropped(text: str, tree: Tree, nb: _Bytes, last: LastEdit) -> Pro
             return None
         return Edit(at, at + 1, "")
 
-    return _next(text, last, find, "drop the `;` of the statements below", every=True)
+    return _next(text, last, find, "drop the next statements' `;`", every=True)
 
 
 # -- trailing commas -------------------------------------------------------------------------
