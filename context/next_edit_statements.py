@@ -11,7 +11,8 @@ one statement, the next statement of the same kind with the same flaw gets the s
   (a base class's methods are all meant to be overridden);
 - a declaration keyword given to an assignment of a name declared nowhere (an implicit global,
   JavaScript) → the next such assignment in the same function;
-- a function made `async` → `await` on the calls its own `return` statements return;
+- a function made `async` → `await` on the calls its own `return` statements return, in a file
+  whose other functions `return await` (a style: many return the promise bare);
 - a loose equality made strict (`==` → `===`) → the next loose one against the same kind of
   operand (never `== null`, which is meant loose);
 - the redundant `u` prefix dropped from a Python string → the next string that has it;
@@ -62,6 +63,7 @@ _BINDING_PLACES = frozenset({"formal_parameters", "import_specifier", "namespace
 _LOOSE = re.compile(r"(?<![=!<>])(==|!=)(?!=)")
 _BARE_COMPARISON = re.compile(r"==|!=|<|>|\bin\b|\bis\b")
 _NULLISH = frozenset({"null", "undefined"})
+_RETURN_AWAIT = re.compile(r"\breturn[ \t]+await\b")
 
 
 def propose_statement_fix(text: str, tree: Tree | None, last: LastEdit) -> Proposal | None:
@@ -423,6 +425,8 @@ def _awaited(text: str, tree: Tree, nb: _Bytes, last: LastEdit) -> Proposal | No
     b0, b1 = nb.node(body)
     if re.search(r"\bawait\b", text[b0:b1]):
         return None  # it awaits already: what else it should await is not for a rule to say
+    if not _RETURN_AWAIT.search(text, 0, b0) and not _RETURN_AWAIT.search(text, b1):
+        return None  # many return a promise bare from an async function: only where the file awaits it
     lookups = [0]
 
     def find(start: int, end: int) -> Edit | None:

@@ -123,7 +123,8 @@ def test_a_name_declared_elsewhere_is_not_declared_again():
 
 # -- JavaScript: async ------------------------------------------------------------------------
 
-ASYNC = "function load(id) {\n  if (!id) {\n    return null;\n  }\n  return fetchItem(id);\n}\n"
+ASYNC = ("function load(id) {\n  if (!id) {\n    return null;\n  }\n  return fetchItem(id);\n}\n"
+         "async function save(item) {\n  return await storeItem(item);\n}\n")
 
 
 def test_a_function_made_async_awaits_the_call_it_returns():
@@ -136,6 +137,9 @@ def test_a_function_made_async_that_awaits_already_or_returns_no_call_gets_nothi
     assert _fix("javascript", awaits, "function load", "async function load") is None
     plain = "function load(id) {\n  return id;\n}\nfunction other() {\n  return fetchItem(1);\n}\n"
     assert _fix("javascript", plain, "function load", "async function load") is None
+    # A file whose async functions return their promises bare: its style, not a slip.
+    bare = ASYNC.replace("return await storeItem", "return storeItem")
+    assert _fix("javascript", bare, "function load", "async function load") is None
 
 
 # -- JavaScript: strict equality --------------------------------------------------------------
