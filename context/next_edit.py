@@ -36,13 +36,12 @@ incremental re-parse.
 
 This module runs the predictors in turn (`propagate`); each lives in a module of its own:
 next_edit_rename (rename, switch, respelling), next_edit_parameters, next_edit_arguments,
-next_edit_repeat (lines and blocks, with next_edit_rewrite), next_edit_statements, next_edit_same_change,
-next_edit_span (a part of a line), next_edit_comments (sentence case), next_edit_subword (a
-part of a name); what they share is in
-next_edit_hunks (the user's hunk, tokens, proposals), next_edit_tree (the parse),
-next_edit_scope (variables) and next_edit_calls (argument and parameter lists, calls); the
-filters and the ranking in next_edit_filters; the rules that keep the repeats silent when unsure
-in next_edit_confidence.
+next_edit_repeat (lines and blocks, with next_edit_rewrite), next_edit_statements,
+next_edit_same_change, next_edit_span (a part of a line), next_edit_comments (sentence case),
+next_edit_subword (a part of a name); what they share is in next_edit_hunks (the user's hunk,
+tokens, proposals), next_edit_tree (the parse), next_edit_scope (variables) and next_edit_calls
+(argument and parameter lists, calls); the filters and the ranking in next_edit_filters; the
+rules that keep the repeats silent when unsure in next_edit_confidence.
 """
 
 from __future__ import annotations

@@ -4,7 +4,9 @@ one statement, the next statement of the same kind with the same flaw gets the s
 - a bare comparison made an assertion (`x == 1` → `assert x == 1`, Python): a comparison
   standing alone as a statement has no effect, so the next one was meant as an assertion too;
 - a statement ended with `;` where it relied on automatic semicolon insertion (JavaScript,
-  TypeScript) → the next statement that does; a statement's `;` dropped → the next one's;
+  TypeScript), in a file whose lines mostly end with one → the next statements that do (those
+  on the lines right below each other, shown as one block); a `;` dropped in a file whose lines
+  mostly go without → the next ones';
 - a trailing comma added after the last item of a list written one item a line (or dropped)
   → the next list of the same kind written so;
 - a stub method's `pass` made `raise NotImplementedError` → the next stub of the same class
@@ -19,7 +21,7 @@ one statement, the next statement of the same kind with the same flaw gets the s
 - a `print` statement made a call (or back) → the next `print` of the old form, rewritten the
   same mechanical way.
 
-Each proposes the next place after the user's edit, and only when the user's edit was exactly
+Each proposes the next place below the user's edit, and only when the user's edit was exactly
 that fix. Places are found by a text search over the lines below the edit, each looked up in
 the parsed tree (at most MAX_LOOKUPS of them), never by walking the tree.
 """
