@@ -7,6 +7,8 @@ last one (propagation), and the filters every candidate passes, from the model's
   the function's calls. A name switched to one already in use (`json.loads` →
   `complexjson.loads`) → the other uses in the same slot in the same function. A misspelt
   word corrected in a comment or docstring → the same word in the other comments;
+- several names renamed in one edit (an import list, a destructuring, a parameter list), each
+  replaced by one other name → each name's other occurrences, as for one name;
 - parameters: a definition that gained, lost or reordered parameters → the matching change at
   its calls in the file (a new required parameter only where the caller has a variable of that
   name; nothing for a new parameter with a default) and in the calls of its body that forward
@@ -35,8 +37,8 @@ never by walking the whole tree; a candidate's effect on the parse is checked by
 incremental re-parse.
 
 This module runs the predictors in turn (`propagate`); each lives in a module of its own:
-next_edit_rename (rename, switch, respelling), next_edit_parameters, next_edit_arguments,
-next_edit_repeat (lines and blocks, with next_edit_rewrite), next_edit_statements,
+next_edit_rename (rename, switch, respelling), next_edit_multi (several names), next_edit_parameters,
+next_edit_arguments, next_edit_repeat (lines and blocks, with next_edit_rewrite), next_edit_statements,
 next_edit_same_change, next_edit_span (a part of a line), next_edit_comments (sentence case),
 next_edit_subword (a part of a name); what they share is in next_edit_hunks (the user's hunk,
 tokens, proposals), next_edit_tree (the parse), next_edit_scope (variables) and next_edit_calls
@@ -54,6 +56,7 @@ from atelier.context.edits import Edit, minimal
 from atelier.context.next_edit_arguments import propose_arguments
 from atelier.context.next_edit_comments import propose_sentence_case
 from atelier.context.next_edit_hunks import LastEdit, Proposal
+from atelier.context.next_edit_multi import propose_multi_rename
 from atelier.context.next_edit_parameters import propose_parameters
 from atelier.context.next_edit_rename import propose_rename, propose_switch
 from atelier.context.next_edit_repeat import propose_repeat
@@ -69,9 +72,9 @@ from atelier.context.next_edit_tree import _Bytes, parse
 
 __all__ = [
     "BUDGET_MS", "LastEdit", "Proposal", "Token", "_Bytes", "acceptable", "apply_edits", "line_pieces", "parse",
-    "propagate", "propose_arguments", "propose_parameters", "propose_rename", "propose_repeat", "propose_same_change",
-    "propose_sentence_case", "propose_span_repeat", "propose_statement_fix", "propose_switch", "rank",
-    "rename_elsewhere", "reparse", "tokens",
+    "propagate", "propose_arguments", "propose_multi_rename", "propose_parameters", "propose_rename", "propose_repeat",
+    "propose_same_change", "propose_sentence_case", "propose_span_repeat", "propose_statement_fix", "propose_switch",
+    "rank", "rename_elsewhere", "reparse", "tokens",
 ]
 
 
@@ -92,7 +95,8 @@ def propagate(text: str, language: str | None, tree: Tree | None, last: LastEdit
     if trimmed is not None:  # what the user changed, without what they retyped as it was
         last = LastEdit(trimmed.start, last.old_text(text)[trimmed.start:trimmed.end], trimmed.new_text)
     # Calls, like lines, only onward: those alike above the edited one were passed over.
-    for propose, onward in ((propose_rename, False), (propose_parameters, False), (propose_arguments, True)):
+    for propose, onward in ((propose_rename, False), (propose_multi_rename, False), (propose_parameters, False),
+                            (propose_arguments, True)):
         found = propose(text, tree, last)
         if onward:
             found = _onward(found, last)

@@ -57,7 +57,12 @@ def propose_rename(text: str, tree: Tree | None, last: LastEdit) -> Proposal | N
     site = _rename_site(text, tree, last)
     if site is None:
         return _destructured(text, tree, last)
-    old_name, new_name, where, nb, root = site
+    return rename_pair(text, *site)
+
+
+def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _Bytes, root: Node) -> Proposal | None:
+    """The rename of `old_name` to `new_name`, written by the user where `new_name` now stands
+    at `where`: its other occurrences in its scope and role."""
     edited = [n for w in where if (n := _name_at(root, nb, w, new_name)) is not None]
     if not edited:
         return _respell(text, root, nb, old_name, new_name, where)
