@@ -15,6 +15,8 @@ last one (propagation), and the filters every candidate passes, from the model's
   all of its parameters;
 - arguments: a call that gained, lost, reordered or changed arguments → the same change at
   the other calls of that function in the file (the same callee, the same old arguments);
+- signature: a call to a function defined in the file gained a keyword argument its definition
+  does not take → the definition gains that parameter with the default None (Python);
 - repeat: one of several lines (or blocks of up to three lines) of the same shape rewritten →
   the same rewrite on its siblings, their own names substituted; identical lines anywhere in
   the file get the same rewrite;
@@ -38,12 +40,13 @@ incremental re-parse.
 
 This module runs the predictors in turn (`propagate`); each lives in a module of its own:
 next_edit_rename (rename, switch, respelling), next_edit_multi (several names), next_edit_parameters,
-next_edit_arguments, next_edit_repeat (lines and blocks, with next_edit_rewrite), next_edit_statements,
-next_edit_same_change, next_edit_span (a part of a line), next_edit_comments (sentence case),
-next_edit_subword (a part of a name); what they share is in next_edit_hunks (the user's hunk,
-tokens, proposals), next_edit_tree (the parse), next_edit_scope (variables) and next_edit_calls
-(argument and parameter lists, calls); the filters and the ranking in next_edit_filters; the
-rules that keep the repeats silent when unsure in next_edit_confidence.
+next_edit_arguments, next_edit_signature (a call's new keyword given to its definition), next_edit_repeat
+(lines and blocks, with next_edit_rewrite), next_edit_statements, next_edit_same_change, next_edit_span
+(a part of a line), next_edit_comments (sentence case), next_edit_subword (a part of a name); what
+they share is in next_edit_hunks (the user's hunk, tokens, proposals), next_edit_tree (the parse),
+next_edit_scope (variables) and next_edit_calls (argument and parameter lists, calls); the filters
+and the ranking in next_edit_filters; the rules that keep the repeats silent when unsure in
+next_edit_confidence.
 """
 
 from __future__ import annotations
@@ -61,6 +64,7 @@ from atelier.context.next_edit_parameters import propose_parameters
 from atelier.context.next_edit_rename import propose_rename, propose_switch
 from atelier.context.next_edit_repeat import propose_repeat
 from atelier.context.next_edit_same_change import propose_same_change
+from atelier.context.next_edit_signature import propose_signature
 from atelier.context.next_edit_span import propose_span_repeat
 from atelier.context.next_edit_statements import propose_statement_fix
 from atelier.context.next_edit_subword import propose_subword
@@ -73,8 +77,8 @@ from atelier.context.next_edit_tree import _Bytes, parse
 __all__ = [
     "BUDGET_MS", "LastEdit", "Proposal", "Token", "_Bytes", "acceptable", "apply_edits", "line_pieces", "parse",
     "propagate", "propose_arguments", "propose_multi_rename", "propose_parameters", "propose_rename", "propose_repeat",
-    "propose_same_change", "propose_sentence_case", "propose_span_repeat", "propose_statement_fix", "propose_switch",
-    "rank", "rename_elsewhere", "reparse", "tokens",
+    "propose_same_change", "propose_sentence_case", "propose_signature", "propose_span_repeat", "propose_statement_fix",
+    "propose_switch", "rank", "rename_elsewhere", "reparse", "tokens",
 ]
 
 
@@ -96,7 +100,7 @@ def propagate(text: str, language: str | None, tree: Tree | None, last: LastEdit
         last = LastEdit(trimmed.start, last.old_text(text)[trimmed.start:trimmed.end], trimmed.new_text)
     # Calls, like lines, only onward: those alike above the edited one were passed over.
     for propose, onward in ((propose_rename, False), (propose_multi_rename, False), (propose_parameters, False),
-                            (propose_arguments, True)):
+                            (propose_arguments, True), (propose_signature, False)):
         found = propose(text, tree, last)
         if onward:
             found = _onward(found, last)

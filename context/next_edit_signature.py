@@ -1,0 +1,90 @@
+"""Signature: a call to a function defined in the same file gained a keyword argument the
+definition does not take → the definition gains that parameter, defaulting to None (a new
+keyword is an option the other callers do not pass). Python only.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tree_sitter import Node, Tree
+
+from atelier.context.edits import Edit
+from atelier.context.next_edit_hunks import LastEdit, Proposal, _occurrences
+from atelier.context.next_edit_tree import _bytes, _name_at, _text
+
+# `, name=` (or `name=` in an empty list) written at the start of the inserted text.
+_KEYWORD = re.compile(r"(\s*,\s*)?([A-Za-z_]\w*)\s*=(?!=)")
+_CLASS_NODES = ("class_definition",)
+
+
+def _definitions(text: str, root: Node, nb, name: str) -> list[Node]:
+    """Every `def name(...)` in the file."""
+    out = []
+    for at in _occurrences(text, name):
+        node = _name_at(root, nb, at, name)
+        fn = node.parent if node is not None else None
+        if fn is not None and fn.type == "function_definition" and fn.child_by_field_name("name") == node:
+            out.append(fn)
+    return out
+
+
+def _container(fn: Node) -> Node | None:
+    """The class (or module) whose body holds `fn` directly, else None (a nested function)."""
+    up = fn.parent.parent if fn.parent is not None and fn.parent.type == "decorated_definition" else fn.parent
+    if up is not None and up.type == "module":
+        return up
+    cls = up.parent if up is not None and up.type == "block" else None
+    return cls if cls is not None and cls.type in _CLASS_NODES else None
+
+
+def _enclosing_class(node: Node) -> Node | None:
+    while node is not None and node.type not in _CLASS_NODES:
+        node = node.parent
+    return node
+
+
+def propose_signature(text: str, tree: Tree | None, last: LastEdit) -> Proposal | None:
+    """The definition of the called function gains the keyword the user's call now passes."""
+    m = _KEYWORD.match(last.after)
+    if tree is None or last.before or m is None or tree.root_node.type != "module":
+        return None
+    nb, root = _bytes(text), tree.root_node
+    keyword = m.group(2)
+    node = _name_at(root, nb, last.start + m.start(2), keyword)
+    arg = node.parent if node is not None else None
+    if arg is None or arg.type != "keyword_argument" or arg.child_by_field_name("name") != node:
+        return None
+    a0, a1 = nb.node(arg)
+    if last.after[m.start(2):].strip().rstrip(",").strip() != text[a0:a1]:
+        return None  # the whole argument was written, not a keyword put before a value
+    args, call = arg.parent, arg.parent.parent if arg.parent is not None else None
+    if call is None or args.type != "argument_list" or call.type != "call":
+        return None
+    callee = call.child_by_field_name("function")
+    if callee is None:
+        return None
+    # The callee as one definition in this file: `f(...)` a module's function, `self.f(...)`
+    # a method of the class the call is in; no other `def` of that name (an override, a
+    # nested helper) that the call might reach instead.
+    if callee.type == "identifier":
+        name, home = _text(callee), root
+    elif callee.type == "attribute" and _text(callee.child_by_field_name("object")) == "self":
+        name, home = _text(callee.child_by_field_name("attribute")), _enclosing_class(call)
+    else:
+        return None
+    defs = _definitions(text, root, nb, name) if home is not None else []
+    if len(defs) != 1 or _container(defs[0]) != home:
+        return None
+    params = defs[0].child_by_field_name("parameters")
+    if params is None or not params.named_children:
+        return None
+    for p in params.named_children:
+        if p.type in ("dictionary_splat_pattern", "typed_parameter", "typed_default_parameter"):
+            return None  # `**kwargs` takes it already; typed parameters want a type we cannot tell
+        own = p.child_by_field_name("name") if p.type == "default_parameter" else p
+        if own is not None and _text(own).lstrip("*") == keyword:
+            return None
+    end = nb.index(params.named_children[-1].end_byte)
+    edit = Edit(end, end, f", {keyword}=None")
+    return Proposal("arguments", (edit,), f"add `{keyword}=None` to `{name}`'s parameters")
