@@ -6,6 +6,7 @@ file get the same rewrite.
 from __future__ import annotations
 
 import difflib
+import re
 
 from tree_sitter import Tree
 
@@ -30,6 +31,10 @@ MAX_BLOCK_LINES = 3
 # Non-space characters that make a line distinctive enough to repeat a change on where it stands
 # again elsewhere in the file.
 MIN_LINE = 10
+# A parameter's documentation line (`:param x:`, `@param {T} x`): a parameter that several
+# functions take is documented alike in each, so a rewording of it goes to the identical lines
+# of the others' documentation too.
+_PARAM_DOC = re.compile(r":param\s+(\w+\s+)?\w+:|@param\s+(\{[^}]*\}\s+)?[\w$.\[\]]+")
 
 
 def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Proposal | None:
@@ -103,7 +108,8 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
     reworded_prose = tree is not None and (_prose(host) or _commented(tree, nb, last)) \
         and reworded(old_block, new_block) and not directive
     prose_owner = owner(tree, nb, last.start) if reworded_prose else False
-    fn = _enclosing_function(host) if tree is not None and changed_names else None
+    # (Words of prose that spell a variable's name are no use of it.)
+    fn = _enclosing_function(host) if tree is not None and changed_names and not _prose(host) else None
     local = _locals_of(text, tree.root_node, nb, fn, changed_names) if fn is not None else set()
     fn_span = nb.node(fn) if local else None
     seen_functions: dict[int, bool] = {}
@@ -120,7 +126,8 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
                 continue
         if identical and annotation:
             continue  # a variable's annotation is written once
-        if prose_owner is not False and owner(tree, nb, start + sib_indents[0]) != prose_owner:
+        if prose_owner is not False and owner(tree, nb, start + sib_indents[0]) != prose_owner \
+                and not (identical and _PARAM_DOC.match(stripped[0])):
             continue
         if identical and not same_shape:
             new_sib = _reindented(new_lines, old_lines[0][:indents[0]], sib[0][:sib_indents[0]])

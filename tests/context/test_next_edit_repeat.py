@@ -42,3 +42,14 @@ def test_a_parameter_added_to_an_anonymous_callback_goes_to_the_same_callback_li
            "it('b', function(done){\n  request.get(url)\n    .end(function(res){\n      done();\n    });\n});\n")
     out = first_edit("javascript", src, ".end(function(res){", ".end(function(err, res){")
     assert out == src.replace(".end(function(res){", ".end(function(err, res){")
+
+
+def test_a_parameters_documentation_reworded_goes_to_its_twin_in_another_functions_docstring():
+    src = ('def get(url, params=None):\n    """Fetch.\n\n    :param params: (optional) values for the query.\n    """\n'
+           '    return send(url, params)\n\n\ndef head(url, params=None):\n    """Ask.\n\n'
+           '    :param params: (optional) values for the query.\n    """\n    return send(url, params)\n')
+    old, new = "(optional) values for the query.", "(optional) a dict of query values."
+    assert first_edit("python", src, old, new) == src.replace(old, new)
+    # Other prose reworded stays in its own definition's documentation.
+    src2 = src.replace(":param params: (optional)", "The query is sent")
+    assert first_edit("python", src2, "values for the query.", "a dict of query values.") is None
