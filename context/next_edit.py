@@ -30,6 +30,8 @@ last one (propagation), and the filters every candidate passes, from the model's
   names of the same scheme: the other keys of that object literal, attributes of that object,
   definitions of that class or file sharing the segment with its neighbours; a test renamed in
   part → the names of its body made of the changed part and its neighbours.
+- spelling: a misspelt word corrected in a comment, docstring or string → the next misspelt
+  word after it in the comments and strings (another word: the next typo of the proofreading).
 
 Each stays silent when unsure: the new name was already in use, a sibling's own information
 would be lost, nothing else matches, a repeat's places all lie above the user's edit.
@@ -42,11 +44,11 @@ This module runs the predictors in turn (`propagate`); each lives in a module of
 next_edit_rename (rename, switch, respelling), next_edit_multi (several names), next_edit_parameters,
 next_edit_arguments, next_edit_signature (a call's new keyword given to its definition), next_edit_repeat
 (lines and blocks, with next_edit_rewrite), next_edit_statements, next_edit_same_change, next_edit_span
-(a part of a line), next_edit_comments (sentence case), next_edit_subword (a part of a name); what
-they share is in next_edit_hunks (the user's hunk, tokens, proposals), next_edit_tree (the parse),
-next_edit_scope (variables) and next_edit_calls (argument and parameter lists, calls); the filters
-and the ranking in next_edit_filters; the rules that keep the repeats silent when unsure in
-next_edit_confidence.
+(a part of a line), next_edit_comments (sentence case), next_edit_subword (a part of a name),
+next_edit_typos (the next misspelling); what they share is in next_edit_hunks (the user's hunk,
+tokens, proposals), next_edit_tree (the parse), next_edit_scope (variables) and next_edit_calls
+(argument and parameter lists, calls); the filters and the ranking in next_edit_filters; the rules
+that keep the repeats silent when unsure in next_edit_confidence.
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ from atelier.context.next_edit_signature import propose_signature
 from atelier.context.next_edit_span import propose_span_repeat
 from atelier.context.next_edit_statements import propose_statement_fix
 from atelier.context.next_edit_subword import propose_subword
+from atelier.context.next_edit_typos import propose_typo
 # Also importable from here, where the engine, the bench and the tests find them.
 from atelier.context.next_edit_filters import acceptable, line_pieces, rank, reparse
 from atelier.context.next_edit_hunks import Token, apply_edits, tokens
@@ -78,7 +81,7 @@ __all__ = [
     "BUDGET_MS", "LastEdit", "Proposal", "Token", "_Bytes", "acceptable", "apply_edits", "line_pieces", "parse",
     "propagate", "propose_arguments", "propose_multi_rename", "propose_parameters", "propose_rename", "propose_repeat",
     "propose_same_change", "propose_sentence_case", "propose_signature", "propose_span_repeat", "propose_statement_fix",
-    "propose_switch", "rank", "rename_elsewhere", "reparse", "tokens",
+    "propose_switch", "propose_typo", "rank", "rename_elsewhere", "reparse", "tokens",
 ]
 
 
@@ -117,7 +120,8 @@ def propagate(text: str, language: str | None, tree: Tree | None, last: LastEdit
     return _onward(propose_sentence_case(text, last) or propose_statement_fix(text, tree, last)
                    or propose_same_change(text, last, tree)
                    or (propose_span_repeat(text, last, tree) if time.perf_counter() < deadline else None)
-                   or (propose_subword(text, tree, last) if time.perf_counter() < deadline else None), last)
+                   or (propose_subword(text, tree, last) if time.perf_counter() < deadline else None)
+                   or (propose_typo(text, tree, last) if time.perf_counter() < deadline else None), last)
 
 
 def _onward(proposal: Proposal | None, last: LastEdit) -> Proposal | None:
