@@ -6,8 +6,9 @@ and it is another word. A word is taken for a typo only when the English word li
 pyspellchecker (MIT; word counts from subtitles) does not know it, nor two common words run
 together; one edit (a letter added, dropped or replaced, two neighbours swapped) inside it,
 first and last letters kept, makes one word that is common in the list and written elsewhere
-in the file; and the word itself stands nowhere else in the file, in a name or in prose
-(jargon recurs, typos do not).
+in the file (or, where no word of the list is one edit away, two edits inside a long word make
+one common word of the file); and the word itself stands nowhere else in the file, in a name or
+in prose (jargon recurs, typos do not).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from atelier.context.next_edit_tree import _bytes
 
 # Words shorter than this are abbreviations more often than typos (`args`, `init`, `bool`).
 MIN_LETTERS = 5
+# Two edits make a typo of a long word only (a short one is as likely another word: `tuples`).
+FAR_LETTERS = 8
 # How common (its count in the list) a correction must be: rarer words are as likely names.
 MIN_COUNT = 200
 # Another candidate more common than this share of the best one's count: ambiguous.
@@ -95,11 +98,16 @@ def _spelling_fix(text: str, last: LastEdit) -> tuple[str, str, int] | None:
 
 
 @functools.lru_cache(maxsize=4096)
+def _known_edits(word: str) -> frozenset[str]:
+    """The words of the list one edit makes of `word`."""
+    return frozenset(_counts().keys() & _edits(word))
+
+
 def _correction(word: str) -> str | None:
     """The one common word that a single edit inside `word` (lower case, unknown to the list)
     makes of it, else None."""
     counts = _counts()
-    found = counts.keys() & _edits(word)
+    found = _known_edits(word)
     if not found or any(counts.get(word[:i], 0) >= GLUED_COUNT and counts.get(word[i:], 0) >= GLUED_COUNT
                         for i in range(1, len(word))):
         return None
@@ -113,6 +121,18 @@ def _correction(word: str) -> str | None:
     if counts[best] < MIN_COUNT or any(counts[w] > counts[best] * RIVAL_SHARE for w in found if w != best):
         return None
     return best
+
+
+def _far_correction(word: str, vocabulary: set[str]) -> str | None:
+    """The one word of the file (common in the list) that two edits inside the long `word` make
+    of it; not the word with a prefix or an ending dropped (`scaffolded`)."""
+    counts = _counts()
+    if len(word) < FAR_LETTERS or any(counts.get(word[:i], 0) >= GLUED_COUNT and counts.get(word[i:], 0) >= GLUED_COUNT
+                                      for i in range(1, len(word))):
+        return None
+    near = [w for w in vocabulary if w[0] == word[0] and w[-1] == word[-1] and abs(len(w) - len(word)) <= 2
+            and not word.startswith(w) and not word.endswith(w) and _edit_distance(w, word) == 2]
+    return near[0] if len(near) == 1 else None
 
 
 def _edits(word: str) -> set[str]:
@@ -162,6 +182,7 @@ def next_typo(text: str, tree: Tree, start: int) -> Proposal | None:
     # The words the list does not know, in the order they first come (C-speed passes: most
     # words of a file are known or names, and only the rest are looked at one by one).
     unknown = [w for w in set(_LOWER_RUN.findall(lower, start, min(len(text), start + MAX_SCAN))) if w not in counts]
+    vocabulary = None
     for at, lw in sorted((lower.find(w, start), w) for w in unknown):
         m = _WORD.match(text, at)
         if m is None or m.end() != at + len(lw):
@@ -170,6 +191,10 @@ def next_typo(text: str, tree: Tree, start: int) -> Proposal | None:
         if not _in_text(root.descendant_for_byte_range(nb.byte(at), nb.byte(m.end()))) or lower.count(lw) != 1:
             continue
         correct = _correction(lw)
+        if correct is None and not _known_edits(lw):  # no word one edit away: one two edits away?
+            if vocabulary is None:
+                vocabulary = {w for w in set(_LOWER_RUN.findall(lower)) if counts.get(w, 0) >= MIN_COUNT}
+            correct = _far_correction(lw, vocabulary)
         # The file's own words confirm the correction: its writer (or the user, just now) spelt it so.
         if correct is None or not _written(lower, correct):
             continue

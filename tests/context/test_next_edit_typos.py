@@ -4,7 +4,7 @@ correction ambiguous, or the user's edit not a spelling fix."""
 
 from __future__ import annotations
 
-from atelier.context.next_edit_typos import _correction
+from atelier.context.next_edit_typos import _correction, _far_correction
 from tests.context.next_edit_helpers import first_edit
 
 
@@ -39,6 +39,17 @@ def test_a_typo_in_a_string_after_a_fix_in_a_comment_keeps_its_capital():
     assert after == src.replace("Retrun", "Return").replace("Seperately", "Separately")
 
 
+def test_a_long_word_two_edits_from_a_word_of_the_file_is_corrected():
+    src = ("def start(job):\n"
+           "    # Run the job immediately unless it is pasued.\n"
+           "    job.run()\n\n\n"
+           "def stop(job):\n"
+           "    # Stop the job: a paused job stops immedaitley too.\n"
+           "    job.stop()\n")
+    after = first_edit("python", src, "pasued", "paused")
+    assert after == src.replace("pasued", "paused").replace("immedaitley", "immediately")
+
+
 def test_a_typo_that_is_also_a_name_in_the_file_is_left_alone():
     src = PY + "\n\nseperately = True\n"
     assert first_edit("python", src, "configuraton", "configuration") is None
@@ -62,3 +73,5 @@ def test_words_that_are_not_typos_get_no_correction():
     assert _correction("backend") is None  # two words run together: not `backed`
     assert _correction("behaviour") is None  # a British spelling
     assert _correction("recieves") is None  # receives or relieves: ambiguous
+    assert _far_correction("scaffolded", {"scaffold"}) is None  # an ending, not two typos
+    assert _far_correction("tuples", {"types"}) is None  # a short word: another word
