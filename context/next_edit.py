@@ -29,7 +29,7 @@ last one (propagation), and the filters every candidate passes, from the model's
 - subword: a part of a name changed (a suffix dropped, a word replaced) → the same change in the
   names of the same scheme: the other keys of that object literal, attributes of that object,
   definitions of that class or file sharing the segment with its neighbours; a test renamed in
-  part → the names of its body made of the changed part and its neighbours.
+  part → the names of its body made of the changed part and its neighbours;
 - spelling: a misspelt word corrected in a comment, docstring or string → the next misspelt
   word after it in the comments and strings (another word: the next typo of the proofreading).
 
