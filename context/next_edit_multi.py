@@ -5,14 +5,10 @@ name and nothing else (an import list, a destructuring, a parameter list) rename
 
 from __future__ import annotations
 
-import difflib
-
 from tree_sitter import Tree
 
-from atelier.context.next_edit_hunks import (
-    LastEdit, MAX_EDITS, Proposal, _NAME_KEYWORDS, _line_span, _places, tokens,
-)
-from atelier.context.next_edit_rename import rename_pair
+from atelier.context.next_edit_hunks import LastEdit, MAX_EDITS, Proposal, _places
+from atelier.context.next_edit_rename import rename_pair, renamed_names
 from atelier.context.next_edit_tree import _bytes, _name_at, _role
 
 # More names changed at once than this reads as a rewrite, not as renames.
@@ -20,24 +16,11 @@ MAX_NAMES = 4
 
 
 def _renamed_names(text: str, last: LastEdit) -> dict[tuple[str, str], list[int]] | None:
-    """{(old, new): where new stands} when the user's hunk, read as tokens of its lines,
-    replaced two or more names, each old one always by the same new one (names paired by
-    position), and nothing else."""
-    old = last.old_text(text)
-    ls, le = _line_span(text, last.start, last.end)
-    delta = len(last.after) - len(last.before)
-    old_tokens, new_tokens = tokens(old[ls:le - delta], ls), tokens(text[ls:le], ls)
-    pairs: dict[tuple[str, str], list[int]] = {}
-    matcher = difflib.SequenceMatcher(None, [t.text for t in old_tokens], [t.text for t in new_tokens], autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        if tag != "replace" or i2 - i1 != j2 - j1:
-            return None
-        for a, b in zip(old_tokens[i1:i2], new_tokens[j1:j2]):
-            if not (a.kind == "id" or a.text in _NAME_KEYWORDS) or not (b.kind == "id" or b.text in _NAME_KEYWORDS):
-                return None
-            pairs.setdefault((a.text, b.text), []).append(b.start)
+    """{(old, new): where new stands} when the user's hunk replaced two or more names and
+    nothing else, each old one always by the same new one."""
+    pairs = renamed_names(text, last)
+    if pairs is None:
+        return None
     olds, news = [p[0] for p in pairs], [p[1] for p in pairs]
     # One to one: a name split into two, or two merged into one, is not a set of renames.
     if not 2 <= len(pairs) <= MAX_NAMES or len(set(olds)) != len(olds) or len(set(news)) != len(news) \

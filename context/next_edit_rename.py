@@ -22,14 +22,14 @@ from atelier.context.next_edit_tree import (
 )
 
 
-def _renamed(text: str, last: LastEdit) -> tuple[str, str, list[int]] | None:
-    """(old name, new name, where the new name now stands) when the user's hunk, read as
-    tokens of its lines, replaced one name by another and nothing else."""
+def renamed_names(text: str, last: LastEdit) -> dict[tuple[str, str], list[int]] | None:
+    """{(old name, new name): where the new name now stands} when the user's hunk, read as
+    tokens of its lines, replaced names by names (paired by position) and nothing else."""
     old = last.old_text(text)
     ls, le = _line_span(text, last.start, last.end)
     delta = len(last.after) - len(last.before)
     old_tokens, new_tokens = tokens(old[ls:le - delta], ls), tokens(text[ls:le], ls)
-    pair, where = None, []
+    pairs: dict[tuple[str, str], list[int]] = {}
     matcher = difflib.SequenceMatcher(None, [t.text for t in old_tokens], [t.text for t in new_tokens], autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
@@ -37,12 +37,20 @@ def _renamed(text: str, last: LastEdit) -> tuple[str, str, list[int]] | None:
         if tag != "replace" or i2 - i1 != j2 - j1:
             return None
         for a, b in zip(old_tokens[i1:i2], new_tokens[j1:j2]):
-            if not (a.kind == "id" or a.text in _NAME_KEYWORDS) or not (b.kind == "id" or b.text in _NAME_KEYWORDS) \
-                    or (pair is not None and pair != (a.text, b.text)):
+            if not (a.kind == "id" or a.text in _NAME_KEYWORDS) or not (b.kind == "id" or b.text in _NAME_KEYWORDS):
                 return None
-            pair = (a.text, b.text)
-            where.append(b.start)
-    return (pair[0], pair[1], where) if pair else None
+            pairs.setdefault((a.text, b.text), []).append(b.start)
+    return pairs or None
+
+
+def _renamed(text: str, last: LastEdit) -> tuple[str, str, list[int]] | None:
+    """(old name, new name, where the new name now stands) when the user's hunk replaced one
+    name by another (wherever it stands in the hunk) and nothing else."""
+    pairs = renamed_names(text, last)
+    if pairs is None or len(pairs) != 1:
+        return None
+    (old_name, new_name), where = next(iter(pairs.items()))
+    return old_name, new_name, where
 
 
 def _rename_site(text: str, tree: Tree | None, last: LastEdit):
