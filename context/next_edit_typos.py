@@ -14,13 +14,17 @@ in prose (jargon recurs, typos do not).
 from __future__ import annotations
 
 import functools
+import logging
 import re
+import threading
 
 from tree_sitter import Node, Tree
 
 from atelier.context.edits import Edit
 from atelier.context.next_edit_hunks import LastEdit, Proposal, _line_span
 from atelier.context.next_edit_tree import _bytes
+
+log = logging.getLogger(__name__)
 
 
 # Words shorter than this are abbreviations more often than typos (`args`, `init`, `bool`).
@@ -48,15 +52,39 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _VARIANTS = (("our", "or"), ("is", "iz"), ("ys", "yz"), ("tre", "ter"), ("ogue", "og"), ("ence", "ense"))
 
 
-@functools.cache
-def _speller():
-    # Loaded on the first spelling fix (half a second), not when the server starts.
-    from spellchecker import SpellChecker
-    return SpellChecker(language="en", distance=1)
+_ready = threading.Event()
+_starting = threading.Lock()
+_loaded: list[dict[str, int]] = []  # the word list's counts, once read
+_STARTED: list[threading.Thread] = []  # the thread that reads it, once started
+
+
+def _load() -> None:
+    try:
+        from spellchecker import SpellChecker
+        _loaded.append(SpellChecker(language="en", distance=1).word_frequency.dictionary)
+    except Exception:  # an extra: without its word list the rule stays silent
+        log.exception("the English word list could not be read")
+        _loaded.append({})
+    _ready.set()
+
+
+def word_counts(wait: bool = False) -> dict[str, int] | None:
+    """The English word list's counts. Reading it takes half a second: the first call starts
+    that on a thread of its own and, unless `wait`, answers None at once, for propagation runs
+    on the server's event loop and no keystroke should wait for it."""
+    if not _ready.is_set():
+        with _starting:
+            if not _STARTED:
+                _STARTED.append(threading.Thread(target=_load, name="atelier-word-list", daemon=True))
+                _STARTED[0].start()
+        if not wait:
+            return None
+        _ready.wait()
+    return _loaded[0]
 
 
 def _counts() -> dict[str, int]:
-    return _speller().word_frequency.dictionary
+    return word_counts(wait=True)
 
 
 def _edit_distance(a: str, b: str, limit: int = 3) -> int:
@@ -152,7 +180,9 @@ def _variant(word: str, fix: str) -> bool:
 
 def propose_typo(text: str, tree: Tree | None, last: LastEdit) -> Proposal | None:
     """A word respelt in a comment, docstring or string: the next misspelt word after it."""
-    fix = _spelling_fix(text, last) if tree is not None else None
+    if tree is None or word_counts() is None:  # the list is still being read: nothing yet
+        return None
+    fix = _spelling_fix(text, last)
     if fix is None:
         return None
     nb, root = _bytes(text), tree.root_node

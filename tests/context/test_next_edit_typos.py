@@ -4,8 +4,18 @@ correction ambiguous, or the user's edit not a spelling fix."""
 
 from __future__ import annotations
 
-from atelier.context.next_edit_typos import _correction, _far_correction
+import subprocess
+import sys
+
+import pytest
+
+from atelier.context.next_edit_typos import _correction, _far_correction, word_counts
 from tests.context.next_edit_helpers import first_edit
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _word_list():
+    word_counts(wait=True)  # read on its own thread at first use: these tests want it read
 
 
 PY = '''"""Settings kept in one file, written separately from the cache."""
@@ -75,3 +85,21 @@ def test_words_that_are_not_typos_get_no_correction():
     assert _correction("recieves") is None  # receives or relieves: ambiguous
     assert _far_correction("scaffolded", {"scaffold"}) is None  # an ending, not two typos
     assert _far_correction("tuples", {"types"}) is None  # a short word: another word
+
+
+def test_the_first_spelling_fix_does_not_wait_for_the_word_list_and_a_later_one_gets_its_answer():
+    # A process of its own: the word list is read once per process, at its first use.
+    script = f"""
+from atelier.context.next_edit import LastEdit, parse
+from atelier.context.next_edit_typos import propose_typo, word_counts
+src = {PY!r}
+at = src.index("configuraton")
+text = src[:at] + "configuration" + src[at + len("configuraton"):]
+last = LastEdit(at + len("configurat"), "", "i")
+tree = parse("python", text)
+print(propose_typo(text, tree, last) is None)
+word_counts(wait=True)
+print(propose_typo(text, tree, last).edits[0].new_text)
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["True", "separately"]
