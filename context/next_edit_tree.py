@@ -95,12 +95,12 @@ def _role(node: Node) -> str:
         return "name"
     if parent.type == "attribute" and parent.child_by_field_name("attribute") == node:
         return "member"
+    if parent.type == "pair" and parent.child_by_field_name("key") == node:
+        return "key"  # (before members: a JavaScript key is a property_identifier too)
     if node.type in ("property_identifier", "field_identifier", "private_property_identifier"):
         return "member"
     if parent.type == "keyword_argument" and parent.child_by_field_name("name") == node:
         return "keyword"
-    if parent.type == "pair" and parent.child_by_field_name("key") == node:
-        return "key"
     if node.type in ("shorthand_property_identifier", "shorthand_property_identifier_pattern"):
         return "shorthand"  # `{name}`: a key and a variable at once
     return "name"

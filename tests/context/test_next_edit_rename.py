@@ -45,3 +45,10 @@ def test_a_destructured_variable_given_a_name_of_its_own_is_renamed_in_its_funct
     params = "function f({ a, b }) {\n  return a + b;\n}\n"
     assert first_edit("typescript", params, "{ a, b }", "{ a: x, b }", every=True) == \
         "function f({ a: x, b }) {\n  return x + b;\n}\n"
+
+
+def test_a_key_renamed_in_a_js_object_literal_is_not_renamed_in_another_literal():
+    # A JavaScript key is a property_identifier, like a member: it is still a key of its own literal.
+    src = ("function load() {\n  const options = {method: 'GET', cache: true};\n  return fetch(url, options);\n}\n\n"
+           "function save(body) {\n  log(body);\n  return send({method: body.kind, retries: 2});\n}\n")
+    assert first_edit("javascript", src, "{method: 'GET'", "{verb: 'GET'", every=True) is None
