@@ -15,6 +15,8 @@ from atelier.context.next_edit_hunks import LastEdit, Proposal
 from atelier.context.next_edit_tree import _Bytes
 
 
+# A line that starts with `print` (after its indentation).
+_INDENTED_PRINT = re.compile(r"\s*print")
 _BARE_COMPARISON = re.compile(r"==|!=|<|>|\bin\b|\bis\b")
 
 
@@ -144,9 +146,10 @@ def _as_statement(call: str) -> str | None:
 def _print(text: str, tree: Tree, nb: _Bytes, last: LastEdit) -> Proposal | None:
     old = last.old_text(text)
     ls = text.rfind("\n", 0, last.start) + 1
-    if not text[ls:].lstrip().startswith("print"):
+    start = _INDENTED_PRINT.match(text, ls)  # (not a copy of the rest of the file at each keystroke)
+    if start is None:
         return None
-    at = ls + len(text[ls:]) - len(text[ls:].lstrip())
+    at = start.end() - len("print")
     node = _node_at(tree, nb, at)
     while node is not None and node.type not in ("print_statement", "expression_statement") \
             and nb.index(node.start_byte) == at:

@@ -11,11 +11,10 @@ from tree_sitter import Node, Tree
 
 from atelier.context.edits import Edit
 from atelier.context.next_edit_hunks import LastEdit, Proposal, _occurrences
-from atelier.context.next_edit_tree import _bytes, _name_at, _text
+from atelier.context.next_edit_tree import _bytes, _enclosing_class, _name_at, _text
 
 # `, name=` (or `name=` in an empty list) written at the start of the inserted text.
 _KEYWORD = re.compile(r"(\s*,\s*)?([A-Za-z_]\w*)\s*=(?!=)")
-_CLASS_NODES = ("class_definition",)
 
 
 def _definitions(text: str, root: Node, nb, name: str) -> list[Node]:
@@ -35,13 +34,7 @@ def _container(fn: Node) -> Node | None:
     if up is not None and up.type == "module":
         return up
     cls = up.parent if up is not None and up.type == "block" else None
-    return cls if cls is not None and cls.type in _CLASS_NODES else None
-
-
-def _enclosing_class(node: Node) -> Node | None:
-    while node is not None and node.type not in _CLASS_NODES:
-        node = node.parent
-    return node
+    return cls if cls is not None and cls.type == "class_definition" else None
 
 
 def propose_signature(text: str, tree: Tree | None, last: LastEdit) -> Proposal | None:

@@ -27,7 +27,7 @@ from atelier.context.edits import Edit
 from atelier.context.next_edit_hunks import LastEdit, MAX_EDITS, Proposal, _IDENT, _occurrences, _places
 from atelier.context.next_edit_rename import _rename_site
 from atelier.context.next_edit_tree import (
-    _Bytes, _DEFINITION_NODES, _FUNCTION_NODES, _NAME_NODES, _defines, _name_at, _owner, _role, _text,
+    _Bytes, _DEFINITION_NODES, _FUNCTION_NODES, _NAME_NODES, _defines, _enclosing_class, _name_at, _owner, _role, _text,
 )
 
 
@@ -162,9 +162,7 @@ def _attributes(text: str, root: Node, nb: _Bytes, node: Node, ch: _Change) -> l
     owner = _owner(node)
     lo, hi = 0, len(text)
     if owner in ("self", "this", "cls"):  # one class's object: its attributes, not another class's
-        cls = node
-        while cls is not None and cls.type not in ("class_definition", "class_declaration", "class"):
-            cls = cls.parent
+        cls = _enclosing_class(node)
         lo, hi = nb.node(cls) if cls is not None else (lo, hi)
     pattern = re.compile(rf"(?<![\w$.]){re.escape(owner)}\s*\??\.\s*([A-Za-z_$][\w$]*)")
     places = [(m.start(1), m.group(1)) for m in pattern.finditer(text, lo, hi)]

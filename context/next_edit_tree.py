@@ -114,6 +114,16 @@ def _enclosing_function(node: Node | None) -> Node | None:
     return None
 
 
+# Classes, in the languages parsed (Python, JavaScript, TypeScript).
+_CLASS_NODES = frozenset({"class_definition", "class_declaration", "class"})
+
+
+def _enclosing_class(node: Node | None) -> Node | None:
+    while node is not None and node.type not in _CLASS_NODES:
+        node = node.parent
+    return node
+
+
 def _inside(node: Node, outer: Node) -> bool:
     return outer.start_byte <= node.start_byte and node.end_byte <= outer.end_byte
 
