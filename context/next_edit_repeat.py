@@ -20,7 +20,7 @@ from atelier.context.next_edit_hunks import (
 from atelier.context.next_edit_rewrite import _sibling
 from atelier.context.next_edit_scope import _locals_of, _parameter_names, _same_locals
 from atelier.context.next_edit_tree import (
-    _bytes, _commented, _directive, _enclosing_function, _function_name, _host, _in_import, _prose, _text,
+    _bytes, _commented, _directive, _enclosing_function, _function_name, _host, _in_import, _parameters_of, _prose, _text,
 )
 
 
@@ -67,7 +67,7 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
     defined = _parameters_changed(text, tree, nb, last)
     directive = _DIRECTIVE.search(last.before + last.after) is not None  # `# type: ignore` added or changed
     identical_only = not same_shape or any(_header(o) for o in O) or opens_definition(tree, nb, text, ls) or _prose(host) or _commented(tree, nb, last) \
-        or defined is not None or _directive(host) or directive
+        or defined is not None or _directive(host) or directive or _parameters_of(tree, nb, last.start) is not None
     if _numbers_only(removed_tokens, written_tokens):
         return None  # a count, a size, a version: each line's own, even on a line alike
     if defined is not None:

@@ -108,7 +108,7 @@ def _role(node: Node) -> str:
 
 def _enclosing_function(node: Node | None) -> Node | None:
     while node is not None:
-        if node.type in _FUNCTION_NODES:
+        if node.type in _FUNCTION_NODES and node.is_named:  # not the `function` keyword itself
             return node
         node = node.parent
     return None
@@ -119,7 +119,7 @@ _CLASS_NODES = frozenset({"class_definition", "class_declaration", "class"})
 
 
 def _enclosing_class(node: Node | None) -> Node | None:
-    while node is not None and node.type not in _CLASS_NODES:
+    while node is not None and not (node.type in _CLASS_NODES and node.is_named):
         node = node.parent
     return node
 

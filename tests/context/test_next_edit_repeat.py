@@ -53,3 +53,22 @@ def test_a_parameters_documentation_reworded_goes_to_its_twin_in_another_functio
     # Other prose reworded stays in its own definition's documentation.
     src2 = src.replace(":param params: (optional)", "The query is sent")
     assert first_edit("python", src2, "values for the query.", "a dict of query values.") is None
+
+
+def test_a_parameters_default_changed_goes_to_the_same_parameter_not_to_its_neighbours():
+    src = ("def check(\n    name,\n    show_diff: bool = False,\n    skip: bool = False,\n):\n    pass\n\n\n"
+           "def sort(\n    name,\n    skip: bool = False,\n    ask: bool = False,\n    verbose: bool = False,\n):\n    pass\n")
+    out = first_edit("python", src, "skip: bool = False", "skip: bool = True", every=True)
+    assert out == src.replace("skip: bool = False", "skip: bool = True")  # both `skip`, no other flag
+
+
+def test_a_block_changed_in_one_function_goes_to_the_same_block_in_the_next_function():
+    # The next function's first line (its `function` keyword) is looked at first: it must not
+    # hide that function's variables from its lines further down.
+    filler = "".join(f"    check{i}(target, msg);\n" for i in range(45))
+    block = ("    var final = prop === undefined ? target() : target[prop];\n"
+             "    var msgObj = prop === undefined ? initial : '.' + prop;\n")
+    src = "".join(f"  function assert{n} (target, prop, msg) {{\n{filler}{block}  }}\n\n" for n in ("Changes", "Increases", "Decreases"))
+    old = "prop === undefined ? target()"
+    new = "prop === undefined || prop === null ? target()"
+    assert first_edit("javascript", src, old, new) == src.replace(old, new, 2)
