@@ -40,11 +40,12 @@ def _sibling(sib: list[str], O: list[list[Token]], N: list[list[Token]], ops: li
     O, N, S, ops = aligned
     if any(len(s) != len(o) for s, o in zip(S, O)):
         return None
-    mapping = _mapping(O, S)
-    if mapping is None or not identical and not _theirs(O, N, S, ops, mapping):
-        return None
     changed = [t for o_line, line_ops in zip(O, ops) for op in line_ops for t in o_line[op[1]:op[2]]] + \
         [t for n_line, line_ops in zip(N, ops) for op in line_ops for t in n_line[op[3]:op[4]]]
+    values = {t.text for line in O for t in line if t.kind == "lit"} - {t.text for t in changed}
+    mapping = _mapping(O, S, frozenset(values))
+    if mapping is None or not identical and not _theirs(O, N, S, ops, mapping):
+        return None
     if not identical and changed and all(t.kind == "lit" for t in changed) \
             and all(k == v for k, v in mapping.items() if not k[:1].isdigit() and k[:1] not in "'\"`"):
         return None  # a value changed on a line that differs from its sibling only by values: theirs
@@ -84,17 +85,24 @@ def _aligned(O: list[list[Token]], N: list[list[Token]], S: list[list[Token]], o
     return O, N, S, ops
 
 
-def _mapping(O: list[list[Token]], S: list[list[Token]]) -> dict[str, str] | None:
+def _mapping(O: list[list[Token]], S: list[list[Token]], untouched: frozenset[str] = frozenset()) -> dict[str, str] | None:
     """The edited lines' names and values → the sibling's, when their tokens are alike (one
-    to one); None otherwise."""
+    to one); None otherwise. A value of `untouched` (one the edit neither removed nor wrote)
+    may stand for several of the sibling's (`Buffer([ 1 ])` twice, `Buffer([ 0 ])` and
+    `Buffer([ 1 ])` there): it is left out, the sibling keeps its own values."""
     mapping: dict[str, str] = {}
+    loose: set[str] = set()
     for o_line, s_line in zip(O, S):
         for o, s in zip(o_line, s_line):
             if _shape(o) != _shape(s) or (o.kind in ("op", "kw") and o.text != s.text
                                           and not {o.text, s.text} <= _ALIKE_KEYWORDS):
                 return None
             if mapping.setdefault(o.text, s.text) != s.text:
-                return None
+                if o.kind != "lit" or o.text not in untouched:
+                    return None
+                loose.add(o.text)
+    for value in loose:
+        del mapping[value]
     return mapping if len(set(mapping.values())) == len(mapping) else None
 
 

@@ -72,3 +72,13 @@ def test_a_block_changed_in_one_function_goes_to_the_same_block_in_the_next_func
     old = "prop === undefined ? target()"
     new = "prop === undefined || prop === null ? target()"
     assert first_edit("javascript", src, old, new) == src.replace(old, new, 2)
+
+
+def test_a_rewrite_goes_to_a_sibling_whose_values_differ_where_the_edit_did_not_touch():
+    src = ("it('eql', function () {\n  expect(new Buffer([ 1 ])).to.eql(new Buffer([ 1 ]));\n\n  err(function () {\n"
+           "    expect(new Buffer([ 0 ])).to.eql(new Buffer([ 1 ]));\n  });\n});\n")
+    old = "new Buffer([ 1 ])).to.eql(new Buffer"
+    new = "Buffer.from([ 1 ])).to.eql(Buffer.from"
+    out = first_edit("javascript", src, old, new)
+    assert out == src.replace(old, new).replace("expect(new Buffer([ 0 ])).to.eql(new Buffer([ 1 ]))",
+                                                "expect(Buffer.from([ 0 ])).to.eql(Buffer.from([ 1 ]))")
