@@ -11,7 +11,7 @@ from atelier.context.next_edit_calls import (
     MAX_ARGS_CHARS, _args_of, _calls_named, _delete_items, _insert_item, _keyword, _list_change, _norm, _split_args,
 )
 from atelier.context.next_edit_hunks import LastEdit, MAX_EDITS, Proposal, _places, tokens
-from atelier.context.next_edit_scope import _locals_of, _same_locals
+from atelier.context.next_edit_scope import _binding_function, _same_locals
 from atelier.context.next_edit_tree import _CALL_NODES, _FUNCTION_NODES, _bytes, _callee, _enclosing_function, _text
 
 
@@ -104,9 +104,9 @@ def propose_arguments(text: str, tree: Tree | None, last: LastEdit) -> Proposal 
         if edit is not None and text[b0:b1] == old_raw and _indent(text, b0) == _indent(text, a0):
             # The same call, written the same way: the user's own text, line breaks and all.
             edit = Edit(b0, b1, text[a0:a1])
+        if edit is not None and fn is not None and local is None:
+            fn, local = _binding_function(text, root, nb, fn, written)
         if edit is not None and fn is not None and not fn.start_byte <= other.start_byte < fn.end_byte:
-            if local is None:
-                local = _locals_of(text, root, nb, fn, written)
             if local and not _same_locals(text, tree, nb, nb.index(other.start_byte), local, seen_functions):
                 continue
         if edit is not None and (edit := minimal(text, edit)) is not None:

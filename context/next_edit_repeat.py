@@ -18,7 +18,7 @@ from atelier.context.next_edit_hunks import (
     _numbers_only, _word, tokens,
 )
 from atelier.context.next_edit_rewrite import _sibling
-from atelier.context.next_edit_scope import _locals_of, _parameter_names, _same_locals
+from atelier.context.next_edit_scope import _binding_function, _parameter_names, _same_locals
 from atelier.context.next_edit_tree import (
     _bytes, _commented, _directive, _enclosing_function, _function_name, _host, _in_import, _parameters_of, _prose, _text,
 )
@@ -110,7 +110,7 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
     prose_owner = owner(tree, nb, last.start) if reworded_prose else False
     # (Words of prose that spell a variable's name are no use of it.)
     fn = _enclosing_function(host) if tree is not None and changed_names and not _prose(host) else None
-    local = _locals_of(text, tree.root_node, nb, fn, changed_names) if fn is not None else set()
+    fn, local = _binding_function(text, tree.root_node, nb, fn, changed_names) if fn is not None else (None, set())
     fn_span = nb.node(fn) if local else None
     seen_functions: dict[int, bool] = {}
     edits: list[Edit] = []

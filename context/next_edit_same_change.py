@@ -16,7 +16,7 @@ from atelier.context.next_edit_hunks import (
     _shape, tokens,
 )
 from atelier.context.next_edit_rename import _renamed
-from atelier.context.next_edit_scope import _binds, _defined, _locals_of, _same_locals
+from atelier.context.next_edit_scope import _binding_function, _binds, _defined, _same_locals
 from atelier.context.next_edit_tree import (
     _Bytes, _CALL_NODES, _FUNCTION_NODES, _bytes, _callee, _commented, _directive, _enclosing_function, _host,
     _in_import, _in_type, _name_at, _parameters_of, _prose, _role, _text,
@@ -86,7 +86,7 @@ def propose_same_change(text: str, last: LastEdit, tree: Tree | None = None) -> 
     # variable, unless that function has the same variables (as for the repeat).
     changed_names = {t.text for t in gone + put if t.kind == "id"}
     fn = _enclosing_function(_host(tree, nb, last.start)) if tree is not None and changed_names else None
-    local = _locals_of(text, tree.root_node, nb, fn, changed_names) if fn is not None else set()
+    fn, local = _binding_function(text, tree.root_node, nb, fn, changed_names) if fn is not None else (None, set())
     fn_span = nb.node(fn) if local else None
     seen_functions: dict[int, bool] = {}
     left = [t for t in line_tokens if t.end <= start]

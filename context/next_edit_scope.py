@@ -103,14 +103,26 @@ def _binds(node: Node) -> bool:
     return False
 
 
+def _binding_function(text: str, root: Node, nb: _Bytes, fn: Node | None, names: set[str]) -> tuple[Node | None, set[str]]:
+    """The function that binds some of `names` where `fn` reads them: `fn` itself, else the
+    nearest function around it (a closure reads its outer function's variables), with those
+    names; (None, set()) when none does."""
+    while fn is not None:
+        if local := _locals_of(text, root, nb, fn, names):
+            return fn, local
+        fn = _enclosing_function(fn.parent)
+    return None, set()
+
+
 def _same_locals(text: str, tree: Tree, nb: _Bytes, index: int, local: set[str], seen: dict[int, bool]) -> bool:
-    """Whether the function around text[index] has the variables `local` too (`seen`: the
-    answers so far, by function)."""
+    """Whether the function around text[index], or one around it, has the variables `local`
+    too (`seen`: the answers so far, by function)."""
     other = _enclosing_function(_host(tree, nb, index))
     if other is None:
         return False
     if other.start_byte not in seen:
-        seen[other.start_byte] = _locals_of(text, tree.root_node, nb, other, local) == local
+        found = _binding_function(text, tree.root_node, nb, other, local)[1]
+        seen[other.start_byte] = found == local
     return seen[other.start_byte]
 
 

@@ -29,3 +29,15 @@ def test_a_type_changed_in_a_signature_goes_to_the_same_signature_of_another_fun
     src = ("class Socket:\n    def write_message(\n" + sig + "    ) -> None:\n        pass\n\n"
            "class Handler:\n    def write_message(\n" + sig + "    ) -> None:\n        pass\n")
     assert first_edit("python", src, "dict]", "Dict[str, Any]]") == src.replace("dict]", "Dict[str, Any]]")
+
+
+def test_a_closures_outer_variable_written_into_a_line_goes_only_where_that_variable_is_read():
+    def copier(kind: str) -> str:
+        return (f"def copy_{kind}(func):\n    {kind}_context = stack.top.copy()\n\n"
+                f"    async def wrapper(*args, **kwargs):\n        async with {kind}_context:\n"
+                "            return await func(*args, **kwargs)\n\n    return wrapper\n\n\n")
+    src = copier("app") + copier("request")
+    old, new = "await func(*args", "await app_context.app.ensure_async(func)(*args"
+    assert first_edit("python", src, old, new) is None  # request's wrapper has no `app_context`
+    twice = copier("app") + copier("app").replace("copy_app", "copy_app_again")
+    assert first_edit("python", twice, old, new) == twice.replace(old, new)
