@@ -49,6 +49,9 @@ def _sibling(sib: list[str], O: list[list[Token]], N: list[list[Token]], ops: li
     if not identical and changed and all(t.kind == "lit" for t in changed) \
             and all(k == v for k, v in mapping.items() if not k[:1].isdigit() and k[:1] not in "'\"`"):
         return None  # a value changed on a line that differs from its sibling only by values: theirs
+    if not identical and any((name := _set_name(o_line, line_ops)) and mapping.get(name, name) != name
+                             for o_line, line_ops in zip(O, ops)):
+        return None  # `use_cache = False` → `True`: that setting's own, not `verbose = False`'s
     out = []
     for line, s_line, o_line, n_line, new_line, line_ops in zip(sib, S, O, N, new_lines, ops):
         if not line_ops:
@@ -59,6 +62,22 @@ def _sibling(sib: list[str], O: list[list[Token]], N: list[list[Token]], ops: li
             return None
         out.append(rewritten)
     return out
+
+
+# Values a setting is given whole: literals and these constants.
+_CONSTANTS = frozenset({"True", "False", "None", "true", "false", "null", "undefined"})
+
+
+def _set_name(line: list[Token], ops: list[tuple]) -> str | None:
+    """The name whose whole value the edit replaced on the line, and nothing else (`name =
+    False` → `True`, `this.size = 10;` → `20;`, `size: 10,` → `20,`): `name`, `size`; else None."""
+    if len(ops) != 1 or ops[0][0] != "replace":
+        return None
+    _, i1, i2, _, _ = ops[0]
+    if i1 < 2 or line[i1 - 1].text not in ("=", ":") or line[i1 - 2].kind != "id" \
+            or [t.text for t in line[i2:]] not in ([], [";"], [","]):
+        return None
+    return line[i1 - 2].text if all(t.kind == "lit" or t.text in _CONSTANTS for t in line[i1:i2]) else None
 
 
 def _else_if(line: list[Token]) -> int:
