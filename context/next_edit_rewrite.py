@@ -52,6 +52,10 @@ def _sibling(sib: list[str], O: list[list[Token]], N: list[list[Token]], ops: li
     if not identical and any((name := _set_name(o_line, line_ops)) and mapping.get(name, name) != name
                              for o_line, line_ops in zip(O, ops)):
         return None  # `use_cache = False` → `True`: that setting's own, not `verbose = False`'s
+    if not identical and any(tag == "insert" and i1 > 0 and o_line[i1 - 1].kind == "id" and n_line[j1].text in _POSTFIX
+                             and mapping.get(o_line[i1 - 1].text, o_line[i1 - 1].text) != o_line[i1 - 1].text
+                             for o_line, n_line, line_ops in zip(O, N, ops) for tag, i1, _, j1, _ in line_ops):
+        return None  # `.slice()` after `mixin.attributeBlocks`: that value's own, not `mixin.name`'s
     out = []
     for line, s_line, o_line, n_line, new_line, line_ops in zip(sib, S, O, N, new_lines, ops):
         if not line_ops:
@@ -63,6 +67,10 @@ def _sibling(sib: list[str], O: list[list[Token]], N: list[list[Token]], ops: li
         out.append(rewritten)
     return out
 
+
+# What, written right after a name, works on that name's value: a member, a call, an index, type
+# arguments, an alias (`except E as e`); a comparison (`x is not None`) is no such thing.
+_POSTFIX = frozenset({".", "?.", "(", "[", "<", "as", "!"})
 
 # Values a setting is given whole: literals and these constants.
 _CONSTANTS = frozenset({"True", "False", "None", "true", "false", "null", "undefined"})

@@ -91,3 +91,15 @@ def test_a_settings_value_changed_stays_that_settings_own():
     js = "restart.href = '#';\nrestart.text = 'restart';\nfinish.href = '#';\nfinish.text = 'finish';\n"
     assert first_edit("javascript", js, "restart.href = '#'", "restart.href = 'javascript:void(0)'") == \
         js.replace("'#'", "'javascript:void(0)'")
+
+
+def test_what_is_appended_to_one_name_is_not_appended_to_a_siblings_other_name():
+    src = ("function visit(mixin) {\n  var attrs = mixin.attrs;\n  var blocks = mixin.attributeBlocks;\n"
+           "  var key = mixin.name;\n}\n")
+    assert first_edit("javascript", src, "mixin.attributeBlocks;", "mixin.attributeBlocks.slice();") is None
+    py = "try:\n    run()\nexcept ParserError:\n    log()\nexcept UpgradeError:\n    upgrade()\n"
+    assert first_edit("python", py, "except ParserError:", "except ParserError as exc:") is None
+    # A check added after a name is the same check for the sibling's name.
+    cond = "if domain and domain != cookie.domain:\n    pass\nif path and path != cookie.path:\n    pass\n"
+    assert first_edit("python", cond, "if domain and", "if domain is not None and") == \
+        cond.replace("if domain and", "if domain is not None and").replace("if path and", "if path is not None and")
