@@ -19,7 +19,7 @@ from atelier.context.next_edit_rename import _renamed
 from atelier.context.next_edit_scope import _binding_function, _binds, _defined, _same_locals
 from atelier.context.next_edit_tree import (
     _Bytes, _CALL_NODES, _FUNCTION_NODES, _bytes, _callee, _commented, _directive, _enclosing_function, _host,
-    _in_import, _in_type, _name_at, _parameters_of, _prose, _role, _text,
+    _in_import, _in_type, _name_at, _parameter_typed, _parameters_of, _prose, _role, _text,
 )
 
 
@@ -89,6 +89,7 @@ def propose_same_change(text: str, last: LastEdit, tree: Tree | None = None) -> 
     fn, local = _binding_function(text, tree.root_node, nb, fn, changed_names) if fn is not None else (None, set())
     fn_span = nb.node(fn) if local else None
     seen_functions: dict[int, bool] = {}
+    param = _parameter_typed(tree, nb, last.start) if tree is not None else None
     left = [t for t in line_tokens if t.end <= start]
     right = [t for t in line_tokens if t.start >= end]
     between = start == end  # an insertion between two tokens
@@ -111,6 +112,8 @@ def propose_same_change(text: str, last: LastEdit, tree: Tree | None = None) -> 
         where = _parameters_of(tree, nb, a if n_left else last.start) is not None if tree is not None else False
         keep = None if tree is None or _in_type(_host(tree, nb, last.start)) else \
             (lambda at: (_parameters_of(tree, nb, at) is not None) == where)
+        if param is not None:  # a parameter's type or default: not another parameter's (`version` for `expires_days`)
+            keep = (lambda at, a=a, ok=keep: (ok is None or ok(at)) and _same_parameter(_parameter_typed(tree, nb, at + last.start - a), param))
         if keep is not None and callee is not None:  # an argument added or dropped: the same function's calls
             keep = (lambda at, a=a, where_ok=keep: where_ok(at) and _callee_around(tree, nb, at + last.start - a) == callee)
         if prose_owner is not False:
@@ -125,6 +128,12 @@ def propose_same_change(text: str, last: LastEdit, tree: Tree | None = None) -> 
         if edits:
             return Proposal("repeat", tuple(edits), f"make the same change in {_places(len(edits))}")
     return None
+
+
+def _same_parameter(name: str | None, param: str) -> bool:
+    """Whether a place in parameter `name` (None: in no parameter) may take a change made in
+    parameter `param`'s type or default: `ignoreExpr` is `ignore_expr` spelt otherwise."""
+    return name is None or name.replace("_", "").lower() == param.replace("_", "").lower()
 
 
 def _same_places(text: str, last: LastEdit, context: str, replacement: str, at_line_start: bool,
