@@ -34,6 +34,8 @@ MIN_LINE = 10
 # A parameter's documentation line (`:param x:`, `@param {T} x`): a parameter that several
 # functions take is documented alike in each, so a rewording of it goes to the identical lines
 # of the others' documentation too.
+# A name that checks a test's result (`assert`, `assertEqual`, `expect`).
+_ASSERTION = re.compile(r"assert|expect", re.I)
 _PARAM_DOC = re.compile(r":param\s+(\w+\s+)?\w+:|@param\s+(\{[^}]*\}\s+)?[\w$.\[\]]+")
 
 
@@ -69,7 +71,12 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
     identical_only = not same_shape or any(_header(o) for o in O) or opens_definition(tree, nb, text, ls) or _prose(host) or _commented(tree, nb, last) \
         or defined is not None or _directive(host) or directive or _parameters_of(tree, nb, last.start) is not None
     if _numbers_only(removed_tokens, written_tokens):
-        return None  # a count, a size, a version: each line's own, even on a line alike
+        # A count, a size, a version: each line's own, even on a line alike; the same line
+        # again (a loop's count, a timeout) is the same setting, but not a value an assertion
+        # expects: each test's own.
+        if any(_ASSERTION.match(t.text) for line in O for t in line if t.kind in ("id", "kw")):
+            return None
+        identical_only = True
     if defined is not None:
         # Parameters added, dropped or renamed: only the same definition elsewhere (an
         # override), its name on the line; an anonymous callback, where it is written the same

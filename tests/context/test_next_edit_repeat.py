@@ -103,3 +103,15 @@ def test_what_is_appended_to_one_name_is_not_appended_to_a_siblings_other_name()
     cond = "if domain and domain != cookie.domain:\n    pass\nif path and path != cookie.path:\n    pass\n"
     assert first_edit("python", cond, "if domain and", "if domain is not None and") == \
         cond.replace("if domain and", "if domain is not None and").replace("if path and", "if path is not None and")
+
+
+def test_a_count_changed_goes_to_the_same_line_elsewhere_but_not_an_assertions_expected_value():
+    src = ("def test_a(benchmark):\n    @benchmark\n    def _run():\n        for _ in range(100):\n            a()\n\n\n"
+           "def test_b(benchmark):\n    @benchmark\n    def _run():\n        for _ in range(100):\n            b()\n")
+    assert first_edit("python", src, "range(100)", "range(25)") == src.replace("range(100)", "range(25)")
+    js = ("test('a', function(assert) {\n  assert.expect(1);\n  a();\n});\n"
+          "test('b', function(assert) {\n  assert.expect(1);\n  b();\n});\n")
+    assert first_edit("javascript", js, "assert.expect(1)", "assert.expect(2)") is None
+    # A number alike on a line that is not the same: its own.
+    assert first_edit("python", src.replace("range(100):\n            b", "range(100, 5):\n            b"),
+                      "range(100)", "range(25)") is None
