@@ -171,6 +171,11 @@ def _forwarding(text: str, root: Node, nb: _Bytes, fn: Node, own_calls: set[int]
         a0, a1, spans = found
         items = [_norm(text[a:b]) for a, b in spans]
         if not _forwards(items, names):
+            # `**kwargs` added last goes on where a call passes the parameter before it last
+            # (`_load(value, data)` → `_load(value, data, **kwargs)`; a plain name would be a guess).
+            if op == "insert" and k + len(value) == len(new_p) and k > offset and items \
+                    and items[-1] == new_p[k - 1][0] and all(n.startswith("**") for n, _ in new_p[k:]):
+                out.append(_insert_item(text, a0, a1, spans, len(spans), ", ".join(n for n, _ in new_p[k:])))
             continue
         if op == "insert":
             for j, (name, _) in enumerate(new_p[k:k + len(value)]):

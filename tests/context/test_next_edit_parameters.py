@@ -1,0 +1,16 @@
+"""A definition's parameters changed (context.next_edit_parameters): the calls of its body that
+pass its parameters on."""
+
+from __future__ import annotations
+
+from tests.context.next_edit_helpers import first_edit
+
+
+def test_kwargs_added_to_a_method_are_passed_on_where_its_body_passes_the_last_parameter():
+    src = ("class List(Field):\n    def _deserialize(self, value, attr, data):\n        self._check(value)\n"
+           "        return self._load(value, data)\n")
+    old, new = "attr, data):", "attr, data, **kwargs):"
+    assert first_edit("python", src, old, new) == \
+        src.replace(old, new).replace("self._load(value, data)", "self._load(value, data, **kwargs)")
+    # A plain parameter added is no such thing: where it goes is a guess.
+    assert first_edit("python", src, old, "attr, data, partial):") is None
