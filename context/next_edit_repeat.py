@@ -34,6 +34,8 @@ MIN_LINE = 10
 # A parameter's documentation line (`:param x:`, `@param {T} x`): a parameter that several
 # functions take is documented alike in each, so a rewording of it goes to the identical lines
 # of the others' documentation too.
+# A definition's line up to its name (`    def name`, `async function name`).
+_DEF_NAME = re.compile(r"([ \t]*(?:async\s+)?(?:def|function)\s+)[\w$]+")
 # A name that checks a test's result (`assert`, `assertEqual`, `expect`).
 _ASSERTION = re.compile(r"assert|expect", re.I)
 _PARAM_DOC = re.compile(r":param\s+(\w+\s+)?\w+:|@param\s+(\{[^}]*\}\s+)?[\w$.\[\]]+")
@@ -98,6 +100,21 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
         while at != -1 and len(candidates) < 4 * SIBLING_LINES + MAX_EDITS:
             candidates.add(text.rfind("\n", 0, at) + 1)
             at = text.find(stripped[0], at + len(stripped[0]))
+    # A parameter's type or default changed (not a name, not the return type: that is the
+    # function's own): the definitions that differ from it by their name alone take the same
+    # (`def split_after(leaf: Leaf, previous: Leaf = None)` and `def split_before(...)` alike).
+    twin = _DEF_NAME.match(old_lines[0]) if k == 1 and same_shape and defined is None \
+        and _parameters_of(tree, nb, last.start) is not None else None
+    if twin is not None and ops[0] and all(op[1] > 1 for op in ops[0]):
+        rest = old_lines[0][twin.end():]
+        at = text.find(rest)
+        while at != -1 and len(candidates) < 4 * SIBLING_LINES + MAX_EDITS:
+            line_start = text.rfind("\n", 0, at) + 1
+            if (m := _DEF_NAME.match(text, line_start)) is not None and m.end() == at:
+                candidates.add(line_start)
+            at = text.find(rest, at + len(rest))
+    else:
+        twin = None
     # A variable of this function changed: identical lines in another function hold another
     # variable, unless that function has the same variables.
     if same_shape:
@@ -143,6 +160,9 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
             new_sib = new_lines
         elif identical and distinctive or not identical_only and start in near:
             new_sib = _sibling(sib, O, N, ops, new_lines, identical and distinctive)
+        elif twin is not None and (m := _DEF_NAME.match(sib[0])) is not None and sib[0][m.end():] == old_lines[0][twin.end():] \
+                and m.group(1) == twin.group(1):
+            new_sib = [m.group(0) + new_lines[0][twin.end():]]
         else:
             continue
         if new_sib is None or new_sib == sib:

@@ -115,3 +115,13 @@ def test_a_count_changed_goes_to_the_same_line_elsewhere_but_not_an_assertions_e
     # A number alike on a line that is not the same: its own.
     assert first_edit("python", src.replace("range(100):\n            b", "range(100, 5):\n            b"),
                       "range(100)", "range(25)") is None
+
+
+def test_a_parameters_type_changed_goes_to_the_definition_that_differs_by_its_name_alone():
+    src = ("def is_split_after(leaf: Leaf, previous: Leaf = None) -> int:\n    return 0\n\n\n"
+           "def is_split_before(leaf: Leaf, previous: Leaf = None) -> int:\n    return 1\n")
+    old, new = "previous: Leaf = None", "previous: Optional[Leaf] = None"
+    assert first_edit("python", src, old, new) == src.replace(old, new)
+    # The return type is each function's own.
+    setup = "def get_long_description():\n    return read()\n\n\ndef get_version():\n    return VERSION\n"
+    assert first_edit("python", setup, "def get_long_description():", "def get_long_description() -> str:") is None
