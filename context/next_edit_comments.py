@@ -1,12 +1,18 @@
-"""Comments in sentence case: the first word of one comment capitalised → the others'.
+"""Comments: the first word of one comment capitalised → the others'; a call line commented
+out → the next call of the same function below it; a trailing directive rewritten → the same
+directive on the lines below.
 """
 
 from __future__ import annotations
 
 import re
 
-from atelier.context.edits import Edit
+from tree_sitter import Node, Tree
+
+from atelier.context.edits import Edit, minimal
+from atelier.context.next_edit_below import _lines_below, _node_at
 from atelier.context.next_edit_hunks import LastEdit, MAX_EDITS, Proposal, _DIRECTIVE, _places
+from atelier.context.next_edit_tree import _Bytes, _bytes, _enclosing_function, _text
 
 
 _COMMENT_START = re.compile(r"^([ \t]*(?:#:?|//+|/?\*+)[ \t]*)([a-z][a-z]*)(?= [A-Za-z`'\"(])", re.MULTILINE)
@@ -46,3 +52,76 @@ def propose_sentence_case(text: str, last: LastEdit) -> Proposal | None:
     if not edits:
         return None
     return Proposal("repeat", tuple(edits), f"capitalise {_places(len(edits))} comment{'s' if len(edits) != 1 else ''}")
+
+
+# -- a call commented out: the next call of the same function ---------------------------------
+
+# What comments a line out: the marker, with or without a space after it.
+_COMMENT_OUT = frozenset({"//", "// ", "#", "# "})
+# A call standing alone on its line: the callee as written (`console.log`, `log`, `self.logger.debug`).
+_CALL_LINE = re.compile(r"([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)\s*\(.*\)\s*;?\s*\Z")
+# Lines below the commented-out one searched for the next call of the same function (the
+# debugging output of one piece of code, not the file's).
+COMMENT_OUT_LINES = 15
+
+
+def _outer_function(node: Node | None) -> Node | None:
+    """The function around `node`, past the callbacks it is written in (`on('close', function () {…})`):
+    the calls of one function's callbacks are the same piece of code."""
+    fn = _enclosing_function(node)
+    while fn is not None and fn.parent is not None and fn.parent.type in ("arguments", "argument_list"):
+        fn = _enclosing_function(fn.parent)
+    return fn
+
+
+def _span(node: Node | None) -> tuple[int, int] | None:
+    return (node.start_byte, node.end_byte) if node is not None else None
+
+
+def _call_statement(tree: Tree, nb: _Bytes, at: int, end: int, callee: str) -> Node | None:
+    """The statement starting at text[at] and ending by `end` that is one call of `callee`."""
+    node = _node_at(tree, nb, at)
+    while node is not None and node.type != "expression_statement" and nb.index(node.start_byte) == at:
+        node = node.parent
+    if node is None or node.type != "expression_statement" or nb.index(node.start_byte) != at \
+            or nb.index(node.end_byte) > end or node.named_child_count != 1:
+        return None
+    call = node.named_children[0]
+    if call.type not in ("call", "call_expression"):
+        return None
+    return node if re.sub(r"\s", "", _text(call.child_by_field_name("function"))) == callee else None
+
+
+def propose_comment_out(text: str, tree: Tree | None, last: LastEdit) -> Proposal | None:
+    """A call on a line of its own commented out (`console.log(…)` → `//console.log(…)`): the
+    next call of the same function a few lines below, in the same function, commented out the
+    same way (debugging output is silenced together)."""
+    if tree is None or last.before or last.after not in _COMMENT_OUT:
+        return None
+    ls = text.rfind("\n", 0, last.start) + 1
+    le = text.find("\n", last.end)
+    le = len(text) if le == -1 else le
+    indent, code = text[ls:last.start], text[last.end:le]
+    at_code = bool(code) and not code[0].isspace()  # right before the code, else at the line's start
+    if indent.strip() or (indent and not at_code) or not code.strip():
+        return None
+    m = _CALL_LINE.match(code.lstrip())
+    nb = _bytes(text)
+    comment = _node_at(tree, nb, last.start)
+    if m is None or comment is None or comment.type != "comment" or nb.index(comment.start_byte) != last.start:
+        return None
+    callee = m.group(1)
+    function = _span(_outer_function(comment))
+    for n, (start, end) in enumerate(_lines_below(text, le)):
+        if n >= COMMENT_OUT_LINES:
+            break
+        line = text[start:end]
+        call = line.lstrip()
+        if not call.startswith(callee) or not _CALL_LINE.match(call):
+            continue
+        statement = _call_statement(tree, nb, end - len(call), end, callee)
+        if statement is None or _span(_outer_function(statement)) != function:
+            continue
+        at = end - len(call) if at_code else start
+        return Proposal("repeat", (Edit(at, at, last.after),), f"comment out the next {callee} call")
+    return None

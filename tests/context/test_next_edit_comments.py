@@ -1,0 +1,49 @@
+"""Comment rules: a call commented out → the next call of the same function; a trailing
+directive rewritten → the same directive below."""
+
+from __future__ import annotations
+
+from tests.context.next_edit_helpers import first_edit
+
+
+def test_a_logging_call_commented_out_comments_out_the_next_one_in_the_callbacks():
+    src = ("connect: function() {\n"
+           "  var c = open();\n"
+           "  c.on('close', function (err) {\n"
+           "    console.log('closed.');\n"
+           "  });\n"
+           "  c.on('error', function (err) {\n"
+           "    console.log('error: ' + err);\n"
+           "  });\n"
+           "  return c;\n"
+           "},\n")
+    src = "var driver = {\n" + src + "};\n"
+    after = first_edit("javascript", src, "console.log('closed.')", "//console.log('closed.')")
+    assert after == src.replace("console.log(", "//console.log(")
+
+
+def test_a_print_commented_out_in_python_keeps_the_markers_place():
+    src = ("def run(job):\n"
+           "    print('start', job)\n"
+           "    job.run()\n"
+           "    if job.failed:\n"
+           "        print('failed', job)\n"
+           "    report(job)\n")
+    assert first_edit("python", src, "    print('start'", "    # print('start'") == \
+        src.replace("print(", "# print(")
+    assert first_edit("python", src, "    print('start'", "#    print('start'") == \
+        src.replace("    print('start'", "#    print('start'").replace("        print('failed'", "#        print('failed'")
+
+
+def test_a_line_commented_out_leaves_other_calls_and_other_functions_alone():
+    src = ("def run(job):\n"
+           "    print('start', job)\n"
+           "    job.run()\n"
+           "    report(job)\n\n\n"
+           "def report(job):\n"
+           "    print('done', job)\n")
+    assert first_edit("python", src, "print('start'", "# print('start'") is None  # another function's output
+    src = "def run(job):\n    job.start()\n    job.run()\n    log(job)\n"
+    assert first_edit("python", src, "job.start()", "# job.start()") is None  # another call
+    src = "def run(job):\n    x = job.start()\n    job.start()\n"
+    assert first_edit("python", src, "x = job.start()", "# x = job.start()") is None  # no call alone on its line
