@@ -27,7 +27,9 @@ last one (propagation), and the filters every candidate passes, from the model's
   statement below with the same flaw;
 - comments: a call on a line of its own commented out (`console.log(…)` → `//console.log(…)`)
   → the next call of the same function a few lines below, in the same function (its callbacks
-  included), commented out the same way;
+  included), commented out the same way; a directive after a line's code rewritten (`# type:
+  ignore[misc]` → `# type: ignore[misc,unused-ignore]`, not a code appended) → the lines below
+  whose code ends with the same directive;
 - the same text change where the same distinctive text stands in the same surroundings;
 - subword: a part of a name changed (a suffix dropped, a word replaced) → the same change in the
   names of the same scheme: the other keys of that object literal, attributes of that object,
@@ -47,7 +49,7 @@ This module runs the predictors in turn (`propagate`); each lives in a module of
 next_edit_rename (rename, switch, respelling), next_edit_multi (several names), next_edit_parameters,
 next_edit_arguments, next_edit_signature (a call's new keyword given to its definition), next_edit_repeat
 (lines and blocks, with next_edit_rewrite), next_edit_statements, next_edit_same_change, next_edit_span
-(a part of a line), next_edit_comments (sentence case, lines commented out), next_edit_subword (a part of a name),
+(a part of a line), next_edit_comments (sentence case, lines commented out, trailing directives), next_edit_subword (a part of a name),
 next_edit_typos (the next misspelling); what they share is in next_edit_hunks (the user's hunk,
 tokens, proposals), next_edit_tree (the parse), next_edit_scope (variables) and next_edit_calls
 (argument and parameter lists, calls); the filters and the ranking in next_edit_filters; the rules
@@ -62,7 +64,7 @@ from tree_sitter import Tree
 
 from atelier.context.edits import Edit, minimal
 from atelier.context.next_edit_arguments import propose_arguments
-from atelier.context.next_edit_comments import propose_comment_out, propose_sentence_case
+from atelier.context.next_edit_comments import propose_comment_out, propose_sentence_case, propose_trailing_comment
 from atelier.context.next_edit_hunks import LastEdit, Proposal
 from atelier.context.next_edit_multi import propose_multi_rename
 from atelier.context.next_edit_parameters import propose_parameters
@@ -121,6 +123,7 @@ def propagate(text: str, language: str | None, tree: Tree | None, last: LastEdit
     if repeat or switch or time.perf_counter() > deadline:
         return repeat or switch
     return _onward(propose_sentence_case(text, last) or propose_comment_out(text, tree, last)
+                   or propose_trailing_comment(text, tree, last)
                    or propose_statement_fix(text, tree, last)
                    or propose_same_change(text, last, tree)
                    or (propose_span_repeat(text, last, tree) if time.perf_counter() < deadline else None)

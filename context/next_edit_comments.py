@@ -125,3 +125,50 @@ def propose_comment_out(text: str, tree: Tree | None, last: LastEdit) -> Proposa
         at = end - len(call) if at_code else start
         return Proposal("repeat", (Edit(at, at, last.after),), f"comment out the next {callee} call")
     return None
+
+
+# -- a trailing directive rewritten: the same directive on the lines below --------------------
+
+def _trailing_comment(tree: Tree, nb: _Bytes, text: str, index: int) -> tuple[int, int] | None:
+    """The span of the one-line comment holding text[index] that follows code on its line."""
+    node = _node_at(tree, nb, index)
+    if node is None or node.type != "comment":
+        return None
+    c0, c1 = nb.node(node)
+    if "\n" in text[c0:c1] or not text[text.rfind("\n", 0, c0) + 1:c0].strip():
+        return None
+    return c0, c1
+
+
+def propose_trailing_comment(text: str, tree: Tree | None, last: LastEdit) -> Proposal | None:
+    """A directive after the code of its line rewritten (`# type: ignore[misc]` →
+    `# type: ignore[misc,unused-ignore]`): the lines below whose own code ends with the same
+    directive, word for word, get the same rewrite (the same tool says the same of them)."""
+    if tree is None or last.start == 0 or "\n" in last.before or "\n" in last.after:
+        return None
+    nb = _bytes(text)
+    span = _trailing_comment(tree, nb, text, last.start - 1)
+    if span is None or not (span[0] < last.start and last.end <= span[1]):
+        return None
+    c0, c1 = span
+    new = text[c0:c1]
+    old = last.old_text(text)[c0:c1 - len(last.after) + len(last.before)]
+    if not _DIRECTIVE.search(old):
+        return None  # (prose: nothing on devplus either way; a note is the line's own)
+    if new.startswith(old):
+        return None  # a code appended to a directive (`# type: ignore` → `…[union-attr]`) names this line's own error
+    edits: list[Edit] = []
+    at = text.find(old, c1)
+    while at != -1:
+        found = _trailing_comment(tree, nb, text, at)
+        if found == (at, at + len(old)):
+            edit = minimal(text, Edit(at, at + len(old), new))
+            if edit is not None:
+                edits.append(edit)
+            if len(edits) > MAX_EDITS:
+                return None
+        at = text.find(old, at + len(old))
+    if not edits:
+        return None
+    return Proposal("repeat", tuple(edits), f"rewrite the same comment on {_places(len(edits))}")
+

@@ -47,3 +47,27 @@ def test_a_line_commented_out_leaves_other_calls_and_other_functions_alone():
     assert first_edit("python", src, "job.start()", "# job.start()") is None  # another call
     src = "def run(job):\n    x = job.start()\n    job.start()\n"
     assert first_edit("python", src, "x = job.start()", "# x = job.start()") is None  # no call alone on its line
+
+
+def test_a_trailing_directive_rewritten_is_rewritten_on_the_lines_below_that_end_with_it():
+    src = ("@pytest.fixture\n"
+           "def quoter(request) -> Quoter:  # type: ignore[misc,no-any-unimported]\n"
+           "    return request.param\n\n\n"
+           "@pytest.fixture\n"
+           "def unquoter(request) -> Unquoter:  # type: ignore[misc,no-any-unimported]\n"
+           "    return request.param\n")
+    assert first_edit("python", src, "[misc,no-any-unimported]", "[no-any-unimported,misc,unused-ignore]") == \
+        src.replace("[misc,no-any-unimported]", "[no-any-unimported,misc,unused-ignore]")
+    src = ("const a = use(b); // eslint-disable-line no-use-before-define\n"
+           "const c = use(d); // eslint-disable-line no-use-before-define\n")
+    assert first_edit("javascript", src, "no-use", "@typescript-eslint/no-use") == \
+        src.replace("no-use", "@typescript-eslint/no-use")
+
+
+def test_a_trailing_comment_rewritten_stays_on_its_line_when_it_is_the_lines_own():
+    src = "x = a.dumps(s)  # type: ignore\nsend(\n    x,  # type: ignore\n)\n"
+    assert first_edit("python", src, "# type: ignore", "# type: ignore[union-attr]") is None  # this line's error
+    src = "timeout = 5  # seconds\ndelay = 2  # seconds\n"
+    assert first_edit("python", src, "# seconds", "# in seconds") is None  # a note, not a directive
+    src = "a = use(b)  # noqa: F821\nc = use(d)  # noqa: F821\n"
+    assert first_edit("python", src, "F821", "F821, E501") is None  # a code added: this line's own
