@@ -29,7 +29,8 @@ last one (propagation), and the filters every candidate passes, from the model's
   → the next call of the same function a few lines below, in the same function (its callbacks
   included), commented out the same way; a directive after a line's code rewritten (`# type:
   ignore[misc]` → `# type: ignore[misc,unused-ignore]`, not a code appended) → the lines below
-  whose code ends with the same directive;
+  whose code ends with the same directive; such a directive deleted → deleted after the code of
+  the lines below in the same function;
 - the same text change where the same distinctive text stands in the same surroundings;
 - subword: a part of a name changed (a suffix dropped, a word replaced) → the same change in the
   names of the same scheme: the other keys of that object literal, attributes of that object,

@@ -146,6 +146,8 @@ def propose_trailing_comment(text: str, tree: Tree | None, last: LastEdit) -> Pr
     directive, word for word, get the same rewrite (the same tool says the same of them)."""
     if tree is None or last.start == 0 or "\n" in last.before or "\n" in last.after:
         return None
+    if not last.after:
+        return _removed_directive(text, tree, last)
     nb = _bytes(text)
     span = _trailing_comment(tree, nb, text, last.start - 1)
     if span is None or not (span[0] < last.start and last.end <= span[1]):
@@ -172,3 +174,30 @@ def propose_trailing_comment(text: str, tree: Tree | None, last: LastEdit) -> Pr
         return None
     return Proposal("repeat", tuple(edits), f"rewrite the same comment on {_places(len(edits))}")
 
+
+
+def _removed_directive(text: str, tree: Tree, last: LastEdit) -> Proposal | None:
+    """A directive after a line's code deleted whole (`  # type: ignore` no longer needed): the
+    same directive, word for word, after the code of the lines below goes too."""
+    gone = last.before
+    comment = gone.lstrip()
+    line_end = text.find("\n", last.start)
+    if not comment.startswith(("#", "//")) or "\n" in gone or not _DIRECTIVE.search(comment) \
+            or text[last.start:len(text) if line_end == -1 else line_end].strip() \
+            or not text[text.rfind("\n", 0, last.start) + 1:last.start].strip():
+        return None  # not a whole trailing comment, or not one after code
+    nb = _bytes(text)
+    # Within the function (or module code) it was in: another function's ignores, and a
+    # definition's line (its own function's), have their own reasons.
+    fn = _enclosing_function(_node_at(tree, nb, last.start - 1))
+    edits: list[Edit] = []
+    at = text.find(comment, last.start)
+    while at != -1 and len(edits) <= MAX_EDITS:
+        if _trailing_comment(tree, nb, text, at) == (at, at + len(comment)) \
+                and _enclosing_function(_node_at(tree, nb, at)) == fn:
+            start = len(text[:at].rstrip(" \t"))
+            edits.append(Edit(start, at + len(comment), ""))
+        at = text.find(comment, at + len(comment))
+    if not edits or len(edits) > MAX_EDITS:
+        return None
+    return Proposal("repeat", tuple(edits), f"remove the same comment from {_places(len(edits))}")

@@ -71,3 +71,14 @@ def test_a_trailing_comment_rewritten_stays_on_its_line_when_it_is_the_lines_own
     assert first_edit("python", src, "# seconds", "# in seconds") is None  # a note, not a directive
     src = "a = use(b)  # noqa: F821\nc = use(d)  # noqa: F821\n"
     assert first_edit("python", src, "F821", "F821, E501") is None  # a code added: this line's own
+
+
+def test_a_directive_deleted_goes_from_the_next_line_of_the_same_function_that_ends_with_it():
+    src = ("def _patch_task() -> None:\n    def enter_task(loop, task):\n        pass\n\n"
+           "    asyncio.tasks._enter_task = enter_task  # type: ignore\n"
+           "    def leave_task(loop, task):  # type: ignore\n        pass\n\n"
+           "    asyncio.tasks._leave_task = leave_task  # type: ignore\n\n\n"
+           "def _patch_loop() -> None:\n    asyncio.BaseEventLoop.sync_wait = _sync_wait  # type: ignore\n")
+    old = "enter_task  # type: ignore\n"
+    out = first_edit("python", src, old, "enter_task\n")
+    assert out == src.replace(old, "enter_task\n").replace("leave_task  # type: ignore\n", "leave_task\n")
