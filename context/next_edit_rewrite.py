@@ -72,20 +72,18 @@ def _sibling(sib: list[str], O: list[list[Token]], N: list[list[Token]], ops: li
 # arguments, an alias (`except E as e`); a comparison (`x is not None`) is no such thing.
 _POSTFIX = frozenset({".", "?.", "(", "[", "<", "as", "!"})
 
-# Values a setting is given whole: literals and these constants.
-_CONSTANTS = frozenset({"True", "False", "None", "true", "false", "null", "undefined"})
-
 
 def _set_name(line: list[Token], ops: list[tuple]) -> str | None:
     """The name whose whole value the edit replaced on the line, and nothing else (`name =
-    False` → `True`, `this.size = 10;` → `20;`, `size: 10,` → `20,`): `name`, `size`; else None."""
+    False` → `True`, `this.items = {};` → `set();`, `size: 10,` → `20,`): `name`, `items`,
+    `size`; else None."""
     if len(ops) != 1 or ops[0][0] != "replace":
         return None
     _, i1, i2, _, _ = ops[0]
     if i1 < 2 or line[i1 - 1].text not in ("=", ":") or line[i1 - 2].kind != "id" \
             or [t.text for t in line[i2:]] not in ([], [";"], [","]):
         return None
-    return line[i1 - 2].text if all(t.kind == "lit" or t.text in _CONSTANTS for t in line[i1:i2]) else None
+    return line[i1 - 2].text
 
 
 def _else_if(line: list[Token]) -> int:

@@ -87,6 +87,8 @@ def test_a_rewrite_goes_to_a_sibling_whose_values_differ_where_the_edit_did_not_
 def test_a_settings_value_changed_stays_that_settings_own():
     src = "use_packrat = False\n\npackrat_on = False\n\nif use_packrat:\n    enable()\n"
     assert first_edit("python", src, "use_packrat = False", "use_packrat = True") is None
+    init = "def __init__(self):\n    self.globals = {}\n    self.handlers = {}\n"
+    assert first_edit("python", init, "self.globals = {}", "self.globals = set()") is None
     # The same attribute of another object is the same setting: it follows.
     js = "restart.href = '#';\nrestart.text = 'restart';\nfinish.href = '#';\nfinish.text = 'finish';\n"
     assert first_edit("javascript", js, "restart.href = '#'", "restart.href = 'javascript:void(0)'") == \
