@@ -78,6 +78,8 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
         # expects: each test's own.
         if any(_ASSERTION.match(t.text) for line in O for t in line if t.kind in ("id", "kw")):
             return None
+        if (expected := _expected_value(text, tree, nb, last, removed_tokens, written_tokens)) is not None:
+            return expected
         identical_only = True
     if defined is not None:
         # Parameters added, dropped or renamed: only the same definition elsewhere (an
@@ -188,3 +190,27 @@ def _reindented(lines: list[str], old_indent: str, new_indent: str) -> list[str]
         else:
             return None
     return out
+
+
+def _expected_value(text: str, tree: Tree | None, nb, last: LastEdit, removed: list, written: list) -> Proposal | None:
+    """A number a test sets up changed (`status=418` → `419`): the assertions below in the same
+    test that expect it (`assert resp.status_code == 418`) expect the new one."""
+    if tree is None or len(removed) != 1 or len(written) != 1:
+        return None
+    fn = _enclosing_function(_host(tree, nb, last.start))
+    if fn is None:
+        return None
+    if fn.parent is not None and fn.parent.type in ("arguments", "argument_list") \
+            and not any(_ASSERTION.match(t.text) for t in tokens(_text(fn)) if t.kind in ("id", "kw")):
+        # A handler the test sets up (`app.get('/', function (req, res) {…})`): the test around it checks.
+        fn = _enclosing_function(fn.parent) or fn
+    end = nb.index(fn.end_byte)
+    edits = []
+    for m in re.finditer(r"(?<![\w.])" + re.escape(removed[0].text) + r"(?![\w.])", text[last.end:end]):
+        at = last.end + m.start()
+        line = text[text.rfind("\n", 0, at) + 1:text.find("\n", at) if "\n" in text[at:end] else end]
+        if any(_ASSERTION.match(t.text) for t in tokens(line) if t.kind in ("id", "kw")):
+            edits.append(Edit(at, at + len(removed[0].text), written[0].text))
+    if not edits or len(edits) > MAX_EDITS:
+        return None
+    return Proposal("repeat", tuple(edits), f"expect {written[0].text} where {removed[0].text} was expected")

@@ -127,3 +127,14 @@ def test_a_parameters_type_changed_goes_to_the_definition_that_differs_by_its_na
     # The return type is each function's own.
     setup = "def get_long_description():\n    return read()\n\n\ndef get_version():\n    return VERSION\n"
     assert first_edit("python", setup, "def get_long_description():", "def get_long_description() -> str:") is None
+
+
+def test_a_number_a_test_sets_up_changed_goes_to_the_assertion_below_that_expects_it():
+    src = ("def test_status(self):\n    responses.add(responses.GET, url, status=418)\n    resp = requests.get(url)\n"
+           "    assert resp.status_code == 418\n\n\ndef test_other(self):\n    assert other() == 418\n")
+    assert first_edit("python", src, "status=418", "status=419") == \
+        src.replace("status=418", "status=419").replace("status_code == 418", "status_code == 419")
+    js = ("it('status', function (done) {\n  app.get('/', function (req, res) {\n    res.status(200).send({ ok: true });\n"
+          "  });\n  request(app)\n    .get('/')\n    .expect(200, done);\n});\n")
+    assert first_edit("javascript", js, "res.status(200)", "res.status(400)") == \
+        js.replace("status(200)", "status(400)").replace("expect(200", "expect(400")
