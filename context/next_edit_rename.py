@@ -109,7 +109,8 @@ def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _
     # A name that was already in use here: replacing one use is not a rename.
     s0, s1 = nb.node(scope)
     mine = set(where)
-    if any(at not in mine and _name_at(root, nb, at, new_name) is not None for at in _occurrences(text, new_name, s0, s1)):
+    if any(at not in mine and (n := _name_at(root, nb, at, new_name)) is not None and _clashes(n, role, cls)
+           for at in _occurrences(text, new_name, s0, s1)):
         return None
     if not targets or len(targets) > MAX_EDITS:
         return None
@@ -118,6 +119,15 @@ def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _
         edits += _keyword_renames(text, root, nb, fn, old_name, new_name)
     return Proposal("rename", tuple(edits), f"rename `{old_name}` → `{new_name}` ({_places(len(edits))})",
                     names=(old_name, new_name) if scope == root and cls is None else ())
+
+
+def _clashes(n: Node, role: str, host: Node | None) -> bool:
+    """Whether the new name at `n` is already taken where the renamed name lives: an attribute
+    of some object or an object's key does not take a variable's name (`cursor.read(...)`
+    leaves `read` free)."""
+    if role == "name" and host is None:  # a variable
+        return _role(n) not in ("key", "member")
+    return True  # `a.x` → `a.y`: any `y` around says the user switched to a name in use
 
 
 def _class_of_method(node: Node) -> Node | None:

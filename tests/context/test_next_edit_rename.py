@@ -52,3 +52,13 @@ def test_a_key_renamed_in_a_js_object_literal_is_not_renamed_in_another_literal(
     src = ("function load() {\n  const options = {method: 'GET', cache: true};\n  return fetch(url, options);\n}\n\n"
            "function save(body) {\n  log(body);\n  return send({method: body.kind, retries: 2});\n}\n")
     assert first_edit("javascript", src, "{method: 'GET'", "{verb: 'GET'", every=True) is None
+
+
+def test_a_variable_renamed_to_a_name_some_object_has_as_attribute_is_still_renamed():
+    # `cursor.read` and a `read:` key name no variable: `read` is free for `more`.
+    src = ("function t(cursor) {\n  var more = function() {\n    cursor.read(1, {read: true});\n  };\n"
+           "  more();\n}\n")
+    out = first_edit("javascript", src, "var more", "var read", every=True)
+    assert out == src.replace("var more", "var read").replace("more()", "read()")
+    taken = "function t() {\n  var more = 1;\n  var read = 2;\n  return more + read;\n}\n"
+    assert first_edit("javascript", taken, "var more", "var read") is None
