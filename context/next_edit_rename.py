@@ -114,11 +114,27 @@ def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _
         return None
     if not targets or len(targets) > MAX_EDITS:
         return None
-    edits = [Edit(*nb.node(n), new_name) for n in targets]
+    edits = [Edit(*nb.node(_shorthand(text, n, new_name)), new_name) for n in targets]
     if in_params and role == "name" and fn is not None:
         edits += _keyword_renames(text, root, nb, fn, old_name, new_name)
     return Proposal("rename", tuple(edits), f"rename `{old_name}` → `{new_name}` ({_places(len(edits))})",
                     names=(old_name, new_name) if scope == root and cls is None else ())
+
+
+# `const`/`let`: code written since ES2015, which has shorthand properties too.
+_ES2015 = re.compile(r"^\s*(?:export\s+)?(?:const|let)\s", re.M)
+
+
+def _shorthand(text: str, node: Node, new_name: str) -> Node:
+    """What the renamed variable's occurrence `node` becomes `new_name` in: `stdio: stdioOption`
+    as a whole where the key is the new name (the shorthand `stdio`, in code of the age that
+    has it), else the name itself."""
+    pair = node.parent
+    if pair is None or pair.type != "pair" or pair.child_by_field_name("value") != node:
+        return node
+    key = pair.child_by_field_name("key")
+    shorthand = key is not None and key.type == "property_identifier" and _text(key) == new_name
+    return pair if shorthand and _ES2015.search(text) is not None else node
 
 
 def _clashes(n: Node, role: str, host: Node | None) -> bool:

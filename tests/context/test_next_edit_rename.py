@@ -62,3 +62,12 @@ def test_a_variable_renamed_to_a_name_some_object_has_as_attribute_is_still_rena
     assert out == src.replace("var more", "var read").replace("more()", "read()")
     taken = "function t() {\n  var more = 1;\n  var read = 2;\n  return more + read;\n}\n"
     assert first_edit("javascript", taken, "var more", "var read") is None
+
+
+def test_a_variable_renamed_to_the_key_it_is_given_under_becomes_a_shorthand_property():
+    src = "function f(options) {\n  const stdioOption = options.stdio;\n  return {shell: false, stdio: stdioOption};\n}\n"
+    out = first_edit("javascript", src, "const stdioOption", "const stdio", every=True)
+    assert out == src.replace("const stdioOption", "const stdio").replace("stdio: stdioOption", "stdio")
+    es5 = src.replace("const", "var")  # code without `const`/`let` keeps `key: value`
+    assert first_edit("javascript", es5, "var stdioOption", "var stdio", every=True) == \
+        es5.replace("var stdioOption", "var stdio").replace("stdio: stdioOption", "stdio: stdio")
