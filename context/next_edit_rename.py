@@ -17,8 +17,8 @@ from atelier.context.next_edit_hunks import (
 )
 from atelier.context.next_edit_scope import _binds
 from atelier.context.next_edit_tree import (
-    _Bytes, _CALL_NODES, _DEFINITION_NODES, _MEMBER_NODES, _bytes, _callee, _defines, _enclosing_function, _inside,
-    _name_at, _owner, _prose, _role, _text,
+    _Bytes, _CALL_NODES, _CLASS_NODES, _DEFINITION_NODES, _MEMBER_NODES, _bytes, _callee, _defines, _enclosing_class,
+    _enclosing_function, _inside, _name_at, _owner, _prose, _role, _text,
 )
 
 
@@ -80,11 +80,9 @@ def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _
         return None
     olds = [n for at in _occurrences(text, old_name)
             if (n := _name_at(root, nb, at, old_name)) is not None and _role(n) == role and not _defines(n)]
-    cls = _class_of_method(node)
-    if cls is not None:  # a method: its calls through `self`/`this` in its class, not bare names
-        olds = [n for at in _occurrences(text, old_name, *nb.node(cls))
-                if (n := _name_at(root, nb, at, old_name)) is not None and _role(n) == "member"
-                and _owner(n) in _this_aliases(text, "this") | {"self", "cls"}]
+    cls = _member_host(node)
+    if cls is not None:  # a method or class attribute: its uses through `self`/`this` in its class
+        olds = _member_uses(text, root, nb, cls, node, old_name)
     elif role == "member":  # `self.a`: the same attribute of the same object, not every `.a`
         owners = _this_aliases(text, _owner(node))
         olds = [n for n in olds if _owner(n) in owners]
@@ -109,7 +107,8 @@ def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _
     # A name that was already in use here: replacing one use is not a rename.
     s0, s1 = nb.node(scope)
     mine = set(where)
-    if any(at not in mine and (n := _name_at(root, nb, at, new_name)) is not None and _clashes(n, role, cls)
+    owners = _member_owners(text, cls) if cls is not None else set()
+    if any(at not in mine and (n := _name_at(root, nb, at, new_name)) is not None and _clashes(n, role, owners, cls)
            for at in _occurrences(text, new_name, s0, s1)):
         return None
     if not targets or len(targets) > MAX_EDITS:
@@ -137,23 +136,76 @@ def _shorthand(text: str, node: Node, new_name: str) -> Node:
     return pair if shorthand and _ES2015.search(text) is not None else node
 
 
-def _clashes(n: Node, role: str, host: Node | None) -> bool:
-    """Whether the new name at `n` is already taken where the renamed name lives: an attribute
-    of some object or an object's key does not take a variable's name (`cursor.read(...)`
-    leaves `read` free)."""
-    if role == "name" and host is None:  # a variable
-        return _role(n) not in ("key", "member")
-    return True  # `a.x` → `a.y`: any `y` around says the user switched to a name in use
-
-
-def _class_of_method(node: Node) -> Node | None:
-    """The class whose method `node` names (`def m(self)` in a class body), else None."""
-    fn = node.parent
-    if fn is None or fn.type not in ("function_definition", "method_definition") or fn.child_by_field_name("name") != node:
+def _member_host(node: Node) -> Node | None:
+    """The class (or JavaScript object literal) whose member `node` names where it is defined:
+    a method (`def m(self)`, `m() {}`, `get m() {}`), a class attribute (`x = 1` in a Python
+    class body, a JavaScript class field); else None."""
+    parent = node.parent
+    if parent is None:
         return None
-    body = fn.parent.parent if fn.parent is not None and fn.parent.type == "decorated_definition" else fn.parent
+    if parent.type in ("function_definition", "method_definition", "field_definition", "public_field_definition"):
+        if parent.child_by_field_name("name") != node and parent.child_by_field_name("property") != node:
+            return None
+        body = parent.parent.parent if parent.parent is not None and parent.parent.type == "decorated_definition" \
+            else parent.parent
+        if body is not None and body.type == "object" and parent.type == "method_definition":
+            return body  # `Parser.prototype = { get line() {...} }`: its members are read through `this`
+    elif parent.type == "assignment" and parent.child_by_field_name("left") == node \
+            and parent.parent is not None and parent.parent.type == "expression_statement":
+        body = parent.parent.parent  # `null_values = (...)` in a class body
+    else:
+        return None
     cls = body.parent if body is not None and body.type in ("block", "class_body") else None
-    return cls if cls is not None and cls.type in ("class_definition", "class_declaration", "class") else None
+    return cls if cls is not None and cls.type in _CLASS_NODES else None
+
+
+def _member_uses(text: str, root: Node, nb: _Bytes, host: Node, node: Node, old_name: str) -> list[Node]:
+    """The uses of the member `old_name` of `host` (a class or object literal) defined at `node`:
+    `self.x`, `this.x`, `cls.x` in it, and in a Python class body the bare `x` read there."""
+    owners = _member_owners(text, host)
+    out = []
+    for at in _occurrences(text, old_name, *nb.node(host)):
+        n = _name_at(root, nb, at, old_name)
+        if n is None or n == node:
+            continue
+        role = _role(n)
+        if role == "member" and _owner(n) in owners:
+            out.append(n)
+        elif role == "name" and host.type == "class_definition" and not _defines(n) \
+                and _enclosing_class(n) == host and not _inside_function_of(n, host):
+            out.append(n)  # read in the class body itself, where the attribute is a variable
+    return out
+
+
+def _member_owners(text: str, host: Node) -> set[str]:
+    """How a class's (or object literal's) methods reach its members: `self`, `this` and its
+    aliases, `cls`, the class by name."""
+    owners = _this_aliases(text, "this") | {"self", "cls", "type(self)", "self.__class__"}
+    cname = _text(host.child_by_field_name("name"))
+    return owners | {cname} if cname else owners
+
+
+def _clashes(n: Node, role: str, owners: set[str], host: Node | None) -> bool:
+    """Whether the new name at `n` is already taken where the renamed name lives: an attribute
+    of another object or an object's key does not take a variable's name (`cursor.read(...)`
+    leaves `read` free), nor a variable a member's (`get line()` with a parameter `line`
+    elsewhere)."""
+    other = _role(n)
+    if role == "name" and host is None:  # a variable
+        return other not in ("key", "member")
+    if host is None:  # `a.x` → `a.y`: any `y` around says the user switched to a name in use
+        return True
+    if other == "key":
+        return False
+    if other == "member":  # (no owner: a member's definition, `m() {}`)
+        return not _owner(n) or _owner(n) in owners
+    return _member_host(n) is not None or host.type == "class_definition" \
+        and _enclosing_class(n) == host and not _inside_function_of(n, host)
+
+
+def _inside_function_of(node: Node, host: Node) -> bool:
+    fn = _enclosing_function(node)
+    return fn is not None and _inside(fn, host)
 
 
 # `: name` written after a destructured key (`{ a }` → `{ a: b }`).

@@ -64,6 +64,30 @@ def test_a_variable_renamed_to_a_name_some_object_has_as_attribute_is_still_rena
     assert first_edit("javascript", taken, "var more", "var read") is None
 
 
+def test_a_class_attribute_renamed_in_the_class_body_is_renamed_where_the_class_reads_it():
+    src = ("class Results:\n    null_values = (None, '')\n    empty = null_values[0]\n\n"
+           "    def check(self, x):\n        return x in self.null_values or x in Results.null_values\n\n"
+           "    @classmethod\n    def nulls(cls):\n        null_values = 1\n"
+           "        return cls.null_values, other.null_values, null_values\n")
+    out = first_edit("python", src, "    null_values = (None", "    _null_values = (None", every=True)
+    assert out == src.replace("    null_values = (None", "    _null_values = (None") \
+        .replace("= null_values[0]", "= _null_values[0]").replace("self.null_values", "self._null_values") \
+        .replace("Results.null_values", "Results._null_values").replace("cls.null_values", "cls._null_values")
+
+
+def test_a_js_class_field_renamed_is_renamed_where_the_class_reads_it_through_this():
+    src = "class Bar {\n  count = 0;\n  inc() {\n    this.count += 1;\n    return other.count;\n  }\n}\n"
+    out = first_edit("javascript", src, "count = 0", "total = 0", every=True)
+    assert out == src.replace("count = 0", "total = 0").replace("this.count", "this.total")
+
+
+def test_a_getter_renamed_in_an_object_literal_is_renamed_where_its_methods_read_it_through_this():
+    src = ("Parser.prototype = {\n  get _() {\n    return 'x';\n  },\n  parse: function(line) {\n"
+           "    return this._ + tok.line + other._;\n  }\n};\n")
+    out = first_edit("javascript", src, "get _()", "get line()", every=True)
+    assert out == src.replace("get _()", "get line()").replace("this._", "this.line")
+
+
 def test_a_variable_renamed_to_the_key_it_is_given_under_becomes_a_shorthand_property():
     src = "function f(options) {\n  const stdioOption = options.stdio;\n  return {shell: false, stdio: stdioOption};\n}\n"
     out = first_edit("javascript", src, "const stdioOption", "const stdio", every=True)
