@@ -243,11 +243,20 @@ def _destructured(text: str, tree: Tree | None, last: LastEdit) -> Proposal | No
 _THIS_ALIAS = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*=\s*this\b(?!\s*[.\[(])")
 
 
+# `Client.prototype`, and `var p = Client.prototype`: where methods read through `this` are defined.
+_PROTOTYPE = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\.prototype\b")
+_PROTOTYPE_ALIAS = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*=\s*[A-Za-z_$][\w$]*\.prototype\b(?!\s*[.\[(])")
+
+
 def _this_aliases(text: str, owner: str) -> set[str]:
     """The names an attribute's object goes by: `this` and the names the file gives it
-    (`self._a` in a callback is `this._a` where `var self = this`), else `owner` alone."""
+    (`self._a` in a callback is `this._a` where `var self = this`), and the prototypes that
+    define what it reads (`p.pulse = function` where `var p = Client.prototype`), one and the
+    same object for a rename; else `owner` alone."""
     aliases = {m.group(1) for m in _THIS_ALIAS.finditer(text)} | {"this"}
-    return aliases if owner in aliases else {owner}
+    prototypes = {m.group(1) + ".prototype" for m in _PROTOTYPE.finditer(text)} \
+        | {m.group(1) for m in _PROTOTYPE_ALIAS.finditer(text)}
+    return aliases | prototypes if owner in aliases or owner in prototypes else {owner}
 
 
 def propose_switch(text: str, tree: Tree | None, last: LastEdit) -> Proposal | None:

@@ -95,3 +95,13 @@ def test_a_variable_renamed_to_the_key_it_is_given_under_becomes_a_shorthand_pro
     es5 = src.replace("const", "var")  # code without `const`/`let` keeps `key: value`
     assert first_edit("javascript", es5, "var stdioOption", "var stdio", every=True) == \
         es5.replace("var stdioOption", "var stdio").replace("stdio: stdioOption", "stdio: stdio")
+
+
+def test_a_method_renamed_where_this_calls_it_is_renamed_where_the_prototype_defines_it():
+    src = ("var p = Client.prototype;\np.connect = function() {\n  var self = this;\n  self.pulse();\n};\n"
+           "p.pulse = function() {\n  return other.pulse;\n};\n")
+    out = first_edit("javascript", src, "self.pulse()", "self._pulse()", every=True)
+    assert out == src.replace("self.pulse()", "self._pulse()").replace("p.pulse =", "p._pulse =")
+    direct = "Client.prototype.pulse = function() {};\nClient.prototype.go = function() {\n  this.pulse();\n};\n"
+    assert first_edit("javascript", direct, "prototype.pulse =", "prototype._pulse =", every=True) == \
+        direct.replace("pulse", "_pulse")
