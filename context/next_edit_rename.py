@@ -89,7 +89,10 @@ def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _
     elif role == "key":  # `{a: 1}`: a key of this object; other objects' keys are theirs
         literal = node.parent.parent if node.parent is not None else None
         olds = [n for n in olds if literal is not None and n.parent is not None and n.parent.parent == literal]
-    if not olds:
+    # `sigletonify(self)` → `singletonify(self)`: a misspelt function's one definition follows its use.
+    spelt = _definition_of(root, nb, text, node, old_name) \
+        if role == "name" and cls is None and not _defines(node) and _typo(old_name, new_name) else None
+    if not olds and spelt is None:
         return None
     scope = root
     fn = _enclosing_function(node)
@@ -103,7 +106,7 @@ def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _
             or _binds(node) or any(_binds(n) for n in inside)
         if bound or (inside and len(inside) == len(olds)):
             scope = fn
-    targets = [n for n in olds if _inside(n, scope)]
+    targets = [n for n in olds if _inside(n, scope)] + ([spelt] if spelt is not None else [])
     # A name that was already in use here: replacing one use is not a rename.
     s0, s1 = nb.node(scope)
     mine = set(where)
@@ -302,15 +305,43 @@ def _switch(node: Node, olds: list[Node], old_name: str, new_name: str, nb: _Byt
     return Proposal("rename", edits, f"use `{new_name}` for `{old_name}` ({_places(len(edits))})")
 
 
+def _misspelling(old: str, new: str) -> bool:
+    """Whether `new` corrects the spelling of `old` (a letter or two), not a word changed."""
+    lo, ln = old.lower(), new.lower()
+    if len(old) < 5 or lo == ln or difflib.SequenceMatcher(None, lo, ln).ratio() < 0.75:
+        return False
+    # another form of the word (`Return` → `Returns`, `htmlOptions` → `options`), not a misspelling
+    return not (ln.startswith(lo) or lo.startswith(ln) or ln.endswith(lo) or lo.endswith(ln))
+
+
+def _typo(old: str, new: str) -> bool:
+    """A misspelt name corrected past its first letter: a letter or two left out or doubled
+    (`sigletonify` → `singletonify`), or two swapped (`lenght` → `length`); not another name
+    alike (`get_user` → `set_user`, `readFile` → `readLine`)."""
+    if not _misspelling(old, new):
+        return False
+    short, long = sorted((old, new), key=len)
+    if 1 <= len(long) - len(short) <= 2:
+        cut = len(long) - len(short)
+        return any(long[:i] + long[i + cut:] == short for i in range(1, len(long) - cut + 1))
+    return len(old) == len(new) and any(
+        old[:i] + old[i + 1] + old[i] + old[i + 2:] == new for i in range(1, len(old) - 1))
+
+
+def _definition_of(root: Node, nb: _Bytes, text: str, node: Node, name: str) -> Node | None:
+    """The one `def`/`function`/`class` of `name` in the file, where the use `node` sees it."""
+    defs = [n for at in _occurrences(text, name) if (n := _name_at(root, nb, at, name)) is not None and _defines(n)]
+    if len(defs) != 1:
+        return None
+    outer = _enclosing_function(defs[0].parent.parent)
+    return defs[0] if outer is None or _inside(node, outer) else None
+
+
 def _respell(text: str, root: Node, nb: _Bytes, old: str, new: str, where: list[int]) -> Proposal | None:
     """A word corrected in a comment or docstring (a spelling fix, not a rewording): the same
     word in the other comments and docstrings."""
-    if len(old) < 5 or old.lower() == new.lower() \
-            or difflib.SequenceMatcher(None, old.lower(), new.lower()).ratio() < 0.75:
+    if not _misspelling(old, new):
         return None
-    lo, ln = old.lower(), new.lower()
-    if ln.startswith(lo) or lo.startswith(ln) or ln.endswith(lo) or lo.endswith(ln):
-        return None  # another form of the word (`Return` → `Returns`, `htmlOptions` → `options`), not a misspelling
     host = root.descendant_for_byte_range(nb.byte(where[0]), nb.byte(where[0] + len(new)))
     if not _prose(host):
         return None

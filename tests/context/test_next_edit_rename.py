@@ -105,3 +105,11 @@ def test_a_method_renamed_where_this_calls_it_is_renamed_where_the_prototype_def
     direct = "Client.prototype.pulse = function() {};\nClient.prototype.go = function() {\n  this.pulse();\n};\n"
     assert first_edit("javascript", direct, "prototype.pulse =", "prototype._pulse =", every=True) == \
         direct.replace("pulse", "_pulse")
+
+
+def test_a_misspelt_function_corrected_at_a_call_is_corrected_where_it_is_defined():
+    src = "function setup(self) {\n  sigletonify(self);\n  return self;\n}\n\nfunction sigletonify(inst) {\n  return inst;\n}\n"
+    out = first_edit("javascript", src, "sigletonify(self)", "singletonify(self)", every=True)
+    assert out == src.replace("sigletonify", "singletonify")
+    other = src.replace("sigletonify", "get_user")  # another function's name, not a misspelling
+    assert first_edit("javascript", other, "get_user(self)", "set_user(self)") is None
