@@ -331,8 +331,8 @@ def _typo(old: str, new: str) -> bool:
 def _definition_of(root: Node, nb: _Bytes, text: str, node: Node, name: str) -> Node | None:
     """The one `def`/`function`/`class` of `name` in the file, where the use `node` sees it."""
     defs = [n for at in _occurrences(text, name) if (n := _name_at(root, nb, at, name)) is not None and _defines(n)]
-    if len(defs) != 1:
-        return None
+    if len(defs) != 1 or _member_host(defs[0]) is not None:
+        return None  # (a method is no bare name)
     outer = _enclosing_function(defs[0].parent.parent)
     return defs[0] if outer is None or _inside(node, outer) else None
 
