@@ -4,9 +4,13 @@ last one (propagation), and the filters every candidate passes, from the model's
 - rename: one occurrence of an identifier replaced by another name → the other occurrences in
   its scope (the function that binds it, else the file), of the same role (plain name,
   attribute, keyword); a renamed parameter also renames the keyword arguments that name it at
-  the function's calls. A name switched to one already in use (`json.loads` →
-  `complexjson.loads`) → the other uses in the same slot in the same function. A misspelt
-  word corrected in a comment or docstring → the same word in the other comments;
+  the function's calls, and once its function is done in the user's hunk, the same parameter
+  of the functions beside. A class's method, attribute or field (or an object literal's
+  method) renamed where it is defined → its uses through `self`/`this`/`cls` in it; an
+  attribute of `this` → the prototype's definition too; a misspelt call → its definition. A
+  name switched to one already in use (`json.loads` → `complexjson.loads`) → the other uses
+  in the same slot in the same function. A misspelt word corrected in a comment or
+  docstring → the same word in the other comments;
 - several names renamed in one edit (an import list, a destructuring, a parameter list), each
   replaced by one other name → each name's other occurrences, as for one name;
 - parameters: a definition that gained, lost or reordered parameters → the matching change at

@@ -1,6 +1,8 @@
 """Rename: one name replaced at one occurrence → the other occurrences in its scope (and the
-keyword arguments of a renamed parameter, the open files importing this one); a name switched
-to one in use → the other uses in the same slot; a word respelt in a comment → the others.
+keyword arguments of a renamed parameter, the same parameter of the functions beside once its
+own function is done, the open files importing this one); a class's (or object literal's)
+member → its uses through `self`/`this`; a name switched to one in use → the other uses in the
+same slot; a word respelt in a comment → the others.
 """
 
 from __future__ import annotations
@@ -114,6 +116,8 @@ def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _
     if any(at not in mine and (n := _name_at(root, nb, at, new_name)) is not None and _clashes(n, role, owners, cls)
            for at in _occurrences(text, new_name, s0, s1)):
         return None
+    if not targets and in_params and role == "name" and len(where) > 1 and fn is not None:
+        return _sibling_parameters(text, root, nb, fn, old_name, new_name)
     if not targets or len(targets) > MAX_EDITS:
         return None
     edits = [Edit(*nb.node(_shorthand(text, n, new_name)), new_name) for n in targets]
@@ -121,6 +125,34 @@ def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _
         edits += _keyword_renames(text, root, nb, fn, old_name, new_name)
     return Proposal("rename", tuple(edits), f"rename `{old_name}` → `{new_name}` ({_places(len(edits))})",
                     names=(old_name, new_name) if scope == root and cls is None else ())
+
+
+def _sibling_parameters(text: str, root: Node, nb: _Bytes, fn: Node, old_name: str, new_name: str) -> Proposal | None:
+    """A parameter renamed with all its uses in the user's hunk (the function done): the same
+    parameter of the functions beside it, where the new name is free."""
+    outer = _enclosing_function(fn.parent)
+    edits: list[Edit] = []
+    seen: set[int] = set()
+    for at in _occurrences(text, old_name):
+        n = _name_at(root, nb, at, old_name)
+        other = _enclosing_function(n) if n is not None else None
+        if other is None or other == fn or other.start_byte in seen or _enclosing_function(other.parent) != outer:
+            continue
+        params = other.child_by_field_name("parameters")
+        if params is None or not _inside(n, params) or _role(n) != "name":
+            continue
+        seen.add(other.start_byte)
+        o0, o1 = nb.node(other)
+        if any(_name_at(root, nb, a, new_name) is not None for a in _occurrences(text, new_name, o0, o1)):
+            continue
+        uses = [u for a in _occurrences(text, old_name, o0, o1)
+                if (u := _name_at(root, nb, a, old_name)) is not None and _role(u) in ("name", "shorthand")]
+        if any(_role(u) == "shorthand" for u in uses):
+            continue
+        edits += [Edit(*nb.node(u), new_name) for u in uses]
+    if not edits or len(edits) > MAX_EDITS:
+        return None
+    return Proposal("rename", tuple(edits), f"rename `{old_name}` → `{new_name}` beside ({_places(len(edits))})")
 
 
 # `const`/`let`: code written since ES2015, which has shorthand properties too.

@@ -113,3 +113,15 @@ def test_a_misspelt_function_corrected_at_a_call_is_corrected_where_it_is_define
     assert out == src.replace("sigletonify", "singletonify")
     other = src.replace("sigletonify", "get_user")  # another function's name, not a misspelling
     assert first_edit("javascript", other, "get_user(self)", "set_user(self)") is None
+
+
+def test_a_parameter_renamed_with_all_its_uses_goes_to_the_same_parameter_of_the_functions_beside():
+    src = ("const testOutput = async (t, execaCommand) => {\n\tconst {stdout} = await execaCommand('noop');\n};\n\n"
+           "const testNoStdin = async (t, execaCommand) => {\n\tconst {stdio} = await execaCommand('noop');\n};\n\n"
+           "const testOther = async (t, execaCommand, execaMethod) => {\n\tawait execaCommand(execaMethod);\n};\n")
+    old = "(t, execaCommand) => {\n\tconst {stdout} = await execaCommand("
+    out = first_edit("javascript", src, old, old.replace("execaCommand", "execaMethod"), every=True)
+    assert out == src.replace("execaCommand", "execaMethod", 4)  # not where `execaMethod` is taken
+    one = "function f(a, items) {\n  return items;\n}\nfunction g(items) {\n  return items;\n}\n"
+    assert first_edit("javascript", one, "(a, items)", "(a, list)", every=True) == \
+        one.replace("items", "list", 2)  # its own use left to rename: `g` keeps its name
