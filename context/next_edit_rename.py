@@ -90,7 +90,9 @@ def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _
         olds = [n for n in olds if _owner(n) in owners]
     elif role == "key":  # `{a: 1}`: a key of this object; other objects' keys are theirs
         literal = node.parent.parent if node.parent is not None else None
-        olds = [n for n in olds if literal is not None and n.parent is not None and n.parent.parent == literal]
+        records = _records(literal)
+        olds = [n for n in olds if literal is not None and n.parent is not None and n.parent.parent == literal] \
+            or [n for n in olds if n.parent is not None and n.parent.parent in records]
     # `sigletonify(self)` → `singletonify(self)`: a misspelt function's one definition follows its use.
     spelt = _definition_of(root, nb, text, node, old_name) \
         if role == "name" and cls is None and not _defines(node) and _typo(old_name, new_name) else None
@@ -153,6 +155,21 @@ def _sibling_parameters(text: str, root: Node, nb: _Bytes, fn: Node, old_name: s
     if not edits or len(edits) > MAX_EDITS:
         return None
     return Proposal("rename", tuple(edits), f"rename `{old_name}` → `{new_name}` beside ({_places(len(edits))})")
+
+
+def _records(literal: Node | None) -> list[Node]:
+    """The object literals beside `literal` in a table of them (`{about: {...}, info: {...}}`,
+    `[{...}, {...}]`): records whose keys are one schema."""
+    table = literal.parent if literal is not None else None
+    if table is not None and table.type == "pair" and table.child_by_field_name("value") == literal:
+        table = table.parent
+        rows = [p.child_by_field_name("value") for p in table.named_children if p.type == "pair"] \
+            if table is not None and table.type == "object" else []
+    elif table is not None and table.type == "array":
+        rows = list(table.named_children)
+    else:
+        return []
+    return [r for r in rows if r is not None and r.type == "object" and r != literal]
 
 
 # `const`/`let`: code written since ES2015, which has shorthand properties too.

@@ -125,3 +125,12 @@ def test_a_parameter_renamed_with_all_its_uses_goes_to_the_same_parameter_of_the
     one = "function f(a, items) {\n  return items;\n}\nfunction g(items) {\n  return items;\n}\n"
     assert first_edit("javascript", one, "(a, items)", "(a, list)", every=True) == \
         one.replace("items", "list", 2)  # its own use left to rename: `g` keeps its name
+
+
+def test_a_key_renamed_in_one_record_of_a_table_is_renamed_in_the_records_beside_it():
+    src = ("var argv = yargs.usage('x', {\n  about: {\n    required: true,\n    short: 'a',\n  },\n"
+           "  info: {\n    boolean: true,\n    short: 'i'\n  }\n});\nsend({short: 1});\n")
+    out = first_edit("javascript", src, "short: 'a'", "alias: 'a'", every=True)
+    assert out == src.replace("short: 'a'", "alias: 'a'").replace("short: 'i'", "alias: 'i'")
+    rows = "const rows = [\n  {name: 'a', size: 1},\n  {name: 'b', size: 2},\n];\n"
+    assert first_edit("javascript", rows, "name: 'a'", "title: 'a'", every=True) == rows.replace("name:", "title:")
