@@ -75,7 +75,8 @@ def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _
     at `where`: its other occurrences in its scope and role."""
     edited = [n for w in where if (n := _name_at(root, nb, w, new_name)) is not None]
     if not edited:
-        return _respell(text, root, nb, old_name, new_name, where)
+        return _respell(text, root, nb, old_name, new_name, where) \
+            or _example_rename(text, root, nb, old_name, new_name, where)
     node = edited[0]
     role = _role(node)
     if role == "shorthand":
@@ -384,6 +385,28 @@ def _definition_of(root: Node, nb: _Bytes, text: str, node: Node, name: str) -> 
         return None  # (a method is no bare name)
     outer = _enclosing_function(defs[0].parent.parent)
     return defs[0] if outer is None or _inside(node, outer) else None
+
+
+# A word that reads as code, not English: `handle_request`, `readFile`, `utf8`.
+_CODE_WORD = re.compile(r"[A-Za-z]_|_[A-Za-z]|[a-z][A-Z]|[A-Za-z]\d")
+
+
+def _example_rename(text: str, root: Node, nb: _Bytes, old: str, new: str, where: list[int]) -> Proposal | None:
+    """A name renamed in the code example of a docstring or comment (`def handle_request(...)`
+    → `handle_response`): its other occurrences in the same docstring or comment."""
+    if _CODE_WORD.search(old) is None or _CODE_WORD.search(new) is None:
+        return None
+    host = root.descendant_for_byte_range(nb.byte(where[0]), nb.byte(where[0] + len(new)))
+    if not _prose(host):
+        return None
+    while host is not None and host.type in ("string_content", "string_start", "string_end", "escape_sequence"):
+        host = host.parent
+    if host is None:
+        return None
+    edits = [Edit(at, at + len(old), new) for at in _occurrences(text, old, *nb.node(host))]
+    if not edits or len(edits) > MAX_EDITS:
+        return None
+    return Proposal("rename", tuple(edits), f"rename `{old}` → `{new}` in the example ({_places(len(edits))})")
 
 
 def _respell(text: str, root: Node, nb: _Bytes, old: str, new: str, where: list[int]) -> Proposal | None:

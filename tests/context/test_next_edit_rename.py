@@ -134,3 +134,13 @@ def test_a_key_renamed_in_one_record_of_a_table_is_renamed_in_the_records_beside
     assert out == src.replace("short: 'a'", "alias: 'a'").replace("short: 'i'", "alias: 'i'")
     rows = "const rows = [\n  {name: 'a', size: 1},\n  {name: 'b', size: 2},\n];\n"
     assert first_edit("javascript", rows, "name: 'a'", "title: 'a'", every=True) == rows.replace("name:", "title:")
+
+
+def test_a_name_renamed_in_a_docstring_example_is_renamed_in_the_rest_of_that_example():
+    src = ('class Client:\n    """A client.\n\n    Example usage::\n\n        def handle_request(response):\n'
+           '            print(response)\n\n        client.fetch(url, handle_request)\n    """\n\n'
+           'def other():\n    """See handle_request."""\n')
+    out = first_edit("python", src, "def handle_request", "def handle_response", every=True)
+    assert out == src.replace("handle_request", "handle_response", 2)
+    prose = 'def f():\n    """Fetch the page, then parse the page."""\n'  # English words: no example
+    assert first_edit("python", prose, "Fetch the page", "Fetch the site") is None
