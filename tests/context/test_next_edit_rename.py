@@ -142,5 +142,5 @@ def test_a_name_renamed_in_a_docstring_example_is_renamed_in_the_rest_of_that_ex
            'def other():\n    """See handle_request."""\n')
     out = first_edit("python", src, "def handle_request", "def handle_response", every=True)
     assert out == src.replace("handle_request", "handle_response", 2)
-    prose = 'def f():\n    """Fetch the page, then parse the page."""\n'  # English words: no example
-    assert first_edit("python", prose, "Fetch the page", "Fetch the site") is None
+    prose = 'def f():\n    """Fetch it.\n\n    The page is read, then the page is parsed.\n    """\n'  # English: no example
+    assert first_edit("python", prose, "The page is", "The site is") is None
