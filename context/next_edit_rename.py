@@ -79,7 +79,7 @@ def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _
             or _example_rename(text, root, nb, old_name, new_name, where)
     node = edited[0]
     role = _role(node)
-    if role == "shorthand":
+    if role == "shorthand" or _other_import(node):
         return None
     olds = [n for at in _occurrences(text, old_name)
             if (n := _name_at(root, nb, at, old_name)) is not None and _role(n) == role and not _defines(n)]
@@ -171,6 +171,14 @@ def _records(literal: Node | None) -> list[Node]:
     else:
         return []
     return [r for r in rows if r is not None and r.type == "object" and r != literal]
+
+
+def _other_import(node: Node) -> bool:
+    """Whether `node` is the module a Python `import` statement imports (`import cgi` → `import
+    re`): another module, whose functions are not the old one's under a new name."""
+    parent = node.parent
+    return parent is not None and parent.type == "dotted_name" and parent.parent is not None \
+        and parent.parent.type == "import_statement" and parent.named_child_count == 1
 
 
 # `const`/`let`: code written since ES2015, which has shorthand properties too.

@@ -144,3 +144,8 @@ def test_a_name_renamed_in_a_docstring_example_is_renamed_in_the_rest_of_that_ex
     assert out == src.replace("handle_request", "handle_response", 2)
     prose = 'def f():\n    """Fetch it.\n\n    The page is read, then the page is parsed.\n    """\n'  # English: no example
     assert first_edit("python", prose, "The page is", "The site is") is None
+
+
+def test_a_module_imported_instead_of_another_is_no_rename():
+    src = "import time, cgi\n\ndef name(s):\n    return cgi.escape(s)\n"
+    assert first_edit("python", src, "time, cgi", "time, re") is None  # `re.escape` is not `cgi.escape`
