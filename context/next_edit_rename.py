@@ -67,6 +67,9 @@ def propose_rename(text: str, tree: Tree | None, last: LastEdit) -> Proposal | N
     site = _rename_site(text, tree, last)
     if site is None:
         return _destructured(text, tree, last)
+    old_name, new_name, where, nb, root = site
+    if any((n := _name_at(root, nb, w, new_name)) is not None and _other_import(n) for w in where):
+        return None
     return rename_pair(text, *site)
 
 
@@ -79,7 +82,7 @@ def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _
             or _example_rename(text, root, nb, old_name, new_name, where)
     node = edited[0]
     role = _role(node)
-    if role == "shorthand" or _other_import(node):
+    if role == "shorthand":
         return None
     olds = [n for at in _occurrences(text, old_name)
             if (n := _name_at(root, nb, at, old_name)) is not None and _role(n) == role and not _defines(n)]
@@ -174,11 +177,14 @@ def _records(literal: Node | None) -> list[Node]:
 
 
 def _other_import(node: Node) -> bool:
-    """Whether `node` is the module a Python `import` statement imports (`import cgi` → `import
-    re`): another module, whose functions are not the old one's under a new name."""
+    """Whether `node` is what a Python import statement imports, the one name the user changed
+    (`import cgi` → `import re`, `from m import iteritems` → `itervalues`): another module or
+    function, not the old one under a new name (`cgi.escape` is no `re.escape`). A new module
+    with it (`from six.moves import xrange` → `from compat import range_type`) is a shim for it."""
     parent = node.parent
     return parent is not None and parent.type == "dotted_name" and parent.parent is not None \
-        and parent.parent.type == "import_statement" and parent.named_child_count == 1
+        and parent.parent.type in ("import_statement", "import_from_statement") and parent.named_child_count == 1 \
+        and parent.parent.child_by_field_name("module_name") != parent
 
 
 # `const`/`let`: code written since ES2015, which has shorthand properties too.

@@ -149,3 +149,11 @@ def test_a_name_renamed_in_a_docstring_example_is_renamed_in_the_rest_of_that_ex
 def test_a_module_imported_instead_of_another_is_no_rename():
     src = "import time, cgi\n\ndef name(s):\n    return cgi.escape(s)\n"
     assert first_edit("python", src, "time, cgi", "time, re") is None  # `re.escape` is not `cgi.escape`
+
+
+def test_a_function_imported_instead_of_another_is_no_rename_unless_its_module_changed_with_it():
+    src = "from ._compat import iteritems, reraise\n\ndef f(d):\n    return [v for k, v in iteritems(d)]\n"
+    assert first_edit("python", src, "import iteritems,", "import itervalues,") is None
+    shim = "from six.moves import xrange\n\nRANGE = xrange\n"
+    assert first_edit("python", shim, "six.moves import xrange", "my.compat import range_type", every=True) == \
+        "from my.compat import range_type\n\nRANGE = range_type\n"
