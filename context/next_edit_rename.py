@@ -20,7 +20,7 @@ from atelier.context.next_edit_hunks import (
 from atelier.context.next_edit_scope import _binds
 from atelier.context.next_edit_tree import (
     _Bytes, _CALL_NODES, _CLASS_NODES, _DEFINITION_NODES, _MEMBER_NODES, _bytes, _callee, _defines, _enclosing_class,
-    _enclosing_function, _inside, _name_at, _owner, _prose, _role, _text,
+    _enclosing_function, _in_type, _inside, _name_at, _owner, _prose, _role, _text,
 )
 
 
@@ -122,7 +122,7 @@ def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _
     if any(at not in mine and (n := _name_at(root, nb, at, new_name)) is not None and _clashes(n, role, owners, cls)
            for at in _occurrences(text, new_name, s0, s1)):
         return None
-    if not targets and in_params and role == "name" and len(where) > 1 and fn is not None:
+    if not targets and in_params and role == "name" and len(where) > 1 and fn is not None and not _in_type(node):
         return _sibling_parameters(text, root, nb, fn, old_name, new_name)
     if not targets or len(targets) > MAX_EDITS:
         return None
@@ -145,7 +145,7 @@ def _sibling_parameters(text: str, root: Node, nb: _Bytes, fn: Node, old_name: s
         if other is None or other == fn or other.start_byte in seen or _enclosing_function(other.parent) != outer:
             continue
         params = other.child_by_field_name("parameters")
-        if params is None or not _inside(n, params) or _role(n) != "name":
+        if params is None or not _inside(n, params) or _role(n) != "name" or _in_type(n):
             continue
         seen.add(other.start_byte)
         o0, o1 = nb.node(other)

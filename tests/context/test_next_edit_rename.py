@@ -157,3 +157,9 @@ def test_a_function_imported_instead_of_another_is_no_rename_unless_its_module_c
     shim = "from six.moves import xrange\n\nRANGE = xrange\n"
     assert first_edit("python", shim, "six.moves import xrange", "my.compat import range_type", every=True) == \
         "from my.compat import range_type\n\nRANGE = range_type\n"
+
+
+def test_a_type_variable_replaced_in_one_signature_is_not_a_parameter_renamed():
+    src = ("T = TypeVar('T')\n\n\ndef foo(x: T) -> T:\n    return x\n\n\n"
+           "def bar(the_list: List[Callable[[T], T]]) -> List[T]:\n    return the_list\n")
+    assert first_edit("python", src, "x: T) -> T", "x: int) -> int") is None
