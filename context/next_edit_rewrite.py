@@ -49,9 +49,6 @@ def _sibling(sib: list[str], O: list[list[Token]], N: list[list[Token]], ops: li
     if not identical and changed and all(t.kind == "lit" for t in changed) \
             and all(k == v for k, v in mapping.items() if not k[:1].isdigit() and k[:1] not in "'\"`"):
         return None  # a value changed on a line that differs from its sibling only by values: theirs
-    if not identical and any((name := _set_name(o_line, line_ops)) and mapping.get(name, name) != name
-                             for o_line, line_ops in zip(O, ops)):
-        return None  # `use_cache = False` → `True`: that setting's own, not `verbose = False`'s
     if not identical and any(tag == "insert" and i1 > 0 and o_line[i1 - 1].kind == "id" and n_line[j1].text in _POSTFIX
                              and mapping.get(o_line[i1 - 1].text, o_line[i1 - 1].text) != o_line[i1 - 1].text
                              for o_line, n_line, line_ops in zip(O, N, ops) for tag, i1, _, j1, _ in line_ops):
@@ -71,19 +68,6 @@ def _sibling(sib: list[str], O: list[list[Token]], N: list[list[Token]], ops: li
 # What, written right after a name, works on that name's value: a member, a call, an index, type
 # arguments, an alias (`except E as e`); a comparison (`x is not None`) is no such thing.
 _POSTFIX = frozenset({".", "?.", "(", "[", "<", "as", "!"})
-
-
-def _set_name(line: list[Token], ops: list[tuple]) -> str | None:
-    """The name whose whole value the edit replaced on the line, and nothing else (`name =
-    False` → `True`, `this.items = {};` → `set();`, `size: 10,` → `20,`): `name`, `items`,
-    `size`; else None."""
-    if len(ops) != 1 or ops[0][0] != "replace":
-        return None
-    _, i1, i2, _, _ = ops[0]
-    if i1 < 2 or line[i1 - 1].text not in ("=", ":") or line[i1 - 2].kind != "id" \
-            or [t.text for t in line[i2:]] not in ([], [";"], [","]):
-        return None
-    return line[i1 - 2].text
 
 
 def _else_if(line: list[Token]) -> int:

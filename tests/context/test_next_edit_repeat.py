@@ -84,17 +84,6 @@ def test_a_rewrite_goes_to_a_sibling_whose_values_differ_where_the_edit_did_not_
                                                 "expect(Buffer.from([ 0 ])).to.eql(Buffer.from([ 1 ]))")
 
 
-def test_a_settings_value_changed_stays_that_settings_own():
-    src = "use_packrat = False\n\npackrat_on = False\n\nif use_packrat:\n    enable()\n"
-    assert first_edit("python", src, "use_packrat = False", "use_packrat = True") is None
-    init = "def __init__(self):\n    self.globals = {}\n    self.handlers = {}\n"
-    assert first_edit("python", init, "self.globals = {}", "self.globals = set()") is None
-    # The same attribute of another object is the same setting: it follows.
-    js = "restart.href = '#';\nrestart.text = 'restart';\nfinish.href = '#';\nfinish.text = 'finish';\n"
-    assert first_edit("javascript", js, "restart.href = '#'", "restart.href = 'javascript:void(0)'") == \
-        js.replace("'#'", "'javascript:void(0)'")
-
-
 def test_what_is_appended_to_one_name_is_not_appended_to_a_siblings_other_name():
     src = ("function visit(mixin) {\n  var attrs = mixin.attrs;\n  var blocks = mixin.attributeBlocks;\n"
            "  var key = mixin.name;\n}\n")
