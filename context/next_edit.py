@@ -35,7 +35,9 @@ last one (propagation), and the filters every candidate passes, from the model's
   ignore[misc]` → `# type: ignore[misc,unused-ignore]`, not a code appended) → the lines below
   whose code ends with the same directive; such a directive deleted → deleted after the code of
   the lines below in the same function;
-- the same text change where the same distinctive text stands in the same surroundings;
+- the same text change where the same distinctive text stands in the same surroundings; a
+  parameter's default or type changed in a definition (`params=()` → `params=None`) → the
+  parameter of that name, written the same, in the other definitions;
 - subword: a part of a name changed (a suffix dropped, a word replaced) → the same change in the
   names of the same scheme: the other keys of that object literal, attributes of that object,
   definitions of that class or file sharing the segment with its neighbours; a test renamed in

@@ -1,4 +1,5 @@
-"""The same text change again where the same distinctive text stands in the same surroundings.
+"""The same text change again where the same distinctive text stands in the same surroundings;
+a parameter's default or type changed → the same parameter, written the same, in the other definitions.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from atelier.context.next_edit_hunks import (
 from atelier.context.next_edit_rename import _renamed
 from atelier.context.next_edit_scope import _binding_function, _binds, _defined, _same_locals
 from atelier.context.next_edit_tree import (
-    _Bytes, _CALL_NODES, _FUNCTION_NODES, _bytes, _callee, _commented, _directive, _enclosing_function, _host,
-    _in_import, _in_type, _name_at, _parameter_typed, _parameters_of, _prose, _role, _text,
+    _Bytes, _CALL_NODES, _FUNCTION_NODES, _PARAMETER_NODES, _bytes, _callee, _commented, _directive,
+    _enclosing_function, _host, _in_import, _in_type, _name_at, _parameter_typed, _parameters_of, _prose, _role, _text,
 )
 
 
@@ -36,7 +37,9 @@ def propose_same_change(text: str, last: LastEdit, tree: Tree | None = None) -> 
     end0 = last.start + len(last.before)
     ls, le = _line_span(old, last.start, end0)
     line_tokens = tokens(old[ls:le], ls)
-    if not line_tokens or _header(line_tokens):
+    if line_tokens and _header(line_tokens):
+        return _same_parameter_change(text, last, tree)
+    if not line_tokens:
         return None
     # Cut inside a token: the context starts and ends at whole tokens.
     start = min([t.start for t in line_tokens if t.start < last.start < t.end] + [last.start])
@@ -127,6 +130,37 @@ def propose_same_change(text: str, last: LastEdit, tree: Tree | None = None) -> 
                              at_line_end=not n_right and not right, keep=keep)
         if edits:
             return Proposal("repeat", tuple(edits), f"make the same change in {_places(len(edits))}")
+    return None
+
+
+def _same_parameter_change(text: str, last: LastEdit, tree: Tree | None) -> Proposal | None:
+    """A parameter's default or type changed in a definition (`params=()` → `params=None`,
+    `timeout: int` → `timeout: Number`) → the parameter of the same name, written the same,
+    in the other definitions: one convention for one parameter (a mutable default fixed, a type
+    widened). The rest of a signature says nothing about the neighbours' (see `_header`)."""
+    if tree is None:
+        return None
+    nb = _bytes(text)
+    name = _parameter_typed(tree, nb, last.start)
+    if name is None or _parameters_changed(text, tree, nb, last) is not None:
+        return None
+    node = _host(tree, nb, last.start)
+    while node is not None and node.parent is not None and node.parent.type not in _PARAMETER_NODES:
+        node = node.parent
+    if node is None or node.parent is None:
+        return None
+    s, e = nb.node(node)
+    if not (s <= last.start and last.start + len(last.after) <= e):
+        return None
+    new = text[s:e]
+    old = new[:last.start - s] + last.before + new[last.start - s + len(last.after):]
+    if "\n" in old or "\n" in new or not old.startswith(name):
+        return None
+    keep = lambda at: _parameter_typed(tree, nb, at + len(name) + 1) == name \
+        and _parameter_typed(tree, nb, at + len(old) - 1) == name
+    edits = _same_places(text, last, old, new, at_line_start=False, at_line_end=False, keep=keep)
+    if edits:
+        return Proposal("repeat", tuple(edits), f"make the same change in {_places(len(edits))}")
     return None
 
 

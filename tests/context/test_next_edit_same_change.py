@@ -19,3 +19,19 @@ def test_a_parameters_type_changed_goes_to_that_parameter_elsewhere_not_to_its_n
     out = first_edit("python", src, old, "expires_days: Optional[float] = None", every=True)
     assert out == src.replace("Optional[int] = None,\n    **", "Optional[float] = None,\n    **") \
         .replace("expires_days: Optional[int] = 30", "expires_days: Optional[float] = 30")
+
+
+def test_a_parameters_default_fixed_in_one_definition_goes_to_that_parameter_in_the_others():
+    src = ("class Cursor:\n    def callproc(self, procname, params=()):\n        return self._record(procname, params)\n\n"
+           "    def execute(self, sql, params=()):\n        return self._record(sql, params)\n\n"
+           "    def fetch(self, size=()):\n        return size\n")
+    old = "def callproc(self, procname, params=()):"
+    out = first_edit("python", src, old, "def callproc(self, procname, params=None):")
+    assert out == src.replace("params=()", "params=None")
+
+
+def test_a_parameters_default_fixed_leaves_another_parameter_and_a_calls_keyword_alone():
+    src = ("def xpath(self, query, namespaces={}):\n    return find(query, namespaces={})\n\n"
+           "def css(self, query, extra={}):\n    return query\n")
+    out = first_edit("python", src, "def xpath(self, query, namespaces={})", "def xpath(self, query, namespaces=None)")
+    assert out is None
