@@ -124,6 +124,9 @@ def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _
         return None
     if not targets and in_params and role == "name" and len(where) > 1 and fn is not None and not _in_type(node):
         return _sibling_parameters(text, root, nb, fn, old_name, new_name)
+    value = _reassigned_from(text, root, nb, node, old_name) if role == "name" else None
+    if value is not None:  # `kwargs = {..., params}` for `params = {..., params}`: a new variable from here on
+        targets = [n for n in targets if n.start_byte >= value.end_byte]
     if not targets or len(targets) > MAX_EDITS:
         return None
     edits = [Edit(*nb.node(_shorthand(text, n, new_name)), new_name) for n in targets]
@@ -131,6 +134,26 @@ def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _
         edits += _keyword_renames(text, root, nb, fn, old_name, new_name)
     return Proposal("rename", tuple(edits), f"rename `{old_name}` → `{new_name}` ({_places(len(edits))})",
                     names=(old_name, new_name) if scope == root and cls is None else ())
+
+
+def _reassigned_from(text: str, root: Node, nb: _Bytes, node: Node, old_name: str) -> Node | None:
+    """The value assigned to `node` when it reads the old name (`params = {"raw": params}`
+    renamed `kwargs = ...`): that value is the old variable's, and the new name a new variable
+    from the assignment on, so the uses before it (and in it) keep the old name. Else None."""
+    parent = node.parent
+    if parent is None:
+        return None
+    if parent.type in ("assignment", "assignment_expression") and parent.child_by_field_name("left") == node:
+        value = parent.child_by_field_name("right")
+    elif parent.type == "variable_declarator" and parent.child_by_field_name("name") == node:
+        value = parent.child_by_field_name("value")
+    else:
+        return None
+    if value is None:
+        return None
+    reads = any((n := _name_at(root, nb, at, old_name)) is not None and _role(n) == "name"
+                for at in _occurrences(text, old_name, *nb.node(value)))
+    return value if reads else None
 
 
 def _sibling_parameters(text: str, root: Node, nb: _Bytes, fn: Node, old_name: str, new_name: str) -> Proposal | None:

@@ -163,3 +163,17 @@ def test_a_type_variable_replaced_in_one_signature_is_not_a_parameter_renamed():
     src = ("T = TypeVar('T')\n\n\ndef foo(x: T) -> T:\n    return x\n\n\n"
            "def bar(the_list: List[Callable[[T], T]]) -> List[T]:\n    return the_list\n")
     assert first_edit("python", src, "x: T) -> T", "x: int) -> int") is None
+
+
+def test_a_reassignment_renamed_where_its_value_reads_the_old_name_renames_only_the_uses_after_it():
+    src = ("def record(sql, params):\n    run(sql, params)\n    params = {\"sql\": sql, \"raw\": params}\n"
+           "    params.update(done=True)\n    log(**params)\n")
+    old = "    params = {"
+    out = first_edit("python", src, old, "    kwargs = {", every=True)
+    assert out == src.replace(old, "    kwargs = {").replace("params.update", "kwargs.update").replace("**params", "**kwargs")
+
+
+def test_a_reassignment_renamed_in_javascript_keeps_the_old_name_in_its_value():
+    src = "function f(opts) {\n  use(opts)\n  opts = merge(opts)\n  return opts.a\n}\n"
+    out = first_edit("javascript", src, "  opts = merge", "  options = merge")
+    assert out == src.replace("  opts = merge", "  options = merge").replace("return opts.a", "return options.a")
