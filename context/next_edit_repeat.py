@@ -20,7 +20,8 @@ from atelier.context.next_edit_hunks import (
 from atelier.context.next_edit_rewrite import _sibling
 from atelier.context.next_edit_scope import _binding_function, _parameter_names, _same_locals
 from atelier.context.next_edit_tree import (
-    _bytes, _commented, _directive, _enclosing_function, _function_name, _host, _in_import, _parameters_of, _prose, _text,
+    _bytes, _commented, _directive, _enclosing_class, _enclosing_function, _function_name, _host, _in_import,
+    _parameters_of, _prose, _text,
 )
 
 
@@ -139,6 +140,12 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
     fn, local = _binding_function(text, tree.root_node, nb, fn, changed_names) if fn is not None else (None, set())
     fn_span = nb.node(fn) if local else None
     seen_functions: dict[int, bool] = {}
+    # The class the user's lines stand in, named in what they wrote (`super(GenericTranslator, self)`):
+    # a sibling in another class names its own.
+    cls = _enclosing_class(host) if tree is not None else None
+    cls_name = cls.child_by_field_name("name") if cls is not None else None
+    own_class = _text(cls_name) if cls_name is not None and _word(_text(cls_name)).search(new_block) \
+        and not _word(_text(cls_name)).search(old_block) else None
     edits: list[Edit] = []
     for start in sorted(candidates):
         sib = _lines_at(text, start, k)
@@ -167,6 +174,8 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
             new_sib = [m.group(0) + new_lines[0][twin.end():]]
         else:
             continue
+        if new_sib is not None and own_class is not None:
+            new_sib = _own_class(new_sib, own_class, tree, nb, start + sib_indents[0])
         if new_sib is None or new_sib == sib:
             continue
         edit = minimal(text, Edit(start, end, "\n".join(new_sib)))
@@ -177,6 +186,16 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
     if not edits:
         return None
     return Proposal("repeat", tuple(edits), f"repeat the edit on {len(edits)} similar line{'s' if len(edits) != 1 else ''}")
+
+
+def _own_class(lines: list[str], name: str, tree: Tree, nb, index: int) -> list[str] | None:
+    """`lines` with the user's class `name` replaced by that of the class holding text[index]
+    (None outside any class: nothing to name there)."""
+    cls = _enclosing_class(_host(tree, nb, index))
+    own = cls.child_by_field_name("name") if cls is not None else None
+    if own is None:
+        return None
+    return [_word(name).sub(_text(own), line) for line in lines]
 
 
 def _reindented(lines: list[str], old_indent: str, new_indent: str) -> list[str] | None:

@@ -127,3 +127,14 @@ def test_a_number_a_test_sets_up_changed_goes_to_the_assertion_below_that_expect
           "  });\n  request(app)\n    .get('/')\n    .expect(200, done);\n});\n")
     assert first_edit("javascript", js, "res.status(200)", "res.status(400)") == \
         js.replace("status(200)", "status(400)").replace("expect(200", "expect(400")
+
+
+def test_a_rewrite_naming_its_own_class_names_the_siblings_class_in_the_sibling():
+    src = ("class GenericTranslator(Base):\n    def css_to_xpath(self, css, prefix=''):\n"
+           "        return join(self.to_xpath(css, prefix))\n\n\n"
+           "class HTMLTranslator(Base):\n    def css_to_xpath(self, css, prefix=''):\n"
+           "        return join(self.to_xpath(css, prefix))\n")
+    old = "join(self.to_xpath(css, prefix))"
+    out = first_edit("python", src, old, "super(GenericTranslator, self).css_to_xpath(css, prefix)")
+    assert out == src.replace(old, "super(GenericTranslator, self).css_to_xpath(css, prefix)", 1) \
+        .replace(old, "super(HTMLTranslator, self).css_to_xpath(css, prefix)")
