@@ -146,6 +146,7 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
     cls_name = cls.child_by_field_name("name") if cls is not None else None
     own_class = _text(cls_name) if cls_name is not None and _word(_text(cls_name)).search(new_block) \
         and not _word(_text(cls_name)).search(old_block) else None
+    in_import = _in_import(tree, nb, last.start)
     edits: list[Edit] = []
     for start in sorted(candidates):
         sib = _lines_at(text, start, k)
@@ -174,6 +175,8 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
             new_sib = [m.group(0) + new_lines[0][twin.end():]]
         else:
             continue
+        if new_sib is not None and not identical and in_import and _invents_name(sib, new_sib, new_lines):
+            continue  # `import render` → `render_to_response`: no `Panel_to_response` to import
         if new_sib is not None and own_class is not None:
             new_sib = _own_class(new_sib, own_class, tree, nb, start + sib_indents[0])
         if new_sib is None or new_sib == sib:
@@ -186,6 +189,13 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
     if not edits:
         return None
     return Proposal("repeat", tuple(edits), f"repeat the edit on {len(edits)} similar line{'s' if len(edits) != 1 else ''}")
+
+
+def _invents_name(sib: list[str], new_sib: list[str], new_lines: list[str]) -> bool:
+    """Whether the rewritten sibling names what neither it nor the user's lines named: a name
+    made up from the sibling's own (an import names what exists)."""
+    ids = lambda lines: {t.text for line in lines for t in tokens(line) if t.kind == "id"}
+    return not ids(new_sib) - ids(sib) <= ids(new_lines)
 
 
 def _own_class(lines: list[str], name: str, tree: Tree, nb, index: int) -> list[str] | None:

@@ -138,3 +138,10 @@ def test_a_rewrite_naming_its_own_class_names_the_siblings_class_in_the_sibling(
     out = first_edit("python", src, old, "super(GenericTranslator, self).css_to_xpath(css, prefix)")
     assert out == src.replace(old, "super(GenericTranslator, self).css_to_xpath(css, prefix)", 1) \
         .replace(old, "super(HTMLTranslator, self).css_to_xpath(css, prefix)")
+
+
+def test_an_imported_name_replaced_by_one_built_from_it_makes_up_no_name_in_the_other_imports():
+    src = "from django.shortcuts import render\nfrom toolbar.panels import Panel\n\n\nx = render(Panel)\n"
+    out = first_edit("python", src, "import render\n", "import render_to_response\n")
+    assert out is None or "Panel_to_response" not in out
+
