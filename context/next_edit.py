@@ -24,8 +24,9 @@ last one (propagation), and the filters every candidate passes, from the model's
   does not take → the definition gains that parameter with the default None (Python);
 - repeat: one of several lines (or blocks of up to three lines) of the same shape rewritten →
   the same rewrite on its siblings, their own names substituted (the user's class named in it,
-  `super(A, self)`, the sibling's class; none made up in an import); identical lines anywhere
-  in the file get the same rewrite;
+  `super(A, self)`, the sibling's class; none made up in an import; lines that differ by a
+  boolean are siblings; a variable the edit assigns anew is not assigned again in the same
+  function); identical lines anywhere in the file get the same rewrite;
 - statements: one statement fixed in a way the language's rules say others need too (a bare
   comparison made an `assert`, a statement ended with `;` in a file that ends them, a trailing
   comma, a stub made to raise NotImplementedError, an implicit global declared, a function made

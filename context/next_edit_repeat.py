@@ -147,6 +147,7 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
     own_class = _text(cls_name) if cls_name is not None and _word(_text(cls_name)).search(new_block) \
         and not _word(_text(cls_name)).search(old_block) else None
     in_import = _in_import(tree, nb, last.start)
+    bound = tree is not None and same_shape and _binds_anew(O, N, ops)
     edits: list[Edit] = []
     for start in sorted(candidates):
         sib = _lines_at(text, start, k)
@@ -175,6 +176,9 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
             new_sib = [m.group(0) + new_lines[0][twin.end():]]
         else:
             continue
+        if new_sib is not None and not identical and bound \
+                and _enclosing_function(_host(tree, nb, start + sib_indents[0])) == _enclosing_function(host):
+            continue  # `token = recording.set(False)`: `token = ` again below would overwrite it
         if new_sib is not None and not identical and in_import and _invents_name(sib, new_sib, new_lines):
             continue  # `import render` → `render_to_response`: no `Panel_to_response` to import
         if new_sib is not None and own_class is not None:
@@ -189,6 +193,13 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
     if not edits:
         return None
     return Proposal("repeat", tuple(edits), f"repeat the edit on {len(edits)} similar line{'s' if len(edits) != 1 else ''}")
+
+
+def _binds_anew(O: list, N: list, ops: list) -> bool:
+    """Whether the edit made a line assign a name it did not have (`token = ` put before a call)."""
+    return any(line_ops and line_ops[0][0] == "insert" and line_ops[0][3] == 0 and len(n_line) > 2
+               and n_line[0].kind == "id" and n_line[1].text == "=" != n_line[2].text and n_line[0].text not in {t.text for t in o_line}
+               for o_line, n_line, line_ops in zip(O, N, ops))
 
 
 def _invents_name(sib: list[str], new_sib: list[str], new_lines: list[str]) -> bool:

@@ -65,6 +65,11 @@ def _sibling(sib: list[str], O: list[list[Token]], N: list[list[Token]], ops: li
     return out
 
 
+# Values spelt as keywords: lines that differ by one are siblings, as by a number (`recording(False)`,
+# `recording(True)`); each keeps its own.
+_BOOLEANS = frozenset({"True", "False", "true", "false"})
+
+
 # What, written right after a name, works on that name's value: a member, a call, an index, type
 # arguments, an alias (`except E as e`); a comparison (`x is not None`) is no such thing.
 _POSTFIX = frozenset({".", "?.", "(", "[", "<", "as", "!"})
@@ -104,7 +109,8 @@ def _mapping(O: list[list[Token]], S: list[list[Token]], untouched: frozenset[st
     for o_line, s_line in zip(O, S):
         for o, s in zip(o_line, s_line):
             if _shape(o) != _shape(s) or (o.kind in ("op", "kw") and o.text != s.text
-                                          and not {o.text, s.text} <= _ALIKE_KEYWORDS):
+                                          and not {o.text, s.text} <= _ALIKE_KEYWORDS
+                                          and not {o.text, s.text} <= _BOOLEANS):
                 return None
             if mapping.setdefault(o.text, s.text) != s.text:
                 if o.kind != "lit" or o.text not in untouched:

@@ -145,3 +145,17 @@ def test_an_imported_name_replaced_by_one_built_from_it_makes_up_no_name_in_the_
     out = first_edit("python", src, "import render\n", "import render_to_response\n")
     assert out is None or "Panel_to_response" not in out
 
+
+
+def test_lines_that_differ_by_a_boolean_are_siblings_each_keeping_its_own():
+    src = ("def render(value):\n    if value:\n        recording(False)\n        try:\n            show(value)\n"
+           "        finally:\n            recording(True)\n")
+    out = first_edit("python", src, "recording(False)", "recording.set(False)")
+    assert out == src.replace("recording(False)", "recording.set(False)").replace("recording(True)", "recording.set(True)")
+
+
+def test_a_variable_assigned_anew_on_one_line_is_not_assigned_again_on_its_sibling_in_the_same_function():
+    src = ("def render(value):\n    if value:\n        recording.set(False)\n        try:\n            show(value)\n"
+           "        finally:\n            recording.set(True)\n")
+    out = first_edit("python", src, "        recording.set(False)", "        token = recording.set(False)")
+    assert out is None or "token = recording.set(True)" not in out
