@@ -9,9 +9,11 @@ last one (propagation), and the filters every candidate passes, from the model's
   method) renamed where it is defined → its uses through `self`/`this`/`cls` in it; an
   attribute of `this` → the prototype's definition too; a misspelt call → its definition. A
   name switched to one already in use (`json.loads` → `complexjson.loads`) → the other uses
-  in the same slot in the same function. A reassignment's target renamed where its value reads
-  the old name (`params = {"raw": params}` → `kwargs = …`) → only the uses after it. A misspelt
-  word corrected in a comment or docstring → the same word in the other comments;
+  in the same slot in the same function; an attribute of `self`/`this` read from a parameter
+  instead (`self._app.debug` → `app.debug`) → its other reads in that function. A
+  reassignment's target renamed where its value reads the old name (`params = {"raw": params}`
+  → `kwargs = …`) → only the uses after it. A misspelt word corrected in a comment or
+  docstring → the same word in the other comments;
 - several names renamed in one edit (an import list, a destructuring, a parameter list), each
   replaced by one other name → each name's other occurrences, as for one name;
 - parameters: a definition that gained, lost or reordered parameters → the matching change at

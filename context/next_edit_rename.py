@@ -2,7 +2,8 @@
 keyword arguments of a renamed parameter, the same parameter of the functions beside once its
 own function is done, the open files importing this one); a class's (or object literal's)
 member → its uses through `self`/`this`; a name switched to one in use → the other uses in the
-same slot; a word respelt in a comment → the others.
+same slot; an attribute of `self` read from a parameter instead → its other reads in the
+function; a word respelt in a comment → the others.
 """
 
 from __future__ import annotations
@@ -353,7 +354,7 @@ def propose_switch(text: str, tree: Tree | None, last: LastEdit) -> Proposal | N
     """One use of a name switched to another name already in use."""
     site = _rename_site(text, tree, last)
     if site is None:
-        return None
+        return _to_parameter(text, tree, last)
     old_name, new_name, where, nb, root = site
     node = next((n for w in where if (n := _name_at(root, nb, w, new_name)) is not None), None)
     if node is None:
@@ -361,6 +362,48 @@ def propose_switch(text: str, tree: Tree | None, last: LastEdit) -> Proposal | N
     olds = [n for at in _occurrences(text, old_name)
             if (n := _name_at(root, nb, at, old_name)) is not None and _role(n) == "name"]
     return _switch(node, olds, old_name, new_name, nb)
+
+
+# An attribute read through the object (`self._app`, `this.options`): what a parameter can replace.
+_MEMBER_CHAIN = re.compile(r"(?:self|this)(?:\.[A-Za-z_$][\w$]*)+")
+
+
+def _to_parameter(text: str, tree: Tree | None, last: LastEdit) -> Proposal | None:
+    """`self._app.debug` → `app.debug` in a function taking `app`: the object's attribute read
+    from the parameter instead, so its other reads in that function follow (`self._app.config`)."""
+    if tree is None or "\n" in last.before + last.after:
+        return None
+    nb, root = _bytes(text), tree.root_node
+    node = root.descendant_for_byte_range(nb.byte(last.start), nb.byte(last.start + len(last.after)))
+    if node is None or node.type != "identifier":
+        return None
+    s, e = nb.node(node)
+    delta = len(last.after) - len(last.before)
+    old_expr = last.old_text(text)[s:e - delta]
+    new_name = _text(node)
+    if not (s <= last.start and last.start + len(last.after) <= e) or _MEMBER_CHAIN.fullmatch(old_expr) is None:
+        return None
+    fn = _enclosing_function(node)
+    params = fn.child_by_field_name("parameters") if fn is not None else None
+    if params is None or not any(_inside(n, params) for at in _occurrences(text, new_name, *nb.node(params))
+                                 if (n := _name_at(root, nb, at, new_name)) is not None):
+        return None
+    f0, f1 = nb.node(fn)
+    edits = []
+    for m in re.finditer(re.escape(old_expr) + r"(?![\w$])", text[f0:f1]):
+        at = f0 + m.start()
+        if at > 0 and re.match(r"[\w$.]", text[at - 1]):
+            continue
+        host = root.descendant_for_byte_range(nb.byte(at), nb.byte(at + len(old_expr)))
+        if host is None or _text(host) != old_expr or host.type not in _MEMBER_NODES:
+            continue
+        if host.parent is not None and host.parent.type in ("assignment", "assignment_expression") \
+                and host.parent.child_by_field_name("left") == host:
+            return None  # the attribute is set here too: the object's, not a copy of the parameter
+        edits.append(Edit(at, at + len(old_expr), new_name))
+    if not edits or len(edits) > MAX_EDITS:
+        return None
+    return Proposal("rename", tuple(edits), f"use `{new_name}` for `{old_expr}` ({_places(len(edits))})")
 
 
 def _slot(node: Node) -> tuple[str, ...] | None:

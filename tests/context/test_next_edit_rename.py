@@ -177,3 +177,15 @@ def test_a_reassignment_renamed_in_javascript_keeps_the_old_name_in_its_value():
     src = "function f(opts) {\n  use(opts)\n  opts = merge(opts)\n  return opts.a\n}\n"
     out = first_edit("javascript", src, "  opts = merge", "  options = merge")
     assert out == src.replace("  opts = merge", "  options = merge").replace("return opts.a", "return options.a")
+
+
+def test_an_attribute_read_from_a_parameter_instead_is_read_from_it_in_the_rest_of_the_function():
+    src = ("def _record_queries(app):\n    if self._app.debug:\n        return True\n"
+           "    rq = self._app.config['RECORD']\n    return rq or self._apps\n")
+    out = first_edit("python", src, "if self._app.debug", "if app.debug")
+    assert out == src.replace("if self._app.debug", "if app.debug").replace("self._app.config", "app.config")
+
+
+def test_an_attribute_replaced_by_a_name_the_function_does_not_take_is_left_alone_elsewhere():
+    src = "def record(request):\n    if self._app.debug:\n        return True\n    rq = self._app.config['RECORD']\n"
+    assert first_edit("python", src, "if self._app.debug", "if app.debug") is None
