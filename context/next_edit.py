@@ -12,7 +12,8 @@ last one (propagation), and the filters every candidate passes, from the model's
   in the same slot in the same function; an attribute of `self`/`this` read from a parameter
   instead (`self._app.debug` → `app.debug`) → its other reads in that function. A
   reassignment's target renamed where its value reads the old name (`params = {"raw": params}`
-  → `kwargs = …`) → only the uses after it. A misspelt word corrected in a comment or
+  → `kwargs = …`) → only the uses after it. A markup element renamed in its opening tag (in
+  a string, a template) → its closing tag. A misspelt word corrected in a comment or
   docstring → the same word in the other comments;
 - several names renamed in one edit (an import list, a destructuring, a parameter list), each
   replaced by one other name → each name's other occurrences, as for one name;

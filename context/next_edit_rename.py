@@ -3,7 +3,8 @@ keyword arguments of a renamed parameter, the same parameter of the functions be
 own function is done, the open files importing this one); a class's (or object literal's)
 member → its uses through `self`/`this`; a name switched to one in use → the other uses in the
 same slot; an attribute of `self` read from a parameter instead → its other reads in the
-function; a word respelt in a comment → the others.
+function; a markup element renamed in its opening tag → its closing tag; a word respelt in a
+comment → the others.
 """
 
 from __future__ import annotations
@@ -80,7 +81,8 @@ def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _
     edited = [n for w in where if (n := _name_at(root, nb, w, new_name)) is not None]
     if not edited:
         return _respell(text, root, nb, old_name, new_name, where) \
-            or _example_rename(text, root, nb, old_name, new_name, where)
+            or _example_rename(text, root, nb, old_name, new_name, where) \
+            or _closing_tag(text, old_name, new_name, where)
     node = edited[0]
     role = _role(node)
     if role == "shorthand":
@@ -155,6 +157,29 @@ def _reassigned_from(text: str, root: Node, nb: _Bytes, node: Node, old_name: st
     reads = any((n := _name_at(root, nb, at, old_name)) is not None and _role(n) == "name"
                 for at in _occurrences(text, old_name, *nb.node(value)))
     return value if reads else None
+
+
+# A markup tag of a name, opening (`<name`, `<name attr>`) or closing (`</name>`).
+_TAG = r"<(/?){name}(?=[\s/>])[^<>]*?(/?)>"
+
+
+def _closing_tag(text: str, old_name: str, new_name: str, where: list[int]) -> Proposal | None:
+    """A markup element renamed in its opening tag (`<jsondata>` → `<content>`, in a string, a
+    template) → the tag that closes it (the same elements nested inside counted)."""
+    if len(where) != 1 or text[where[0] - 1:where[0]] != "<":
+        return None
+    opening = re.compile(_TAG.format(name=re.escape(new_name))).match(text, where[0] - 1)
+    if opening is None or opening.group(2):
+        return None  # not a tag, or one that closes itself
+    depth = 1
+    for m in re.compile(_TAG.format(name=re.escape(old_name))).finditer(text, opening.end()):
+        if m.group(2):
+            continue
+        depth += -1 if m.group(1) else 1
+        if depth == 0:
+            at = m.start() + 2
+            return Proposal("rename", (Edit(at, at + len(old_name), new_name),), f"close `<{new_name}>`")
+    return None
 
 
 def _sibling_parameters(text: str, root: Node, nb: _Bytes, fn: Node, old_name: str, new_name: str) -> Proposal | None:

@@ -189,3 +189,10 @@ def test_an_attribute_read_from_a_parameter_instead_is_read_from_it_in_the_rest_
 def test_an_attribute_replaced_by_a_name_the_function_does_not_take_is_left_alone_elsewhere():
     src = "def record(request):\n    if self._app.debug:\n        return True\n    rq = self._app.config['RECORD']\n"
     assert first_edit("python", src, "if self._app.debug", "if app.debug") is None
+
+
+def test_a_markup_element_renamed_in_its_opening_tag_is_renamed_in_the_tag_that_closes_it():
+    src = ('BODY = """\n<html>\n  <jsondata>\n    <jsondata>{"a": 1}</jsondata>\n    <p>jsondata</p>\n'
+           '  </jsondata>\n</html>\n"""\n')
+    out = first_edit("python", src, "  <jsondata>\n    <", "  <content>\n    <")
+    assert out == src.replace("  <jsondata>\n    <", "  <content>\n    <").replace("  </jsondata>\n</html>", "  </content>\n</html>")
