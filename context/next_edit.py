@@ -52,7 +52,9 @@ last one (propagation), and the filters every candidate passes, from the model's
   word after it in the comments and strings (another word: the next typo of the proofreading).
 
 Each stays silent when unsure: the new name was already in use, a sibling's own information
-would be lost, nothing else matches, a repeat's places all lie above the user's edit.
+would be lost, nothing else matches, a repeat's places all lie above the user's edit, an
+attribute's value replaced (`self._running = False` → `threading.Event()`) where other methods
+set it (at other times: their values are theirs).
 Offsets are Python indices into the document's current text; no LSP types here. Work is
 bounded: occurrences are found by a text search and looked up in the (already parsed) tree,
 never by walking the whole tree; a candidate's effect on the parse is checked by an

@@ -144,6 +144,19 @@ def _annotates(old: str, last: LastEdit) -> bool:
         and re.match(r"\s*=(?!=)", old[end0:end0 + 8]) is not None
 
 
+# An attribute of the object assigned a value: `self._running = False`, `this.inMixin = false;`.
+_STATE = re.compile(r"[ \t]*(?:self|this)\.[\w$]+[ \t]*=[ \t]*(?!=)([^\n]*?)[ \t;]*$", re.M)
+
+
+def _sets_state(old: str, last: LastEdit) -> bool:
+    """Whether the edit replaced the whole value of an attribute's assignment on its line
+    (`self._running = False` → `threading.Event()`): the state the object is put in there; the
+    same line in another method puts it in that state at another time, its value is its own."""
+    ls = old.rfind("\n", 0, last.start) + 1
+    m = _STATE.match(old, ls)
+    return m is not None and m.start(1) == last.start and m.end(1) == last.start + len(last.before) and bool(last.after)
+
+
 def _lines_at(text: str, start: int, k: int) -> list[str]:
     """The k lines from the line starting at `start` (fewer at the end of the text)."""
     out, pos = [], start

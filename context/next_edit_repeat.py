@@ -15,7 +15,7 @@ from atelier.context.next_edit_calls import _parameters_changed
 from atelier.context.next_edit_confidence import opens_definition, owner, reworded
 from atelier.context.next_edit_hunks import (
     LastEdit, MAX_EDITS, Proposal, _DIRECTIVE, _annotates, _header, _line_span, _lines_at, _near_lines, _nonspace,
-    _numbers_only, _word, tokens,
+    _numbers_only, _sets_state, _word, tokens,
 )
 from atelier.context.next_edit_rewrite import _sibling
 from atelier.context.next_edit_scope import _binding_function, _parameter_names, _same_locals
@@ -148,6 +148,7 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
         and not _word(_text(cls_name)).search(old_block) else None
     in_import = _in_import(tree, nb, last.start)
     bound = tree is not None and same_shape and _binds_anew(O, N, ops)
+    state = tree is not None and _sets_state(old, last)
     edits: list[Edit] = []
     for start in sorted(candidates):
         sib = _lines_at(text, start, k)
@@ -176,6 +177,9 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
             new_sib = [m.group(0) + new_lines[0][twin.end():]]
         else:
             continue
+        if new_sib is not None and identical and state \
+                and _enclosing_function(_host(tree, nb, start + sib_indents[0])) != _enclosing_function(host):
+            continue  # `self._running = False` → `threading.Event()` in `__init__`: `stop()` sets its own state
         if new_sib is not None and not identical and bound \
                 and _enclosing_function(_host(tree, nb, start + sib_indents[0])) == _enclosing_function(host):
             continue  # `token = recording.set(False)`: `token = ` again below would overwrite it

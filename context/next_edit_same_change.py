@@ -14,7 +14,7 @@ from atelier.context.next_edit_calls import _parameters_changed
 from atelier.context.next_edit_confidence import owner, reworded
 from atelier.context.next_edit_hunks import (
     LastEdit, MAX_EDITS, Proposal, _DIRECTIVE, _annotates, _header, _line_span, _nonspace, _numbers_only, _places,
-    _shape, tokens,
+    _sets_state, _shape, tokens,
 )
 from atelier.context.next_edit_rename import _renamed
 from atelier.context.next_edit_scope import _binding_function, _binds, _defined, _same_locals
@@ -93,6 +93,8 @@ def propose_same_change(text: str, last: LastEdit, tree: Tree | None = None) -> 
     fn_span = nb.node(fn) if local else None
     seen_functions: dict[int, bool] = {}
     param = _parameter_typed(tree, nb, last.start) if tree is not None else None
+    state = tree is not None and _sets_state(old, last)
+    state_fn = _enclosing_function(_host(tree, nb, last.start)) if state else None
     left = [t for t in line_tokens if t.end <= start]
     right = [t for t in line_tokens if t.start >= end]
     between = start == end  # an insertion between two tokens
@@ -123,6 +125,9 @@ def propose_same_change(text: str, last: LastEdit, tree: Tree | None = None) -> 
             keep = (lambda at, a=a, ok=keep: (ok is None or ok(at)) and owner(tree, nb, at + last.start - a) == prose_owner)
         if tree is not None:  # prose (a comment, a docstring) for prose, code for code
             keep = (lambda at, a=a, ok=keep: (ok is None or ok(at)) and _prose(_host(tree, nb, at + last.start - a)) == in_prose)
+        if state:  # the attribute's value set elsewhere: at another time, in another method
+            keep = (lambda at, a=a, ok=keep: (ok is None or ok(at))
+                    and _enclosing_function(_host(tree, nb, at + last.start - a)) == state_fn)
         if fn_span is not None:
             keep = (lambda at, a=a, ok=keep: (ok is None or ok(at)) and (
                 fn_span[0] <= at <= fn_span[1] or _same_locals(text, tree, nb, at + last.start - a, local, seen_functions)))

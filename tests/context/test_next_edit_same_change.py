@@ -35,3 +35,18 @@ def test_a_parameters_default_fixed_leaves_another_parameter_and_a_calls_keyword
            "def css(self, query, extra={}):\n    return query\n")
     out = first_edit("python", src, "def xpath(self, query, namespaces={})", "def xpath(self, query, namespaces=None)")
     assert out is None
+
+
+def test_an_attributes_initial_value_replaced_leaves_its_assignments_in_other_methods_alone():
+    src = ("class Worker:\n    def __init__(self, sleep_time):\n        self.sleep_time = sleep_time\n"
+           "        self._running = False\n\n    def run(self):\n        self.loop()\n\n"
+           "    def stop(self):\n        self._running = False\n")
+    out = first_edit("python", src, "self._running = False", "self._running = threading.Event()")
+    assert out is None
+
+
+def test_an_attributes_value_replaced_in_javascript_leaves_its_other_settings_alone():
+    src = ("function Compiler(node) {\n  this.node = node;\n  this.inMixin = false;\n}\n\n"
+           "Compiler.prototype.visitMixin = function(mixin) {\n  this.inMixin = true;\n  this.visit(mixin.block);\n"
+           "  this.inMixin = false;\n};\n")
+    assert first_edit("javascript", src, "this.inMixin = false;", "this.inMixin = 0;") is None
