@@ -127,11 +127,14 @@ def _derived(old: str, name: str) -> bool:
 
 
 def _numbers_only(removed: list[Token], written: list[Token]) -> bool:
-    """A change of numbers and nothing else (but the commas between them, in a list of values):
-    a value, the others keep their own."""
+    """A change of numbers and nothing else (but the commas between them, in a list of values,
+    and their signs): a value, the others keep their own."""
     changed = removed + written
     numbers = [t for t in changed if t.kind == "lit" and _shape(t) == "num"]
-    return bool(numbers) and all(t in numbers or t.text == "," for t in changed)
+    # A number's sign is part of it (`-5` → `0`).
+    signs = [t for ts in (removed, written) for t, n in zip(ts, ts[1:])
+             if t.text == "-" and n in numbers and t.end == n.start]
+    return bool(numbers) and all(t in numbers or t in signs or t.text == "," for t in changed)
 
 
 _DIRECTIVE = re.compile(r"type:\s*ignore|noqa|pylint:|pragma|eslint-|@ts-|istanbul|prettier-ignore|NOSONAR")

@@ -50,3 +50,10 @@ def test_an_attributes_value_replaced_in_javascript_leaves_its_other_settings_al
            "Compiler.prototype.visitMixin = function(mixin) {\n  this.inMixin = true;\n  this.visit(mixin.block);\n"
            "  this.inMixin = false;\n};\n")
     assert first_edit("javascript", src, "this.inMixin = false;", "this.inMixin = 0;") is None
+
+
+def test_a_negative_number_changed_is_a_value_each_test_keeps_its_own():
+    src = ("def test_range(client):\n    assert [(-5, 5.0), (5, 6.0)] == client.range(1, 0, 10, align=5)\n\n\n"
+           "def test_multi_range(client):\n    res = client.mrange(0, 10, align=5)\n"
+           "    assert [(-5, 5.0), (5, 6.0)] == res[0]\n")
+    assert first_edit("python", src, "[(-5, 5.0), (5, 6.0)] == client", "[(0, 5.0), (5, 6.0)] == client") is None
