@@ -30,6 +30,8 @@ last one (propagation), and the filters every candidate passes, from the model's
   `super(A, self)`, the sibling's class; none made up in an import; lines that differ by a
   boolean are siblings; a variable the edit assigns anew is not assigned again in the same
   function); identical lines anywhere in the file get the same rewrite;
+- asserts: a unittest assertion made a bare `assert` (`self.assertEqual(a, b)` → `assert a == b`)
+  → the next call of the same assertion method below, its own arguments in the same template;
 - statements: one statement fixed in a way the language's rules say others need too (a bare
   comparison made an `assert`, a statement ended with `;` in a file that ends them, a trailing
   comma, a stub made to raise NotImplementedError, an implicit global declared, a function made
@@ -62,8 +64,8 @@ incremental re-parse.
 
 This module runs the predictors in turn (`propagate`); each lives in a module of its own:
 next_edit_rename (rename, switch, respelling), next_edit_multi (several names), next_edit_parameters,
-next_edit_arguments, next_edit_signature (a call's new keyword given to its definition), next_edit_repeat
-(lines and blocks, with next_edit_rewrite), next_edit_statements, next_edit_same_change, next_edit_span
+next_edit_arguments, next_edit_signature (a call's new keyword given to its definition), next_edit_asserts
+(unittest assertions made bare), next_edit_repeat (lines and blocks, with next_edit_rewrite), next_edit_statements, next_edit_same_change, next_edit_span
 (a part of a line), next_edit_comments (sentence case, lines commented out, trailing directives), next_edit_subword (a part of a name),
 next_edit_typos (the next misspelling); what they share is in next_edit_hunks (the user's hunk,
 tokens, proposals), next_edit_tree (the parse), next_edit_scope (variables) and next_edit_calls
@@ -79,6 +81,7 @@ from tree_sitter import Tree
 
 from atelier.context.edits import Edit, minimal
 from atelier.context.next_edit_arguments import propose_arguments
+from atelier.context.next_edit_asserts import propose_assert_rewrite
 from atelier.context.next_edit_comments import propose_comment_out, propose_sentence_case, propose_trailing_comment
 from atelier.context.next_edit_hunks import LastEdit, Proposal
 from atelier.context.next_edit_multi import propose_multi_rename
@@ -99,7 +102,7 @@ from atelier.context.next_edit_tree import _Bytes, parse
 
 __all__ = [
     "BUDGET_MS", "LastEdit", "Proposal", "Token", "_Bytes", "acceptable", "apply_edits", "line_pieces", "parse",
-    "propagate", "propose_arguments", "propose_multi_rename", "propose_parameters", "propose_rename", "propose_repeat",
+    "propagate", "propose_arguments", "propose_assert_rewrite", "propose_multi_rename", "propose_parameters", "propose_rename", "propose_repeat",
     "propose_same_change", "propose_sentence_case", "propose_signature", "propose_span_repeat", "propose_statement_fix",
     "propose_switch", "propose_typo", "rank", "rename_elsewhere", "reparse", "tokens",
 ]
@@ -131,6 +134,10 @@ def propagate(text: str, language: str | None, tree: Tree | None, last: LastEdit
             return found
         if time.perf_counter() > deadline:
             return None
+    # Before the repeat: its siblings are lines of the same shape, the assertion's any arguments.
+    rewrite = propose_assert_rewrite(text, language, tree, last)
+    if rewrite is not None:
+        return rewrite
     repeat, switch = _onward(propose_repeat(text, last, tree), last), propose_switch(text, tree, last)
     if repeat is not None and switch is not None:  # both read the same edit: every place, the repeat's first
         extra = tuple(e for e in switch.edits if not any(e.start <= r.end and r.start <= e.end for r in repeat.edits))
