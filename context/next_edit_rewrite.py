@@ -23,10 +23,24 @@ def _substitute(span_tokens: list[Token], span_text: str, base: int, mapping: di
                 if _derived(old, t.text):
                     piece = t.text.replace(old, mapping[old])
                     break
+            else:
+                piece = _recased(t.text, mapping) or piece
         out.append(piece)
         pos = t.end
     out.append(span_text[pos - base:])
     return "".join(out)
+
+
+def _recased(name: str, mapping: dict[str, str]) -> str | None:
+    """The sibling's name for a new name that is one of the edited line's in another case
+    (`Tuple` → `List` there, so the `tuple` written beside it is `list`), or None."""
+    for old, new in mapping.items():
+        if old == name or old.lower() != name.lower() or new == old or not _IDENT.match(old) or not _IDENT.match(new):
+            continue
+        for case in (str.lower, str.upper, lambda w: w[:1].lower() + w[1:], lambda w: w[:1].upper() + w[1:]):
+            if case(old) == name:
+                return case(new)
+    return None
 
 
 def _sibling(sib: list[str], O: list[list[Token]], N: list[list[Token]], ops: list[list[tuple]],

@@ -159,3 +159,12 @@ def test_a_variable_assigned_anew_on_one_line_is_not_assigned_again_on_its_sibli
            "        finally:\n            recording.set(True)\n")
     out = first_edit("python", src, "        recording.set(False)", "        token = recording.set(False)")
     assert out is None or "token = recording.set(True)" not in out
+
+
+def test_a_name_written_beside_the_edited_one_in_another_case_is_the_siblings_in_that_case():
+    # `Tuple` → `List` on the sibling, so the `tuple` written beside it is `list` there.
+    src = ("def is_tuple(type):\n    return type is Tuple or type.__origin__ is Tuple\n\n\n"
+           "def is_list(type):\n    return type is List or type.__origin__ is List\n")
+    out = first_edit("python", src, "type is Tuple or", "type in (Tuple, tuple) or")
+    assert out == src.replace("type is Tuple or", "type in (Tuple, tuple) or").replace(
+        "type is List or", "type in (List, list) or")
