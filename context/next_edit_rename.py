@@ -70,7 +70,8 @@ def propose_rename(text: str, tree: Tree | None, last: LastEdit) -> Proposal | N
     if site is None:
         return _destructured(text, tree, last)
     old_name, new_name, where, nb, root = site
-    if any((n := _name_at(root, nb, w, new_name)) is not None and _other_import(n) for w in where):
+    if not _one_letter(old_name, new_name) \
+            and any((n := _name_at(root, nb, w, new_name)) is not None and _other_import(n) for w in where):
         return None
     return rename_pair(text, *site)
 
@@ -223,6 +224,14 @@ def _records(literal: Node | None) -> list[Node]:
     else:
         return []
     return [r for r in rows if r is not None and r.type == "object" and r != literal]
+
+
+def _one_letter(old: str, new: str) -> bool:
+    """Whether `new` is `old` with one letter more or less (`typings` → `typing`, `text_types` →
+    `text_type`): the import's name corrected, not another module or function imported."""
+    short, long = sorted((old, new), key=len)
+    return len(long) == len(short) + 1 and len(short) >= 3 \
+        and any(long[:i] + long[i + 1:] == short for i in range(len(long)))
 
 
 def _other_import(node: Node) -> bool:

@@ -196,3 +196,10 @@ def test_a_markup_element_renamed_in_its_opening_tag_is_renamed_in_the_tag_that_
            '  </jsondata>\n</html>\n"""\n')
     out = first_edit("python", src, "  <jsondata>\n    <", "  <content>\n    <")
     assert out == src.replace("  <jsondata>\n    <", "  <content>\n    <").replace("  </jsondata>\n</html>", "  </content>\n</html>")
+
+
+def test_an_imported_name_respelt_by_one_letter_is_a_correction_its_uses_follow():
+    src = "try:\n    import typings\nexcept ImportError:\n    typings = False\n"
+    assert first_edit("python", src, "import typings", "import typing") == src.replace("typings", "typing")
+    six = "from six import text_types\n\ndef f(s):\n    return isinstance(s, text_types)\n"
+    assert first_edit("python", six, "import text_types", "import text_type") == six.replace("text_types", "text_type")
