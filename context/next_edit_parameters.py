@@ -1,5 +1,6 @@
 """Parameters: a definition that gained, lost or reordered parameters → the matching change at its
-calls in the file, and in the calls of its body that forward all its parameters.
+calls in the file, and in the calls of its body that forward all its parameters (in their order,
+for a reorder).
 """
 
 from __future__ import annotations
@@ -137,19 +138,24 @@ def propose_parameters(text: str, tree: Tree | None, last: LastEdit) -> Proposal
     elif op == "delete":
         title = f"drop `{', '.join(n for n, _ in old_p[k:k + value])}` from {where}"
     else:
-        title = f"reorder the arguments at the calls of `{fname}`"
+        title = f"reorder the arguments at {where}"
     return Proposal("arguments", tuple(edits), f"{title} ({_places(len(edits))})")
 
 
 def _forwarding(text: str, root: Node, nb: _Bytes, fn: Node, own_calls: set[int], old_p: list, new_p: list,
                 offset: int, op: str, k: int, value) -> list[Edit]:
     """The calls in the function's body that pass all its parameters on (a wrapper): the new
-    parameter is passed on too, a removed one no longer."""
+    parameter is passed on too, a removed one no longer, reordered ones in their new order
+    (where the call passes them all in the order received)."""
     body = fn.child_by_field_name("body")
-    if body is None or op not in ("insert", "delete"):
+    if body is None or op not in ("insert", "delete", "reorder"):
         return []
     names = [p[0] for p in old_p[offset:] if p[0] not in ("*", "/")]
     if not names:
+        return []
+    reordered = [p[0] for p in new_p[offset:]] if op == "reorder" else []
+    if op == "reorder" and (len(names) < 2 or len(reordered) != len(names) or value[:offset] != list(range(offset))
+                            or any(n.startswith(("*", ".")) for n in names)):
         return []
     b0, b1 = nb.node(body)
     out: list[Edit] = []
@@ -170,6 +176,11 @@ def _forwarding(text: str, root: Node, nb: _Bytes, fn: Node, own_calls: set[int]
             continue
         a0, a1, spans = found
         items = [_norm(text[a:b]) for a, b in spans]
+        if op == "reorder":
+            # Passed on in the order received, all of them (a wrapper): in the new order too.
+            if items == names:
+                out.append(Edit(spans[0][0], spans[-1][1], ", ".join(reordered)))
+            continue
         if not _forwards(items, names):
             # `**kwargs` added last goes on where a call passes the parameter before it last
             # (`_load(value, data)` → `_load(value, data, **kwargs)`; a plain name would be a guess).

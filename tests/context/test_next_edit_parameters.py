@@ -14,3 +14,14 @@ def test_kwargs_added_to_a_method_are_passed_on_where_its_body_passes_the_last_p
         src.replace(old, new).replace("self._load(value, data)", "self._load(value, data, **kwargs)")
     # A plain parameter added is no such thing: where it goes is a guess.
     assert first_edit("python", src, old, "attr, data, partial):") is None
+
+
+def test_parameters_reordered_in_a_wrapper_are_reordered_where_its_body_passes_them_all_on_in_order():
+    src = ("class Guard:\n    async def __call__(self, scope, send, receive):\n"
+           "        if not self.allowed(scope):\n            return await self.deny(scope, send)\n"
+           "        return await self.app(scope, send, receive)\n")
+    out = first_edit("python", src, "scope, send, receive):", "scope, receive, send):")
+    assert out == src.replace("scope, send, receive)", "scope, receive, send)")
+    # a call that passes them in another order (or only some) is not a wrapper's: left alone
+    other = src.replace("self.app(scope, send, receive)", "self.app(receive, scope, send)")
+    assert first_edit("python", other, "scope, send, receive):", "scope, receive, send):") is None
