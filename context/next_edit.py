@@ -24,7 +24,8 @@ last one (propagation), and the filters every candidate passes, from the model's
 - arguments: a call that gained, lost, reordered or changed arguments → the same change at
   the other calls of that function in the file (the same callee, the same old arguments);
 - signature: a call to a function defined in the file gained a keyword argument its definition
-  does not take → the definition gains that parameter with the default None (Python);
+  does not take → the definition gains that parameter with the default None; a variable passed
+  as one argument more than its plain parameters take → the definition gains it (Python);
 - repeat: one of several lines (or blocks of up to three lines) of the same shape rewritten →
   the same rewrite on its siblings, their own names substituted (the user's class named in it,
   `super(A, self)`, the sibling's class; none made up in an import; lines that differ by a

@@ -48,3 +48,14 @@ def test_a_method_of_another_object_or_defined_twice_is_left_as_it_is():
 def test_a_keyword_the_definition_already_takes_is_left_as_it_is():
     src = "def load(path, encoding=None):\n    return path\n\n\ntext = load(name)\n"
     assert _signature(src, "load(name)", "load(name, encoding='utf-8')") is None
+
+
+def test_a_variable_passed_as_one_more_argument_becomes_the_definitions_last_parameter():
+    src = ("class Pagination:\n    def paginate(self, queryset, request):\n        paginator = Paginator(queryset)\n"
+           "        number = self.get_page_number(request)\n        return number\n\n"
+           "    def get_page_number(self, request):\n        return request.query_params.get('page')\n")
+    out = first_edit("python", src, "self.get_page_number(request)", "self.get_page_number(request, paginator)")
+    assert out.endswith("    def get_page_number(self, request, paginator):\n        return request.query_params.get('page')\n")
+    # a definition that already takes more (a default) is called right as it is
+    opt = src.replace("def get_page_number(self, request):", "def get_page_number(self, request, paginator=None):")
+    assert first_edit("python", opt, "self.get_page_number(request)", "self.get_page_number(request, paginator)") is None
