@@ -7,7 +7,8 @@ last one (propagation), and the filters every candidate passes, from the model's
   the function's calls, and once its function is done in the user's hunk, the same parameter
   of the functions beside. A class's method, attribute or field (or an object literal's
   method) renamed where it is defined → its uses through `self`/`this`/`cls` in it; an
-  attribute of `this` → the prototype's definition too; a misspelt call → its definition. A
+  attribute of `this` → the prototype's definition too; a misspelt call → its definition
+  (through `self`/`this`: its method's, in that class). A
   name switched to one already in use (`json.loads` → `complexjson.loads`) → the other uses
   in the same slot in the same function; an attribute of `self`/`this` read from a parameter
   instead (`self._app.debug` → `app.debug`) → its other reads in that function. A

@@ -104,6 +104,8 @@ def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _
     # `sigletonify(self)` → `singletonify(self)`: a misspelt function's one definition follows its use.
     spelt = _definition_of(root, nb, text, node, old_name) \
         if role == "name" and cls is None and not _defines(node) and _typo(old_name, new_name) else None
+    if role == "member" and _typo(old_name, new_name):  # `self._get_pagninator()`: its method's definition too
+        spelt = _method_of(root, nb, text, node, old_name)
     if not olds and spelt is None:
         return None
     scope = root
@@ -499,6 +501,17 @@ def _definition_of(root: Node, nb: _Bytes, text: str, node: Node, name: str) -> 
         return None  # (a method is no bare name)
     outer = _enclosing_function(defs[0].parent.parent)
     return defs[0] if outer is None or _inside(node, outer) else None
+
+
+def _method_of(root: Node, nb: _Bytes, text: str, node: Node, name: str) -> Node | None:
+    """The one definition of the method `name` in the class whose `self`/`this` the use `node`
+    goes through (`self.name(...)` in a method of that class)."""
+    host = _enclosing_class(node)
+    if host is None or _owner(node) not in _member_owners(text, host):
+        return None
+    defs = [n for at in _occurrences(text, name, *nb.node(host))
+            if (n := _name_at(root, nb, at, name)) is not None and _defines(n) and _member_host(n) == host]
+    return defs[0] if len(defs) == 1 else None
 
 
 # A word that reads as code, not English: `handle_request`, `readFile`, `utf8`.

@@ -203,3 +203,13 @@ def test_an_imported_name_respelt_by_one_letter_is_a_correction_its_uses_follow(
     assert first_edit("python", src, "import typings", "import typing") == src.replace("typings", "typing")
     six = "from six import text_types\n\ndef f(s):\n    return isinstance(s, text_types)\n"
     assert first_edit("python", six, "import text_types", "import text_type") == six.replace("text_types", "text_type")
+
+
+def test_a_misspelt_method_corrected_at_a_call_through_self_renames_its_definition_and_other_calls():
+    src = ("class Generator:\n    def paths(self):\n        paginator = self._get_pagninator()\n        return paginator\n\n"
+           "    def _get_pagninator(self):\n        return self.paginator\n\n"
+           "    def links(self):\n        return self._get_pagninator().links\n")
+    out = first_edit("python", src, "self._get_pagninator()", "self._get_paginator()", every=True)
+    assert out == src.replace("_get_pagninator", "_get_paginator")
+    first = first_edit("python", src, "self._get_pagninator()", "self._get_paginator()")
+    assert "    def _get_paginator(self):" in first  # the definition, next below, first
