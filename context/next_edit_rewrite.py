@@ -164,14 +164,19 @@ def _rewrite(line: str, S: list[Token], O: list[Token], N: list[Token], new_line
     line, or of the part of it the change is in)."""
     pieces, pos = [], 0
     moved = {t.text for _, _, _, j1, j2 in ops for t in N[j1:j2] if t.kind == "id"} if anywhere else set()
+    # A name the edit removed in one place but kept in another in the same role (`if (a.close)
+    # a.close()` → `a.close()`): the sibling's own name stays where the edited line's does
+    # (not `.EventEmitter` dropped beside `const EventEmitter =`: the sibling's module is its own).
+    kept = {(N[i - 1].text if i else "", t.text) for i, t in enumerate(N) if t.kind == "id"}
     for tag, i1, i2, j1, j2 in ops:
         # Every name of the sibling that the rewrite removes must reappear in what it writes
         # (here; with `anywhere`, elsewhere in the line too: `key in memo` → `memo.hasOwnProperty(key)`).
         written = N[j1:j2]
         replaced = {o.text for o in O[i1:i2] if o.kind == "id"}  # names a new one may be built from
-        for o, s in zip(O[i1:i2], S[i1:i2]):
+        for i, (o, s) in enumerate(zip(O[i1:i2], S[i1:i2]), i1):
             if o.text != s.text and not any(o.text == t.text or (o.text in replaced and _derived(o.text, t.text))
-                                            for t in written) and o.text not in moved:
+                                            for t in written) and o.text not in moved \
+                    and (O[i - 1].text if i else "", o.text) not in kept:
                 return None
         s_from = S[i1 - 1].end if i1 > 0 else (S[0].start if S else 0)
         s_to = S[i2].start if i2 < len(S) else len(line)

@@ -168,3 +168,21 @@ def test_a_name_written_beside_the_edited_one_in_another_case_is_the_siblings_in
     out = first_edit("python", src, "type is Tuple or", "type in (Tuple, tuple) or")
     assert out == src.replace("type is Tuple or", "type in (Tuple, tuple) or").replace(
         "type is List or", "type in (List, list) or")
+
+
+def test_a_guard_dropped_before_a_call_is_dropped_before_the_siblings_call():
+    # `_inflate` goes from the guard but stays in the call: the sibling's `_deflate` stays too.
+    src = ("function cleanup() {\n  if (this._inflate) {\n    if (this._inflate.close) this._inflate.close();\n"
+           "    this._inflate = null;\n  }\n  if (this._deflate) {\n    if (this._deflate.close) this._deflate.close();\n"
+           "    this._deflate = null;\n  }\n}\n")
+    out = first_edit("javascript", src, "if (this._inflate.close) this._inflate.close();", "this._inflate.close();")
+    assert out == src.replace("if (this._inflate.close) ", "").replace("if (this._deflate.close) ", "")
+
+
+def test_a_member_dropped_where_the_same_name_is_declared_leaves_the_siblings_member():
+    # `require('events').EventEmitter` → `require('events')`: that module exports the class
+    # itself; `require('stream').PassThrough` is the stream module's own.
+    src = ("'use strict';\nconst EventEmitter = require('events').EventEmitter;\nconst http = require('http');\n"
+           "const PassThrough = require('stream').PassThrough;\n")
+    out = first_edit("javascript", src, "require('events').EventEmitter;", "require('events');")
+    assert out is None or "require('stream').PassThrough" in out
