@@ -92,7 +92,7 @@ def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _
             if (n := _name_at(root, nb, at, old_name)) is not None and _role(n) == role and not _defines(n)]
     cls = _member_host(node)
     if cls is not None:  # a method or class attribute: its uses through `self`/`this` in its class
-        olds = _member_uses(text, root, nb, cls, node, old_name)
+        olds = _member_uses(text, root, nb, cls, node, old_name) + _super_calls(text, root, nb, node, old_name)
     elif role == "member":  # `self.a`: the same attribute of the same object, not every `.a`
         owners = _this_aliases(text, _owner(node))
         olds = [n for n in olds if _owner(n) in owners]
@@ -301,6 +301,21 @@ def _member_uses(text: str, root: Node, nb: _Bytes, host: Node, node: Node, old_
         elif role == "name" and host.type == "class_definition" and not _defines(n) \
                 and _enclosing_class(n) == host and not _inside_function_of(n, host):
             out.append(n)  # read in the class body itself, where the attribute is a variable
+    return out
+
+
+def _super_calls(text: str, root: Node, nb: _Bytes, node: Node, old_name: str) -> list[Node]:
+    """In the method defined at `node`, its call of the parent's method of the same name
+    (`super().setUp()` in `setUp`): an override renamed extends the parent's method of the new
+    name (`setUp` → `_pre_setup`)."""
+    fn = node.parent
+    if fn is None or fn.type not in ("function_definition", "method_definition"):
+        return []
+    out = []
+    for at in _occurrences(text, old_name, *nb.node(fn)):
+        n = _name_at(root, nb, at, old_name)
+        if n is not None and n != node and _role(n) == "member" and re.match(r"super\b", _owner(n)):
+            out.append(n)
     return out
 
 

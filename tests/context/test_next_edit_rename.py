@@ -213,3 +213,11 @@ def test_a_misspelt_method_corrected_at_a_call_through_self_renames_its_definiti
     assert out == src.replace("_get_pagninator", "_get_paginator")
     first = first_edit("python", src, "self._get_pagninator()", "self._get_paginator()")
     assert "    def _get_paginator(self):" in first  # the definition, next below, first
+
+
+def test_an_override_renamed_where_defined_renames_its_call_of_the_parents_method():
+    src = ("class ChannelTestCase(TestCase):\n    def setUp(self):\n        super(ChannelTestCase, self).setUp()\n"
+           "        self.layers = {}\n\n\nclass Other(TestCase):\n    def setUp(self):\n        super().setUp()\n")
+    out = first_edit("python", src, "def setUp(self):", "def _pre_setup(self):", every=True)
+    assert out == src.replace("def setUp(self):\n        super(ChannelTestCase, self).setUp()",
+                              "def _pre_setup(self):\n        super(ChannelTestCase, self)._pre_setup()", 1)
