@@ -106,7 +106,10 @@ def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _
         if role == "name" and cls is None and not _defines(node) and _typo(old_name, new_name) else None
     if role == "member" and _typo(old_name, new_name):  # `self._get_pagninator()`: its method's definition too
         spelt = _method_of(root, nb, text, node, old_name)
-    if not olds and spelt is None:
+    defined = node.parent if node.parent is not None and node.parent.type in _FUNCTION_DEFINITIONS \
+        and node.parent.child_by_field_name("name") == node else None
+    mentions = _called_in_comments(text, root, nb, defined, old_name, new_name) if defined is not None else []
+    if not olds and spelt is None and not mentions:
         return None
     scope = root
     fn = _enclosing_function(node)
@@ -133,9 +136,9 @@ def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _
     value = _reassigned_from(text, root, nb, node, old_name) if role == "name" else None
     if value is not None:  # `kwargs = {..., params}` for `params = {..., params}`: a new variable from here on
         targets = [n for n in targets if n.start_byte >= value.end_byte]
-    if not targets or len(targets) > MAX_EDITS:
+    if not targets and not mentions or len(targets) > MAX_EDITS:
         return None
-    edits = [Edit(*nb.node(_shorthand(text, n, new_name)), new_name) for n in targets]
+    edits = [Edit(*nb.node(_shorthand(text, n, new_name)), new_name) for n in targets] + mentions
     if in_params and role == "name" and fn is not None:
         edits += _keyword_renames(text, root, nb, fn, old_name, new_name)
     return Proposal("rename", tuple(edits), f"rename `{old_name}` → `{new_name}` ({_places(len(edits))})",
@@ -301,6 +304,20 @@ def _member_uses(text: str, root: Node, nb: _Bytes, host: Node, node: Node, old_
         elif role == "name" and host.type == "class_definition" and not _defines(n) \
                 and _enclosing_class(n) == host and not _inside_function_of(n, host):
             out.append(n)  # read in the class body itself, where the attribute is a variable
+    return out
+
+
+# Definitions of a function whose comments may mention its call.
+_FUNCTION_DEFINITIONS = ("function_definition", "method_definition", "function_declaration")
+
+
+def _called_in_comments(text: str, root: Node, nb: _Bytes, fn: Node, old_name: str, new_name: str) -> list[Edit]:
+    """In the comments and docstring of the function `fn` renamed where it is defined, the
+    mentions of its call (`first time seed() is called`): they speak of this function."""
+    out = []
+    for at in _occurrences(text, old_name, *nb.node(fn)):
+        if text.startswith("(", at + len(old_name)) and _prose(root.descendant_for_byte_range(nb.byte(at), nb.byte(at) + 1)):
+            out.append(Edit(at, at + len(old_name), new_name))
     return out
 
 

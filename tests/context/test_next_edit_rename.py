@@ -221,3 +221,12 @@ def test_an_override_renamed_where_defined_renames_its_call_of_the_parents_metho
     out = first_edit("python", src, "def setUp(self):", "def _pre_setup(self):", every=True)
     assert out == src.replace("def setUp(self):\n        super(ChannelTestCase, self).setUp()",
                               "def _pre_setup(self):\n        super(ChannelTestCase, self)._pre_setup()", 1)
+
+
+def test_a_function_renamed_where_defined_renames_the_mentions_of_its_call_in_its_own_comments():
+    src = ("class Generator:\n    def seed(self, seed=None):\n        \"\"\"Calls random.seed\"\"\"\n"
+           "        if self.random == random:\n            # create a random per instance when seed() is first called\n"
+           "            self.random = random.Random()\n        self.random.seed(seed)\n")
+    out = first_edit("python", src, "def seed(self", "def seed_instance(self", every=True)
+    # `random.seed` (another function) and the `seed` parameter stay as they are
+    assert out == src.replace("def seed(self", "def seed_instance(self").replace("when seed()", "when seed_instance()")
