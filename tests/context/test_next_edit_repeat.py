@@ -186,3 +186,13 @@ def test_a_member_dropped_where_the_same_name_is_declared_leaves_the_siblings_me
            "const PassThrough = require('stream').PassThrough;\n")
     out = first_edit("javascript", src, "require('events').EventEmitter;", "require('events');")
     assert out is None or "require('stream').PassThrough" in out
+
+
+def test_a_version_bumped_where_the_file_writes_it_twice_is_bumped_in_the_other_setting():
+    src = ("# The short X.Y version.\nversion = '0.2'\n# The full version, including alpha/beta/rc tags.\n"
+           "release = '0.2'\n\nlanguage = 'en'\n")
+    out = first_edit("python", src, "version = '0.2'", "version = '1.0'")
+    assert out == src.replace("'0.2'", "'1.0'")
+    # another setting's own value is still its own
+    other = src.replace("release = '0.2'", "release = '0.2.1'")
+    assert first_edit("python", other, "version = '0.2'", "version = '1.0'") is None
