@@ -38,8 +38,8 @@ last one (propagation), and the filters every candidate passes, from the model's
 - statements: one statement fixed in a way the language's rules say others need too (a bare
   comparison made an `assert`, a statement ended with `;` in a file that ends them, a trailing
   comma, a stub made to raise NotImplementedError, an implicit global declared, a function made
-  `async`, `==` made `===`, a `u` prefix dropped, a `print` statement made a call) → the next
-  statement below with the same flaw;
+  `async`, `==` made `===`, a `u` prefix dropped, a `print` statement made a call, a test method
+  given its `test_` prefix) → the next statement (or method) below with the same flaw;
 - comments: a call on a line of its own commented out (`console.log(…)` → `//console.log(…)`)
   → the next call of the same function a few lines below, in the same function (its callbacks
   included), commented out the same way; a directive after a line's code rewritten (`# type:

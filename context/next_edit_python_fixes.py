@@ -1,6 +1,7 @@
 """Python statement fixes that the next statement with the same flaw needs too: a bare comparison
 made an assertion, a base class's stub made to raise NotImplementedError, a redundant `u` prefix
-dropped, a `print` statement made a call (or back). Listed in next_edit_statements.
+dropped, a `print` statement made a call (or back), a test method given its `test_` prefix.
+Listed in next_edit_statements.
 """
 
 from __future__ import annotations
@@ -188,3 +189,39 @@ def _print(text: str, tree: Tree, nb: _Bytes, last: LastEdit) -> Proposal | None
         return Edit(f0, f1, new) if new is not None and "\n" not in text[f0:f1] else None
 
     return _next(text, last, find, "rewrite the next `print` the same way")
+
+
+# -- a test method the runner skips ----------------------------------------------------------
+
+# Methods a test case defines for the runner under their own names.
+_HOOKS = re.compile(r"(?:setUp|tearDown|setup|teardown)\w*\Z")
+
+
+def _test_prefix(text: str, tree: Tree, nb: _Bytes, last: LastEdit) -> Proposal | None:
+    """`def fields_are_present(self)` → `def test_fields_are_present(self)`: the runner collects
+    only `test*` methods, so the next method of the class that reads as a test (only `self`,
+    undecorated, not private, not a hook, called nowhere) was missed the same way."""
+    if last.before or last.after != "test_":
+        return None
+    node = _node_at(tree, nb, last.start)
+    fn = node.parent if node is not None else None
+    body = fn.parent if fn is not None and fn.type == "function_definition" else None
+    if body is None or fn.child_by_field_name("name") != node or nb.index(node.start_byte) != last.start \
+            or body.type != "block" or body.parent is None or body.parent.type != "class_definition":
+        return None
+    later = [c for c in body.named_children if c.start_byte > fn.start_byte]
+    for c in later:
+        if c.type == "decorated_definition":
+            return None
+        if c.type != "function_definition":
+            continue
+        name = c.child_by_field_name("name").text.decode()
+        if name.startswith("test"):
+            continue
+        params = c.child_by_field_name("parameters")
+        if name.startswith("_") or _HOOKS.match(name) or params is None or params.text != b"(self)" \
+                or re.search(rf"\.{re.escape(name)}\b", text):
+            return None  # a helper, not a test: and the next test is past it
+        at = nb.index(c.child_by_field_name("name").start_byte)
+        return Proposal("repeat", (Edit(at, at, "test_"),), f"name `{name}` as a test")
+    return None

@@ -174,3 +174,23 @@ def test_a_print_statement_made_a_call_rewrites_the_next_print_statement_the_sam
 def test_a_print_rewritten_otherwise_than_mechanically_gets_nothing():
     src = "def main():\n    print 'start', n\n    run()\n    print 'done', n\n"
     assert _fix("python", src, "print 'start', n", "print('start {}'.format(n))") is None
+
+
+# -- Python: test methods the runner skips ---------------------------------------------------
+
+SKIPPED = ("class WriteOnlyTests(TestCase):\n    def setUp(self):\n        self.s = Serializer()\n\n"
+           "    def fields_are_present_on_input(self):\n        assert self.s.is_valid()\n\n"
+           "    def test_other(self):\n        pass\n\n"
+           "    def fields_are_not_present_on_output(self):\n        assert 'x' not in self.s.data\n")
+
+
+def test_a_test_method_given_its_prefix_names_the_next_unprefixed_test_of_the_class():
+    out = first_edit("python", SKIPPED, "def fields_are_present_on_input", "def test_fields_are_present_on_input")
+    assert out == SKIPPED.replace("def fields_are_", "def test_fields_are_")
+
+
+def test_a_helper_method_below_is_no_skipped_test():
+    helper = SKIPPED.replace("def fields_are_not_present_on_output(self):", "def check_output(self, data):")
+    assert _fix("python", helper, "def fields_are_present_on_input", "def test_fields_are_present_on_input") is None
+    called = SKIPPED + "\n    def test_z(self):\n        self.fields_are_not_present_on_output()\n"
+    assert _fix("python", called, "def fields_are_present_on_input", "def test_fields_are_present_on_input") is None
