@@ -32,7 +32,8 @@ last one (propagation), and the filters every candidate passes, from the model's
   the same rewrite on its siblings, their own names substituted (the user's class named in it,
   `super(A, self)`, the sibling's class; none made up in an import; lines that differ by a
   boolean are siblings; a variable the edit assigns anew is not assigned again in the same
-  function); identical lines anywhere in the file get the same rewrite;
+  function); identical lines anywhere in the file get the same rewrite; a number changed goes
+  to identical lines only, and to the assertions below in the same test that expect it;
 - asserts: a unittest assertion made a bare `assert` (`self.assertEqual(a, b)` → `assert a == b`)
   → the next call of the same assertion method below, its own arguments in the same template;
 - statements: one statement fixed in a way the language's rules say others need too (a bare
@@ -67,12 +68,14 @@ incremental re-parse.
 
 This module runs the predictors in turn (`propagate`); each lives in a module of its own:
 next_edit_rename (rename, switch, respelling), next_edit_multi (several names), next_edit_parameters,
-next_edit_arguments, next_edit_signature (a call's new keyword given to its definition), next_edit_asserts
-(unittest assertions made bare), next_edit_repeat (lines and blocks, with next_edit_rewrite), next_edit_statements,
-next_edit_same_change, next_edit_span (a part of a line), next_edit_comments (sentence case, lines commented out, trailing directives), next_edit_subword (a part of a name),
-next_edit_typos (the next misspelling); what they share is in next_edit_hunks (the user's hunk,
-tokens, proposals), next_edit_tree (the parse), next_edit_scope (variables) and next_edit_calls
-(argument and parameter lists, calls); the filters and the ranking in next_edit_filters; the rules
+next_edit_arguments, next_edit_signature (a call's new keyword given to its definition),
+next_edit_asserts (unittest assertions made bare), next_edit_repeat (lines and blocks, with
+next_edit_rewrite), next_edit_statements, next_edit_same_change, next_edit_span (a part of a
+line), next_edit_comments (sentence case, lines commented out, trailing directives),
+next_edit_subword (a part of a name), next_edit_typos (the next misspelling); what they share
+is in next_edit_hunks (the user's hunk, tokens, proposals), next_edit_tree (the parse),
+next_edit_scope (variables) and next_edit_calls (argument and parameter lists, calls); the
+filters and the ranking in next_edit_filters; the rules
 that keep the repeats silent when unsure in next_edit_confidence.
 """
 
@@ -106,9 +109,8 @@ from atelier.context.next_edit_tree import _Bytes, parse
 __all__ = [
     "BUDGET_MS", "LastEdit", "Proposal", "Token", "_Bytes", "acceptable", "apply_edits", "line_pieces", "parse",
     "propagate", "propose_arguments", "propose_assert_rewrite", "propose_multi_rename", "propose_parameters",
-    "propose_rename", "propose_repeat",
-    "propose_same_change", "propose_sentence_case", "propose_signature", "propose_span_repeat", "propose_statement_fix",
-    "propose_switch", "propose_typo", "rank", "rename_elsewhere", "reparse", "tokens",
+    "propose_rename", "propose_repeat", "propose_same_change", "propose_sentence_case", "propose_signature",
+    "propose_span_repeat", "propose_statement_fix", "propose_switch", "propose_typo", "rank", "rename_elsewhere", "reparse", "tokens",
 ]
 
 
