@@ -17,7 +17,7 @@ import re
 from tree_sitter import Node, Tree
 
 from atelier.context.edits import Edit
-from atelier.context.next_edit_below import _next, _node_at
+from atelier.context.next_edit_below import _next, _starting_statement
 from atelier.context.next_edit_hunks import LastEdit, Proposal
 from atelier.context.next_edit_tree import _bytes, parse
 
@@ -29,6 +29,8 @@ _LOOSE = frozenset({"boolean_operator", "not_operator", "conditional_expression"
                     "named_expression", "concatenated_string", "yield", "await"})
 # Constants a comparison with is written its own way (`is None`, `is True`).
 _SINGLETONS = frozenset({"None", "True", "False"})
+# A line's indentation.
+_INDENT = re.compile(r"[ \t]*")
 # A line whose code starts with a call of an assertion method of `self`.
 _CALL = re.compile(r"[ \t]*self\.(assert\w*)\(")
 
@@ -83,16 +85,12 @@ def propose_assert_rewrite(text: str, language: str | None, tree: Tree | None, l
     (also when that next one cannot be: the one after it is not the next the user comes to)."""
     if language != "python" or tree is None:
         return None
-    line_start = text.rfind("\n", 0, last.start) + 1
-    at = line_start + len(text[line_start:]) - len(text[line_start:].lstrip(" \t"))
+    at = _INDENT.match(text, text.rfind("\n", 0, last.start) + 1).end()  # (no copy of the rest of the file)
     if not text.startswith("assert ", at):
         return None
     nb = _bytes(text)
-    node = _node_at(tree, nb, at)
-    while node is not None and node.type != "assert_statement" and nb.index(node.start_byte) == at:
-        node = node.parent
-    if node is None or node.type != "assert_statement" or nb.index(node.start_byte) != at \
-            or nb.index(node.end_byte) < last.end:
+    node = _starting_statement(tree, nb, at, "assert_statement")
+    if node is None or nb.index(node.end_byte) < last.end:
         return None
     end = nb.index(node.end_byte)
     old_end = end - len(last.after) + len(last.before)
@@ -108,12 +106,7 @@ def propose_assert_rewrite(text: str, language: str | None, tree: Tree | None, l
             return None
         lookups[0] += 1
         here = start + len(m.group()) - len(m.group().lstrip(" \t"))
-        statement = _node_at(tree, nb, here)
-        while statement is not None and statement.type != "expression_statement" \
-                and nb.index(statement.start_byte) == here:
-            statement = statement.parent
-        if statement is None or nb.index(statement.start_byte) != here:
-            return None
+        statement = _starting_statement(tree, nb, here, "expression_statement")
         call = _assert_call(statement)
         if call is None or call[0] != method or len(call[1]) != len(pieces) - 1 \
                 or any(a.type in _LOOSE for a in call[1]):

@@ -53,6 +53,17 @@ def _next(text: str, last: LastEdit, find: Callable[[int, int], Edit | None], ti
     return Proposal("repeat", tuple(edits), title) if edits else None
 
 
+def _starting_statement(tree: Tree, nb: _Bytes, index: int, *types: str) -> Node | None:
+    """The innermost node of one of `types` that starts with the character text[index]."""
+    node = _node_at(tree, nb, index)
+    start = nb.byte(index)
+    while node is not None and node.start_byte == start:
+        if node.type in types:
+            return node
+        node = node.parent
+    return None
+
+
 def _ending_statement(tree: Tree, nb: _Bytes, index: int, types: frozenset[str]) -> Node | None:
     """The innermost statement of one of `types` that ends with the character text[index]."""
     node = _node_at(tree, nb, index)

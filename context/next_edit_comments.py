@@ -10,7 +10,7 @@ import re
 from tree_sitter import Node, Tree
 
 from atelier.context.edits import Edit, minimal
-from atelier.context.next_edit_below import _lines_below, _node_at
+from atelier.context.next_edit_below import _lines_below, _node_at, _starting_statement
 from atelier.context.next_edit_hunks import LastEdit, MAX_EDITS, Proposal, _DIRECTIVE, _places
 from atelier.context.next_edit_tree import _Bytes, _bytes, _enclosing_function, _text
 
@@ -80,11 +80,8 @@ def _span(node: Node | None) -> tuple[int, int] | None:
 
 def _call_statement(tree: Tree, nb: _Bytes, at: int, end: int, callee: str) -> Node | None:
     """The statement starting at text[at] and ending by `end` that is one call of `callee`."""
-    node = _node_at(tree, nb, at)
-    while node is not None and node.type != "expression_statement" and nb.index(node.start_byte) == at:
-        node = node.parent
-    if node is None or node.type != "expression_statement" or nb.index(node.start_byte) != at \
-            or nb.index(node.end_byte) > end or node.named_child_count != 1:
+    node = _starting_statement(tree, nb, at, "expression_statement")
+    if node is None or nb.index(node.end_byte) > end or node.named_child_count != 1:
         return None
     call = node.named_children[0]
     if call.type not in ("call", "call_expression"):

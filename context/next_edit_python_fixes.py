@@ -11,7 +11,7 @@ import re
 from tree_sitter import Node, Tree
 
 from atelier.context.edits import Edit
-from atelier.context.next_edit_below import MAX_LOOKUPS, _next, _node_at
+from atelier.context.next_edit_below import MAX_LOOKUPS, _next, _node_at, _starting_statement
 from atelier.context.next_edit_hunks import LastEdit, Proposal
 from atelier.context.next_edit_tree import _Bytes
 
@@ -40,11 +40,8 @@ def _assertion(text: str, tree: Tree, nb: _Bytes, last: LastEdit) -> Proposal | 
             return None
         lookups[0] += 1
         at = end - len(code)
-        found = _node_at(tree, nb, at)
-        while found is not None and found.type != "expression_statement" and nb.index(found.start_byte) == at:
-            found = found.parent
-        if found is None or found.type != "expression_statement" or nb.index(found.start_byte) != at \
-                or found.named_child_count != 1 or found.named_children[0].type != "comparison_operator":
+        found = _starting_statement(tree, nb, at, "expression_statement")
+        if found is None or found.named_child_count != 1 or found.named_children[0].type != "comparison_operator":
             return None
         return Edit(at, at, last.after)
 
@@ -175,10 +172,8 @@ def _print(text: str, tree: Tree, nb: _Bytes, last: LastEdit) -> Proposal | None
         if not code.startswith("print") or lookups[0] >= MAX_LOOKUPS:
             return None
         lookups[0] += 1
-        found = _node_at(tree, nb, end - len(code))
-        while found is not None and found.type != wanted and nb.index(found.start_byte) == end - len(code):
-            found = found.parent
-        if found is None or found.type != wanted or nb.index(found.start_byte) != end - len(code):
+        found = _starting_statement(tree, nb, end - len(code), wanted)
+        if found is None:
             return None
         call = found.named_children[0] if wanted == "expression_statement" and found.named_child_count == 1 else None
         if wanted == "expression_statement" and (call is None or call.type != "call" or any(
