@@ -71,15 +71,16 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
     # or fewer: only identical lines.
     defined = _parameters_changed(text, tree, nb, last)
     directive = _DIRECTIVE.search(last.before + last.after) is not None  # `# type: ignore` added or changed
+    in_parameter = _parameters_of(tree, nb, last.start) is not None
     identical_only = not same_shape or any(_header(o) for o in O) or opens_definition(tree, nb, text, ls) or _prose(host) or _commented(tree, nb, last) \
-        or defined is not None or _directive(host) or directive or _parameters_of(tree, nb, last.start) is not None
+        or defined is not None or _directive(host) or directive or in_parameter
     if _numbers_only(removed_tokens, written_tokens):
         # A count, a size, a version: each line's own, even on a line alike; the same line
         # again (a loop's count, a timeout) is the same setting, but not a value an assertion
         # expects: each test's own.
         if any(_ASSERTION.match(t.text) for line in O for t in line if t.kind in ("id", "kw")):
             return None
-        if (expected := _expected_value(text, tree, nb, last, removed_tokens, written_tokens)) is not None:
+        if (expected := _expected_value(text, tree, nb, host, last, removed_tokens, written_tokens)) is not None:
             return expected
         identical_only = True
     if defined is not None:
@@ -106,8 +107,7 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
     # A parameter's type or default changed (not a name, not the return type: that is the
     # function's own): the definitions that differ from it by their name alone take the same
     # (`def split_after(leaf: Leaf, previous: Leaf = None)` and `def split_before(...)` alike).
-    twin = _DEF_NAME.match(old_lines[0]) if k == 1 and same_shape and defined is None \
-        and _parameters_of(tree, nb, last.start) is not None else None
+    twin = _DEF_NAME.match(old_lines[0]) if k == 1 and same_shape and defined is None and in_parameter else None
     if twin is not None and ops[0] and all(op[1] > 1 for op in ops[0]):
         rest = old_lines[0][twin.end():]
         at = text.find(rest)
@@ -149,6 +149,7 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
     in_import = _in_import(tree, nb, last.start)
     bound = tree is not None and same_shape and _binds_anew(O, N, ops)
     state = tree is not None and _sets_state(old, last)
+    here = _enclosing_function(host) if state or bound else None  # the user's lines' function
     edits: list[Edit] = []
     for start in sorted(candidates):
         sib = _lines_at(text, start, k)
@@ -177,11 +178,11 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
             new_sib = [m.group(0) + new_lines[0][twin.end():]]
         else:
             continue
-        if new_sib is not None and identical and state \
-                and _enclosing_function(_host(tree, nb, start + sib_indents[0])) != _enclosing_function(host):
+        theirs = _enclosing_function(_host(tree, nb, start + sib_indents[0])) if new_sib is not None and (
+            identical and state or not identical and bound) else None
+        if new_sib is not None and identical and state and theirs != here:
             continue  # `self._running = False` → `threading.Event()` in `__init__`: `stop()` sets its own state
-        if new_sib is not None and not identical and bound \
-                and _enclosing_function(_host(tree, nb, start + sib_indents[0])) == _enclosing_function(host):
+        if new_sib is not None and not identical and bound and theirs == here:
             continue  # `token = recording.set(False)`: `token = ` again below would overwrite it
         if new_sib is not None and not identical and in_import and _invents_name(sib, new_sib, new_lines):
             continue  # `import render` → `render_to_response`: no `Panel_to_response` to import
@@ -236,12 +237,12 @@ def _reindented(lines: list[str], old_indent: str, new_indent: str) -> list[str]
     return out
 
 
-def _expected_value(text: str, tree: Tree | None, nb, last: LastEdit, removed: list, written: list) -> Proposal | None:
+def _expected_value(text: str, tree: Tree | None, nb, host, last: LastEdit, removed: list, written: list) -> Proposal | None:
     """A number a test sets up changed (`status=418` → `419`): the assertions below in the same
     test that expect it (`assert resp.status_code == 418`) expect the new one."""
     if tree is None or len(removed) != 1 or len(written) != 1:
         return None
-    fn = _enclosing_function(_host(tree, nb, last.start))
+    fn = _enclosing_function(host)
     if fn is None:
         return None
     if fn.parent is not None and fn.parent.type in ("arguments", "argument_list") \
@@ -252,7 +253,8 @@ def _expected_value(text: str, tree: Tree | None, nb, last: LastEdit, removed: l
     edits = []
     for m in re.finditer(r"(?<![\w.])" + re.escape(removed[0].text) + r"(?![\w.])", text[last.end:end]):
         at = last.end + m.start()
-        line = text[text.rfind("\n", 0, at) + 1:text.find("\n", at) if "\n" in text[at:end] else end]
+        line_end = text.find("\n", at, end)
+        line = text[text.rfind("\n", 0, at) + 1:end if line_end == -1 else line_end]
         if any(_ASSERTION.match(t.text) for t in tokens(line) if t.kind in ("id", "kw")):
             edits.append(Edit(at, at + len(removed[0].text), written[0].text))
     if not edits or len(edits) > MAX_EDITS:

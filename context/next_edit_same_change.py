@@ -19,8 +19,8 @@ from atelier.context.next_edit_hunks import (
 from atelier.context.next_edit_rename import _renamed
 from atelier.context.next_edit_scope import _binding_function, _binds, _defined, _same_locals
 from atelier.context.next_edit_tree import (
-    _Bytes, _CALL_NODES, _FUNCTION_NODES, _PARAMETER_NODES, _bytes, _callee, _commented, _directive,
-    _enclosing_function, _host, _in_import, _in_type, _name_at, _parameter_typed, _parameters_of, _prose, _role, _text,
+    _Bytes, _CALL_NODES, _FUNCTION_NODES, _bytes, _callee, _commented, _directive, _enclosing_function, _host,
+    _in_import, _in_type, _name_at, _parameter_at, _parameter_typed, _parameters_of, _prose, _role, _text,
 )
 
 
@@ -149,10 +149,8 @@ def _same_parameter_change(text: str, last: LastEdit, tree: Tree | None) -> Prop
     name = _parameter_typed(tree, nb, last.start)
     if name is None or _parameters_changed(text, tree, nb, last) is not None:
         return None
-    node = _host(tree, nb, last.start)
-    while node is not None and node.parent is not None and node.parent.type not in _PARAMETER_NODES:
-        node = node.parent
-    if node is None or node.parent is None:
+    node = _parameter_at(tree, nb, last.start)
+    if node is None:
         return None
     s, e = nb.node(node)
     if not (s <= last.start and last.start + len(last.after) <= e):

@@ -233,23 +233,26 @@ def _parameters_of(tree: Tree | None, nb: _Bytes, index: int) -> Node | None:
     return None
 
 
-def _parameter_typed(tree: Tree | None, nb: _Bytes, index: int) -> str | None:
-    """The name of the parameter whose annotation or default holds text[index] (`x` for the
-    `int` of `x: int = 0`), else None (also on the name itself)."""
+def _parameter_at(tree: Tree | None, nb: _Bytes, index: int) -> Node | None:
+    """The parameter (an item of a parameter list) that holds text[index], if any."""
     node = _host(tree, nb, index)
     while node is not None and node.parent is not None and node.parent.type not in _PARAMETER_NODES:
         if node.type in _FUNCTION_NODES or node.type in ("block", "statement_block"):
             return None
         node = node.parent
-    if node is None or node.parent is None or node.type in _NAME_NODES:
+    return node if node is not None and node.parent is not None else None
+
+
+def _parameter_typed(tree: Tree | None, nb: _Bytes, index: int) -> str | None:
+    """The name of the parameter whose annotation or default holds text[index] (`x` for the
+    `int` of `x: int = 0`), else None (also on the name itself)."""
+    node = _parameter_at(tree, nb, index)
+    if node is None or node.type in _NAME_NODES:
         return None
     name = node.child_by_field_name("name") or node.child_by_field_name("pattern") \
         or next((c for c in node.named_children if c.type in _NAME_NODES), None)
-    return _text(name) if name is not None and name.type in _NAME_NODES and not _inside_node(index, nb, name) else None
-
-
-def _inside_node(index: int, nb: _Bytes, node: Node) -> bool:
-    return node.start_byte <= nb.byte(index) < node.end_byte
+    inside = name is not None and name.start_byte <= nb.byte(index) < name.end_byte
+    return _text(name) if name is not None and name.type in _NAME_NODES and not inside else None
 
 
 def _commented(tree: Tree | None, nb: _Bytes, last) -> bool:
