@@ -139,6 +139,8 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
     fn = _enclosing_function(host) if tree is not None and changed_names and not _prose(host) else None
     fn, local = _binding_function(text, tree.root_node, nb, fn, changed_names) if fn is not None else (None, set())
     fn_span = nb.node(fn) if local else None
+    if fn_span is not None and ls <= fn_span[0] and fn_span[1] <= le:
+        fn_span = None  # a lambda written on the edited lines binds its names itself: so does the sibling's
     seen_functions: dict[int, bool] = {}
     # The class the user's lines stand in, named in what they wrote (`super(GenericTranslator, self)`):
     # a sibling in another class names its own.

@@ -196,3 +196,14 @@ def test_a_version_bumped_where_the_file_writes_it_twice_is_bumped_in_the_other_
     # another setting's own value is still its own
     other = src.replace("release = '0.2'", "release = '0.2.1'")
     assert first_edit("python", other, "version = '0.2'", "version = '1.0'") is None
+
+
+def test_a_lambdas_parameter_renamed_goes_to_the_same_lambda_in_another_function():
+    # The lambda on the edited line binds its names itself, so does its twin elsewhere.
+    src = ("def test_a(monkeypatch):\n    monkeypatch.setattr(tags, \"_abis\", lambda py_version: [\"cp33m\"])\n\n\n"
+           "def test_b(monkeypatch):\n    monkeypatch.setattr(tags, \"_abis\", lambda py_version: [\"cp33m\"])\n")
+    out = first_edit("python", src, "lambda py_version:", "lambda *a:")
+    assert out == src.replace("lambda py_version:", "lambda *a:")
+    js = ("const a = {\n  plugins: [alias({ entries: entries.filter((e) => !e.find.test(input)) })],\n}\n"
+          "const b = {\n  plugins: [alias({ entries: entries.filter((e) => !e.find.test(input)) })],\n}\n")
+    assert first_edit("javascript", js, "(e) => !e.find", "(entry) => !entry.find") == js.replace("(e) => !e", "(entry) => !entry")
