@@ -548,12 +548,19 @@ def _method_of(root: Node, nb: _Bytes, text: str, node: Node, name: str) -> Node
 
 # A word that reads as code, not English: `handle_request`, `readFile`, `utf8`.
 _CODE_WORD = re.compile(r"[A-Za-z]_|_[A-Za-z]|[a-z][A-Z]|[A-Za-z]\d")
+# A plain word is code in an example where a line of it declares the word (` *  var plus = (a, b) =>`,
+# `>>> def plus(`) and where code stands on both sides of it (`R.reduce(plus, 10, numbers)`).
+_EXAMPLE_DECLARATION = re.compile(r"[ \t*#/>]*(?:(?:var|let|const|def|function)\s+)?[\w$]+\s*(?:=(?!=)|\()")
+_EXAMPLE_USE = re.compile(r"[(,\[=][),;.\[(]")
 
 
 def _example_rename(text: str, root: Node, nb: _Bytes, old: str, new: str, where: list[int]) -> Proposal | None:
     """A name renamed in the code example of a docstring or comment (`def handle_request(...)`
     → `handle_response`): its other occurrences in the same docstring or comment."""
-    if _CODE_WORD.search(old) is None or _CODE_WORD.search(new) is None:
+    coded = _CODE_WORD.search(old) is not None and _CODE_WORD.search(new) is not None
+    line_start = text.rfind("\n", 0, where[0]) + 1
+    if not coded and not _EXAMPLE_DECLARATION.match(text, line_start, where[0] + len(new) + 2) \
+            or not coded and text[line_start:where[0]].strip(" \t*#/>") not in ("", "var", "let", "const", "def", "function"):
         return None
     host = root.descendant_for_byte_range(nb.byte(where[0]), nb.byte(where[0] + len(new)))
     if not _prose(host):
@@ -562,7 +569,8 @@ def _example_rename(text: str, root: Node, nb: _Bytes, old: str, new: str, where
         host = host.parent
     if host is None:
         return None
-    edits = [Edit(at, at + len(old), new) for at in _occurrences(text, old, *nb.node(host))]
+    edits = [Edit(at, at + len(old), new) for at in _occurrences(text, old, *nb.node(host))
+             if coded or _EXAMPLE_USE.match(text[:at].rstrip()[-1:] + text[at + len(old):].lstrip()[:1])]
     if not edits or len(edits) > MAX_EDITS:
         return None
     return Proposal("rename", tuple(edits), f"rename `{old}` → `{new}` in the example ({_places(len(edits))})")

@@ -230,3 +230,12 @@ def test_a_function_renamed_where_defined_renames_the_mentions_of_its_call_in_it
     out = first_edit("python", src, "def seed(self", "def seed_instance(self", every=True)
     # `random.seed` (another function) and the `seed` parameter stay as they are
     assert out == src.replace("def seed(self", "def seed_instance(self").replace("when seed()", "when seed_instance()")
+
+
+def test_a_plain_word_declared_in_a_doc_example_is_renamed_at_its_uses_in_the_example_not_in_the_prose():
+    src = ("/**\n * Returns a single item by iterating through the list. Use it to add up numbers.\n *\n"
+           " * @example\n *\n *      var numbers = [1, 2, 3];\n *      var add = (a, b) => a + b;\n *\n"
+           " *      R.reduce(add, 10, numbers); //=> 16\n */\nvar reduce = _curry3(_reduce);\n")
+    out = first_edit("javascript", src, "var add =", "var plus =", every=True)
+    assert out == src.replace("var add =", "var plus =").replace("(add,", "(plus,")
+    assert first_edit("javascript", src, "Use it to add up", "Use it to plus up") is None  # prose: no declaration
