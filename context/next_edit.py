@@ -47,6 +47,9 @@ last one (propagation), and the filters every candidate passes, from the model's
   ignore[misc]` → `# type: ignore[misc,unused-ignore]`, not a code appended) → the lines below
   whose code ends with the same directive; such a directive deleted → deleted after the code of
   the lines below in the same function;
+- qualify: a name given a qualifier where it is used (`wrapper(` → `Utils.wrapper(`, a name the
+  file has) or its qualifier dropped (`L.DomUtil.get` → `DomUtil.get`) → the same at its other
+  uses (not a variable of that name, not the line that names the alias);
 - the same text change where the same distinctive text stands in the same surroundings; a
   parameter's default or type changed in a definition (`params=()` → `params=None`) → the
   parameter of that name, written the same, in the other definitions;
@@ -69,7 +72,7 @@ incremental re-parse.
 This module runs the predictors in turn (`propagate`); each lives in a module of its own:
 next_edit_rename (rename, switch, respelling), next_edit_multi (several names), next_edit_parameters,
 next_edit_arguments, next_edit_signature (a call's new keyword given to its definition),
-next_edit_asserts (unittest assertions made bare), next_edit_repeat (lines and blocks, with
+next_edit_asserts (unittest assertions made bare), next_edit_qualify, next_edit_repeat (lines and blocks, with
 next_edit_rewrite), next_edit_statements, next_edit_same_change, next_edit_span (a part of a
 line), next_edit_comments (sentence case, lines commented out, trailing directives),
 next_edit_subword (a part of a name), next_edit_typos (the next misspelling); what they share
@@ -92,6 +95,7 @@ from atelier.context.next_edit_comments import propose_comment_out, propose_sent
 from atelier.context.next_edit_hunks import LastEdit, Proposal
 from atelier.context.next_edit_multi import propose_multi_rename
 from atelier.context.next_edit_parameters import propose_parameters
+from atelier.context.next_edit_qualify import propose_qualify
 from atelier.context.next_edit_rename import propose_rename, propose_switch
 from atelier.context.next_edit_repeat import propose_repeat
 from atelier.context.next_edit_same_change import propose_same_change
@@ -153,6 +157,7 @@ def propagate(text: str, language: str | None, tree: Tree | None, last: LastEdit
     return _onward(propose_sentence_case(text, last) or propose_comment_out(text, tree, last)
                    or propose_trailing_comment(text, tree, last)
                    or propose_statement_fix(text, tree, last)
+                   or propose_qualify(text, tree, last)
                    or propose_same_change(text, last, tree)
                    or (propose_span_repeat(text, last, tree) if time.perf_counter() < deadline else None)
                    or (propose_subword(text, tree, last) if time.perf_counter() < deadline else None)

@@ -1,0 +1,74 @@
+"""Qualify: a name given a qualifier where it is used (`wrapper(` → `Utils.wrapper(`, `isNil(1)` →
+`R.isNil(1)` in a doc comment's example) or its qualifier dropped (`L.DomUtil.get(…)` →
+`DomUtil.get(…)`) → the same at its other uses: the module or namespace it is read from moved.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tree_sitter import Tree
+
+from atelier.context.edits import Edit
+from atelier.context.next_edit_hunks import LastEdit, MAX_EDITS, Proposal, _occurrences, _places
+from atelier.context.next_edit_scope import _binding_function, _defined
+from atelier.context.next_edit_tree import _bytes, _enclosing_function, _host, _name_at, _prose, _role
+
+# What a name is read from: `Utils.`, `R.`, `L.DomUtil.` (a deeper chain: the whole of it).
+_QUALIFIER = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\.\Z")
+_NAME = re.compile(r"[A-Za-z_$][\w$]*")
+
+
+def propose_qualify(text: str, tree: Tree | None, last: LastEdit) -> Proposal | None:
+    if tree is None or bool(last.before) == bool(last.after):
+        return None  # a qualifier written or deleted, nothing else
+    qualifier = last.after or last.before
+    name = _NAME.match(text, last.end)
+    if not _QUALIFIER.match(qualifier) or name is None or last.start and re.match(r"[\w$.]", text[last.start - 1]):
+        return None  # not at the start of a name read on its own (the middle of `a.b.c`)
+    name_text = name.group()
+    nb = _bytes(text)
+    host = _host(tree, nb, name.start())
+    root = tree.root_node
+    called = text[name.end():name.end() + 1] == "("
+    if _prose(host):  # a doc comment's example: the calls of the name in that comment
+        while host is not None and host.type in ("string_content", "string_start", "string_end", "escape_sequence"):
+            host = host.parent
+        lo, hi = nb.node(host)
+        if not called:
+            return None
+        olds = [at for at in _occurrences(text, (last.before + name_text) if last.before else name_text, lo, hi)
+                if at != (last.start if last.before else name.start()) and text[at - 1:at] != "."
+                and text[at + len(last.before) + len(name_text):][:1] == "("]
+    elif last.before:  # `L.DomUtil` → `DomUtil`: wherever the file reads it through `L.`
+        # (Not where the file names it: `var DomUtil = L.DomUtil` is what the user now reads.)
+        alias = re.compile(rf"(?<![\w$.]){re.escape(name_text)}\s*=\s*\Z")
+        olds = [at for at in _occurrences(text, last.before + name_text) if text[at - 1:at] != "."
+                and not _prose(_host(tree, nb, at)) and not alias.search(text, text.rfind("\n", 0, at) + 1, at)]
+    else:
+        root_name = qualifier.split(".")[0]
+        if not _defined(text, root, nb, root_name):
+            return None  # `Utils` must be a name the file has
+        olds = []
+        for at in _occurrences(text, name_text):
+            node = _name_at(root, nb, at, name_text)
+            if at == name.start() or node is None or _role(node) != "name" or text[at - 1:at] == "." \
+                    or (text[at + len(name_text):at + len(name_text) + 1] == "(") != called:
+                continue
+            parent = node.parent
+            if parent is not None and parent.child_by_field_name("name") == node:
+                continue  # its definition, not a use
+            fn = _enclosing_function(node)
+            if fn is not None and _binding_function(text, root, nb, fn, {name_text})[0] is not None:
+                continue  # a variable of that function, not the module's name
+            olds.append(at)
+    if not olds or len(olds) > MAX_EDITS:
+        return None
+    if last.before:
+        edits = tuple(Edit(at, at + len(last.before), "") for at in olds)
+        title = f"read `{name_text}` without `{qualifier}`"
+    else:
+        edits = tuple(Edit(at, at, qualifier) for at in olds)
+        title = f"read `{name_text}` from `{qualifier[:-1]}`"
+    return Proposal("repeat", edits, f"{title} ({_places(len(edits))})")
+
