@@ -9,7 +9,7 @@ import re
 from tree_sitter import Node, Tree
 
 from atelier.context.edits import Edit
-from atelier.context.next_edit_hunks import LastEdit, MAX_EDITS, _KEYWORDS, _NAME_KEYWORDS, _occurrences
+from atelier.context.next_edit_hunks import LastEdit, MAX_EDITS, _KEYWORDS, _NAME_KEYWORDS, _SOFT_KEYWORDS, _occurrences
 from atelier.context.next_edit_tree import (
     _Bytes, _CALL_NODES, _MEMBER_NODES, _callee, _function_name, _is_method, _name_at, _parameters_of, _text,
 )
@@ -157,7 +157,7 @@ def _param(item: str) -> tuple[str, bool] | None:
         return (item, True)
     m = _PARAM.match(item)
     star, name = m.group(1) or "", m.group(2)
-    if not name or name in _KEYWORDS - _NAME_KEYWORDS:
+    if not name or name in _KEYWORDS - _NAME_KEYWORDS - _SOFT_KEYWORDS:
         return None
     rest = item[m.end():].strip()
     if rest and not re.match(r"\??\s*[:=]", rest) and rest != "?":

@@ -24,6 +24,11 @@ _KEYWORDS = frozenset(
 _ALIKE_KEYWORDS = frozenset({"if", "elif"})
 # Keywords to the tokenizer (they shape lines), names to the parser (they can be renamed).
 _NAME_KEYWORDS = frozenset({"self", "cls"})
+# Keywords only where they open a statement or a member (`match x:`, `get a()`): elsewhere
+# names, and common ones (a parameter `match`, `type`, `module`).
+_SOFT_KEYWORDS = frozenset({"match", "case", "type", "get", "set", "of", "static", "interface", "enum", "implements",
+                            "public", "private", "protected", "readonly", "abstract", "declare", "namespace",
+                            "module", "require", "async"})
 _TOKEN = re.compile(
     r"""(?P<id>[A-Za-z_$][\w$]*)|(?P<lit>\d[\w.]*|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'|`(?:\\.|[^`\\])*`)|(?P<op>\S)""")
 _IDENT = re.compile(r"[A-Za-z_$][\w$]*\Z")

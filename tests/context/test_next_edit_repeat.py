@@ -207,3 +207,12 @@ def test_a_lambdas_parameter_renamed_goes_to_the_same_lambda_in_another_function
     js = ("const a = {\n  plugins: [alias({ entries: entries.filter((e) => !e.find.test(input)) })],\n}\n"
           "const b = {\n  plugins: [alias({ entries: entries.filter((e) => !e.find.test(input)) })],\n}\n")
     assert first_edit("javascript", js, "(e) => !e.find", "(entry) => !entry.find") == js.replace("(e) => !e", "(entry) => !entry")
+
+
+def test_a_type_changed_in_a_parameter_named_like_a_soft_keyword_goes_to_that_parameter_elsewhere():
+    # `match` is a keyword only where it opens a statement: here a parameter like any other.
+    src = ("class A:\n    def __init__(\n        self,\n        match: None | str | typing.Pattern[str] = None,\n    ) -> None:\n"
+           "        self.match = match\n\n\nclass B:\n    def __init__(\n        self,\n"
+           "        match: None | str | typing.Pattern[str] = None,\n    ) -> None:\n        self.match = match\n")
+    out = first_edit("python", src, "typing.Pattern", "re.Pattern")
+    assert out == src.replace("typing.Pattern", "re.Pattern")
