@@ -1,6 +1,7 @@
 """Python statement fixes that the next statement with the same flaw needs too: a bare comparison
 made an assertion, a base class's stub made to raise NotImplementedError, a redundant `u` prefix
-dropped, a `print` statement made a call (or back), a test method given its `test_` prefix.
+dropped, a `print` statement made a call (or back), a test method given its `test_` prefix, an
+explicit `object` base dropped (or written).
 Listed in next_edit_statements.
 """
 
@@ -187,6 +188,40 @@ def _print(text: str, tree: Tree, nb: _Bytes, last: LastEdit) -> Proposal | None
 
 
 # -- a test method the runner skips ----------------------------------------------------------
+
+# -- an explicit `object` base dropped (or written) ---------------------------------------------
+
+# A class's header with its bases: none, `()`, or `(object)` alone (group 2).
+_CLASS_HEADER = re.compile(r"([ \t]*class\s+\w+\s*)(\(\s*object\s*\)|\(\s*\)|)(\s*:)")
+
+
+def _object_base(text: str, tree: Tree, nb: _Bytes, last: LastEdit) -> Proposal | None:
+    """`class Theme(object):` → `class Theme:` (a Python 3 class needs no `object` base; or the
+    reverse, for Python 2): the next class written the old way."""
+    ls = text.rfind("\n", 0, last.start) + 1
+    le = text.find("\n", last.end)
+    le = len(text) if le == -1 else le
+    old_line = last.old_text(text)[ls:le - len(last.after) + len(last.before)]
+    m_old, m_new = _CLASS_HEADER.match(old_line), _CLASS_HEADER.match(text, ls, le)
+    if m_old is None or m_new is None or m_old.group(1) != m_new.group(1):
+        return None
+    old_form, new_form = (re.sub(r"\s", "", m.group(2)) for m in (m_old, m_new))
+    if old_form == new_form or "(object)" not in (old_form, new_form):
+        return None
+    lookups = [0]
+
+    def find(start: int, end: int) -> Edit | None:
+        m = _CLASS_HEADER.match(text, start, end)
+        if m is None or re.sub(r"\s", "", m.group(2)) != old_form or lookups[0] >= MAX_LOOKUPS:
+            return None
+        lookups[0] += 1
+        at = start + len(m.group(1)) - len(m.group(1).lstrip())
+        if _starting_statement(tree, nb, at, "class_definition") is None:
+            return None
+        return Edit(m.start(2), m.end(2), new_form)
+
+    return _next(text, last, find, "drop the next `object` base" if old_form == "(object)" else "give the next class its `object` base")
+
 
 # Methods a test case defines for the runner under their own names.
 _HOOKS = re.compile(r"(?:setUp|tearDown|setup|teardown)\w*\Z")

@@ -194,3 +194,10 @@ def test_a_helper_method_below_is_no_skipped_test():
     assert _fix("python", helper, "def fields_are_present_on_input", "def test_fields_are_present_on_input") is None
     called = SKIPPED + "\n    def test_z(self):\n        self.fields_are_not_present_on_output()\n"
     assert _fix("python", called, "def fields_are_present_on_input", "def test_fields_are_present_on_input") is None
+
+
+def test_an_object_base_dropped_from_a_class_is_dropped_from_the_next_class_that_has_it():
+    src = ("class Theme(object):\n    pass\n\n\nclass Plain:\n    pass\n\n\nclass Themes(object):\n    DEFAULT = Theme()\n")
+    assert first_edit("python", src, "class Theme(object):", "class Theme:") == \
+        src.replace("Theme(object)", "Theme").replace("Themes(object)", "Themes")
+    assert first_edit("python", src, "class Plain:", "class Plain(Base):") is None  # a real base: that class's own
