@@ -53,8 +53,13 @@ def propose_span_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> 
     removed = [t for op in ops for t in O[op[1]:op[2]]]
     written = [t for op in ops for t in N[op[3]:op[4]]]
     # The change itself: small, and something of its own to recognise (not a comma).
-    if i1 - i0 > MAX_SPAN_TOKENS or _numbers_only(removed, written) or not removed \
-            or not any(t.kind in ("id", "kw", "lit") or len(t.text) > 1 for t in removed):
+    # A member read inserted after a name (`Symbol(` → `Symbol.for(`) is recognised by the tokens
+    # on each side of it (other insertions, an argument, are the calls' own: next_edit_arguments).
+    inserted = not removed and len(ops) == 1 and 0 < i0 < len(O) and written[0].text in (".", "?.") \
+        and O[i0 - 1].kind == "id"
+    anchor = O[i0 - 1:i0 + 1] if inserted else removed
+    if i1 - i0 > MAX_SPAN_TOKENS or _numbers_only(removed, written) or not removed and not inserted \
+            or not any(t.kind in ("id", "kw", "lit") or len(t.text) > 1 for t in anchor):
         return None
     nb = _bytes(text)
     host = _host(tree, nb, last.start)
@@ -68,7 +73,8 @@ def propose_span_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> 
     # The tokens the user replaced stand as they are, but for the names the rewrite writes again
     # (`key in memo` → `memo.hasOwnProperty(key)`): those are the place's own, and carried over.
     carried = {t.text for t in written if t.kind == "id"}
-    fixed = {k for op in ops for k in range(op[1] - a, op[2] - a) if not (O[a + k].kind == "id" and O[a + k].text in carried)}
+    fixed = {k for op in ops for k in range(op[1] - a, op[2] - a) if not (O[a + k].kind == "id" and O[a + k].text in carried)} \
+        if not inserted else {i0 - 1 - a, i0 - a}
     if not any(pattern[k].kind in ("id", "kw", "lit") or len(pattern[k].text) > 1 for k in fixed):
         return None  # nothing of its own left to recognise the place by (`a.b` → `b(a)`)
     n_pattern = N[a:b + len(N) - len(O)]

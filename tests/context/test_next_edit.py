@@ -103,6 +103,15 @@ def test_a_part_of_a_line_rewritten_is_rewritten_where_the_same_part_stands_in_o
             "_.indexOf(result, value) < 0", "!_.contains(result, value)")
 
 
+def test_a_member_read_inserted_after_a_name_is_inserted_where_the_name_stands_the_same_way():
+    src = ("export const DRAFTABLE =\n    typeof Symbol !== \"undefined\"\n        ? Symbol(\"immer-draftable\")\n"
+           "        : \"__$immer_draftable\"\nexport const DRAFT_STATE =\n"
+           "    typeof Symbol !== \"undefined\" ? Symbol(\"immer-state\") : \"__$immer_state\"\n")
+    assert first_edit("javascript", src, 'Symbol("immer-draftable")', 'Symbol.for("immer-draftable")', every=True) == \
+        src.replace("Symbol(", "Symbol.for(")
+    assert first_edit("javascript", 'const a = Symbol("a")\nconst b = Other("b")\n', 'Symbol("a")', 'Symbol.for("a")') is None
+
+
 def test_comments_a_spelling_fix_and_sentence_case():
     src = "x = 1  # explicitely set\n\n\ny = 2  # set explicitely here\nexplicitely = 3\n"
     assert first_edit("python", src, "explicitely set", "explicitly set") == \
