@@ -70,10 +70,11 @@ never by walking the whole tree; a candidate's effect on the parse is checked by
 incremental re-parse.
 
 This module runs the predictors in turn (`propagate`); each lives in a module of its own:
-next_edit_rename (rename, switch, respelling), next_edit_multi (several names), next_edit_parameters,
-next_edit_arguments, next_edit_signature (a call's new keyword given to its definition),
-next_edit_asserts (unittest assertions made bare), next_edit_qualify, next_edit_repeat (lines and blocks, with
-next_edit_rewrite), next_edit_statements, next_edit_same_change, next_edit_span (a part of a
+next_edit_rename (rename, with next_edit_members and next_edit_words), next_edit_switch,
+next_edit_multi (several names), next_edit_parameters, next_edit_arguments, next_edit_signature
+(a call's new keyword given to its definition), next_edit_asserts (unittest assertions made
+bare), next_edit_qualify, next_edit_repeat (lines and blocks, with next_edit_rewrite),
+next_edit_statements, next_edit_same_change, next_edit_span (a part of a
 line), next_edit_comments (sentence case, lines commented out, trailing directives),
 next_edit_subword (a part of a name), next_edit_typos (the next misspelling); what they share
 is in next_edit_hunks (the user's hunk, tokens, proposals), next_edit_tree (the parse),
@@ -96,13 +97,14 @@ from atelier.context.next_edit_hunks import LastEdit, Proposal
 from atelier.context.next_edit_multi import propose_multi_rename
 from atelier.context.next_edit_parameters import propose_parameters
 from atelier.context.next_edit_qualify import propose_qualify
-from atelier.context.next_edit_rename import propose_rename, propose_switch
+from atelier.context.next_edit_rename import propose_rename
 from atelier.context.next_edit_repeat import propose_repeat
 from atelier.context.next_edit_same_change import propose_same_change
 from atelier.context.next_edit_signature import propose_signature
 from atelier.context.next_edit_span import propose_span_repeat
 from atelier.context.next_edit_statements import propose_statement_fix
 from atelier.context.next_edit_subword import propose_subword
+from atelier.context.next_edit_switch import propose_switch
 from atelier.context.next_edit_typos import propose_typo
 # Also importable from here, where the engine, the bench and the tests find them.
 from atelier.context.next_edit_filters import acceptable, line_pieces, rank, reparse
