@@ -50,8 +50,9 @@ def propose_arguments(text: str, tree: Tree | None, last: LastEdit) -> Proposal 
         return None  # arguments are compared and written on one line: a comment would swallow the rest
     a0, a1 = nb.node(args)
     old = last.old_text(text)
-    new_items = [_norm(text[a:b]) for a, b in _split_args(text, a0 + 1, a1 - 1)]
-    old_items = [_norm(old[a:b]) for a, b in _split_args(old, a0 + 1, a1 - 1 - delta)]
+    new_spans, old_spans = _split_args(text, a0 + 1, a1 - 1), _split_args(old, a0 + 1, a1 - 1 - delta)
+    new_items = [_norm(text[a:b]) for a, b in new_spans]
+    old_items = [_norm(old[a:b]) for a, b in old_spans]
     change = _list_change(old_items, new_items)
     if change is None:
         return None
@@ -95,7 +96,11 @@ def propose_arguments(text: str, tree: Tree | None, last: LastEdit) -> Proposal 
         elif op == "change":
             if items[k] != old_items[k]:
                 continue
-            edit = Edit(spans[k][0], spans[k][1], str(value))
+            # The argument written the same way as the user's was (an object over lines): the
+            # user's own text, line breaks and all; else on one line.
+            laid_out = text[spans[k][0]:spans[k][1]] == old[old_spans[k][0]:old_spans[k][1]] \
+                and _indent(text, spans[k][0]) == _indent(text, new_spans[k][0])
+            edit = Edit(spans[k][0], spans[k][1], text[new_spans[k][0]:new_spans[k][1]] if laid_out else str(value))
         elif op == "reorder":
             perm = value
             if "\n" in text[b0:b1]:

@@ -32,3 +32,11 @@ def test_an_argument_added_to_a_call_is_not_proposed_for_calls_above_it_only():
     src = "def f():\n    log(a)\n    x = 1\n    y = 2\n    log(a)\n"
     assert first_edit("python", src, "log(a)", "log(a, b=1)", nth=1) is None
     assert first_edit("python", src, "log(a)", "log(a, b=1)") == src.replace("log(a)", "log(a, b=1)")
+
+
+def test_an_argument_written_over_lines_is_changed_at_the_other_calls_keeping_their_lines():
+    src = ("function min(n) {\n    return function (value) {\n        if (value < n) errors.add('number.min', key, {\n"
+           "            value: value\n        }, keyPath);\n    };\n}\n\nfunction max(n) {\n    return function (value) {\n"
+           "        if (value > n) errors.add('number.max', key, {\n            value: value\n        }, keyPath);\n    };\n}\n")
+    out = first_edit("javascript", src, "value: value", "value: n")
+    assert out == src.replace("value: value", "value: n")
