@@ -140,8 +140,14 @@ def _theirs(O: list[list[Token]], N: list[list[Token]], S: list[list[Token]], op
     """Whether the rewrite, made on the sibling, would still be the sibling's: no value of the
     edited line written over the sibling's own, no name the sibling uses for another thing."""
     for o_line, n_line, s_line, line_ops in zip(O, N, S, ops):
+        replaced = {t.text for _, i1, i2, _, _ in line_ops for t in o_line[i1:i2] if t.kind == "id"}
+        # The line's own names, where the sibling has its own (`target` there `href`).
+        own = [k.lower() for k, v in mapping.items() if k != v and k not in replaced and len(k) >= 3 and _IDENT.match(k)]
         for tag, i1, i2, j1, j2 in line_ops:
             written = n_line[j1:j2]
+            # (The same name in another case is the sibling's in that case: see `_recased`.)
+            if any(t.kind == "id" and t.text not in mapping and _built_from(t.text.lower(), own) for t in written):
+                return False  # `target?: string` → `HTMLAttributeAnchorTarget`: a type made for that line's name
             # Values written anew are the edited line's own, unless they replace a value the
             # sibling shares, or spell a token it shares (`x.true` → `x['true']`).
             new_values = [t for t in written if t.kind == "lit" and t.text not in mapping]
@@ -156,6 +162,11 @@ def _theirs(O: list[list[Token]], N: list[list[Token]], S: list[list[Token]], op
                 if t.kind == "id" and t.text not in mapping and any(v == t.text and key != v for key, v in mapping.items()):
                     return False
     return True
+
+
+def _built_from(name: str, parts: list[str]) -> bool:
+    """Whether `name` holds one of `parts` and is more than it."""
+    return any(part in name and part != name for part in parts)
 
 
 def _rewrite(line: str, S: list[Token], O: list[Token], N: list[Token], new_line: str,

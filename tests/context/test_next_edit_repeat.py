@@ -216,3 +216,11 @@ def test_a_type_changed_in_a_parameter_named_like_a_soft_keyword_goes_to_that_pa
            "        match: None | str | typing.Pattern[str] = None,\n    ) -> None:\n        self.match = match\n")
     out = first_edit("python", src, "typing.Pattern", "re.Pattern")
     assert out == src.replace("typing.Pattern", "re.Pattern")
+
+
+def test_a_type_made_for_a_fields_name_is_not_given_to_the_fields_beside_it():
+    src = ("interface AnchorHTMLAttributes {\n    download?: string | undefined\n    href?: string | undefined\n"
+           "    target?: string | undefined\n    type?: string | undefined\n}\n\ninterface AreaHTMLAttributes {\n"
+           "    href?: string | undefined\n    target?: string | undefined\n}\n")
+    out = first_edit("typescript", src, "target?: string", "target?: HTMLAttributeAnchorTarget")
+    assert out == src.replace("target?: string", "target?: HTMLAttributeAnchorTarget")
