@@ -8,7 +8,9 @@ matching place (a wrong suggestion costs more than a missing one).
 - a definition's first line or a signature (`opens_definition`: methods, getters, signatures in
   interfaces, beyond `def`/`function`): its siblings are other functions' own, as for `def`;
 - variables (with next_edit_scope): a change that writes a variable of the edited function goes
-  only where that variable exists too (same-change and arguments, as the repeat already did).
+  only where that variable exists too (same-change and arguments, as the repeat already did);
+- a name given anew (`names_anew`: an anonymous function named, an alias nothing reads yet) is
+  its place's own: neither repeated nor made the same change elsewhere.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import re
 
 from tree_sitter import Node, Tree
 
-from atelier.context.next_edit_tree import _DEFINITION_NODES, _Bytes, _host
+from atelier.context.next_edit_hunks import _word
+from atelier.context.next_edit_tree import _CLASS_NODES, _DEFINITION_NODES, _FUNCTION_NODES, _Bytes, _host, _name_at
 
 
 # What a definition may be wrapped in, between a doc comment and the definition it documents.
@@ -85,3 +88,21 @@ def opens_definition(tree: Tree | None, nb: _Bytes, text: str, line_start: int) 
             return True
         node = node.parent
     return False
+
+
+def names_anew(tree: Tree | None, nb: _Bytes, text: str, written: list, base: int) -> bool:
+    """Whether what the edit wrote names a thing anew, a name of its place's own: an anonymous
+    function given a name (`function *(){` → `function *responseTime(){`), an alias that nothing
+    reads yet (`except KeyError:` → `except KeyError as e:`, for the `raise … from e` to come).
+    `written`: the tokens the edit wrote alone, at text[base + token.start]."""
+    if tree is None or not written or written[-1].kind != "id":
+        return False
+    name = written[-1]
+    node = _name_at(tree.root_node, nb, base + name.start, name.text)
+    if [t.text for t in written] == ["as", name.text]:
+        clause = node
+        while clause is not None and clause.type not in ("except_clause", "with_statement", "catch_clause"):
+            clause = clause.parent
+        return clause is not None and len(_word(name.text).findall(text, *nb.node(clause))) == 1
+    parent = node.parent if node is not None and len(written) == 1 else None
+    return parent is not None and parent.type in _FUNCTION_NODES | _CLASS_NODES and parent.child_by_field_name("name") == node

@@ -91,7 +91,7 @@ def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _
             or _closing_tag(text, old_name, new_name, where)
     node = edited[0]
     role = _role(node)
-    if role == "shorthand":
+    if role == "shorthand" or _still_bound_beside(node, old_name):
         return None
     olds = [n for at in _occurrences(text, old_name)
             if (n := _name_at(root, nb, at, old_name)) is not None and _role(n) == role and not _defines(n)]
@@ -148,6 +148,18 @@ def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _
         edits += _keyword_renames(text, root, nb, fn, old_name, new_name)
     return Proposal("rename", tuple(edits), f"rename `{old_name}` → `{new_name}` ({_places(len(edits))})",
                     names=(old_name, new_name) if scope == root and cls is None else ())
+
+
+# Patterns that bind several names at once (`a, b = …`, `[a, b] = …`, `const {a, b} = …`).
+_PATTERNS = frozenset({"pattern_list", "tuple_pattern", "list_pattern", "array_pattern", "object_pattern"})
+
+
+def _still_bound_beside(node: Node, old_name: str) -> bool:
+    """Whether the pattern that binds `node` binds `old_name` too (`query, query` → `params,
+    query`: a name bound twice fixed, the other one stays)."""
+    parent = node.parent
+    return parent is not None and parent.type in _PATTERNS \
+        and any(c.type == "identifier" and _text(c) == old_name for c in parent.named_children)
 
 
 def _reassigned_from(text: str, root: Node, nb: _Bytes, node: Node, old_name: str) -> Node | None:

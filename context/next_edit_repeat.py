@@ -12,7 +12,7 @@ from tree_sitter import Tree
 
 from atelier.context.edits import Edit, minimal
 from atelier.context.next_edit_calls import _parameters_changed
-from atelier.context.next_edit_confidence import opens_definition, owner, reworded
+from atelier.context.next_edit_confidence import names_anew, opens_definition, owner, reworded
 from atelier.context.next_edit_hunks import (
     LastEdit, MAX_EDITS, Proposal, _DIRECTIVE, _annotates, _header, _line_span, _lines_at, _near_lines, _nonspace,
     _numbers_only, _sets_state, _word, tokens,
@@ -66,6 +66,8 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
     written_tokens = [t for n, line_ops in zip(N, ops) for op in line_ops for t in n[op[3]:op[4]]]
     if any(op[0] != "replace" for line_ops in ops for op in line_ops) and _in_import(tree, nb, last.start):
         return None  # a name added to or dropped from one import says nothing about the others
+    if k == 1 and not removed_tokens and names_anew(tree, nb, text, written_tokens, ls):
+        return None
     # Lines of the same shape are siblings; a definition's header, prose (a comment, a
     # docstring, a note added at a line's end), a number changed or lines rewritten into more
     # or fewer: only identical lines.

@@ -11,7 +11,7 @@ from tree_sitter import Tree
 
 from atelier.context.edits import Edit, minimal
 from atelier.context.next_edit_calls import _parameters_changed
-from atelier.context.next_edit_confidence import owner, reworded
+from atelier.context.next_edit_confidence import names_anew, owner, reworded
 from atelier.context.next_edit_hunks import (
     LastEdit, MAX_EDITS, Proposal, _DIRECTIVE, _annotates, _header, _line_span, _nonspace, _numbers_only, _places,
     _sets_state, _shape, tokens,
@@ -62,6 +62,8 @@ def propose_same_change(text: str, last: LastEdit, tree: Tree | None = None) -> 
             and text.count(put[0].text) > 1:
         return None  # one value switched for another already in use: the others keep theirs
     nb = _bytes(text)
+    if not gone and names_anew(tree, nb, text, put, start):
+        return None
     if tree is not None and any(t.kind == "id" and t.text not in {g.text for g in gone} and
                                 (n := _name_at(tree.root_node, nb, start + t.start, t.text)) is not None and _binds(n)
                                 for t in put):

@@ -97,3 +97,15 @@ def test_a_part_of_a_getters_signature_is_not_repeated_on_the_other_getters():
     text = body.replace("f(a, b)", "g(a, b)")
     found = propose_span_repeat(text, last, parse("python", text))
     assert found is not None and apply_edits(text, found.edits) == "x = g(a, b)\ny = 1\nz = g(a, c)\n"
+
+
+def test_a_name_given_anew_is_its_places_own():
+    js = ("module.exports = function (opts) {\n  return function *(){\n    yield next;\n  }\n}\n\n"
+          "exports.logger = function (opts) {\n  return function *(){\n    yield next;\n  }\n}\n")
+    assert first_edit("javascript", js, "return function *(){", "return function *responseTime(){") is None
+    py = ("def a(h):\n    try:\n        return h['alg']\n    except KeyError:\n        raise InvalidToken('no alg')\n\n\n"
+          "def b(h):\n    try:\n        return h['kid']\n    except KeyError:\n        raise InvalidToken('no kid')\n")
+    assert first_edit("python", py, "except KeyError:", "except KeyError as e:") is None  # nothing reads `e` yet
+    used = py.replace("raise InvalidToken('no alg')", "raise InvalidToken('no alg') from e")
+    assert first_edit("python", used, "except KeyError:", "except KeyError as e:") == \
+        used.replace("except KeyError:", "except KeyError as e:")

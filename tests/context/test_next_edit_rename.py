@@ -239,3 +239,10 @@ def test_a_plain_word_declared_in_a_doc_example_is_renamed_at_its_uses_in_the_ex
     out = first_edit("javascript", src, "var add =", "var plus =", every=True)
     assert out == src.replace("var add =", "var plus =").replace("(add,", "(plus,")
     assert first_edit("javascript", src, "Use it to add up", "Use it to plus up") is None  # prose: no declaration
+
+
+def test_a_name_bound_twice_fixed_in_an_unpacking_keeps_the_other_and_goes_where_it_is_read_the_same_way():
+    src = ("def relative(url):\n    scheme, netloc, path, query, query, fragment = urlparse(url)\n"
+           "    path = fix(path)\n    return urlunparse((scheme, netloc, path, query, query, fragment))\n")
+    out = first_edit("python", src, "path, query, query, fragment =", "path, params, query, fragment =")
+    assert out == src.replace("query, query", "params, query")  # the second `query` is the real one
