@@ -21,7 +21,7 @@ from atelier.context.next_edit_hunks import (
 from atelier.context.next_edit_members import (
     _clashes, _member_host, _member_owners, _member_uses, _records, _super_calls, _this_aliases,
 )
-from atelier.context.next_edit_scope import _binds
+from atelier.context.next_edit_scope import _binds, _locals_of
 from atelier.context.next_edit_tree import (
     _Bytes, _DEFINITION_NODES, _bytes, _defines, _enclosing_function, _in_type, _inside, _name_at, _owner, _prose,
     _role, _text,
@@ -129,6 +129,8 @@ def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _
         if bound or (inside and len(inside) == len(olds)):
             scope = fn
     targets = [n for n in olds if _inside(n, scope)] + ([spelt] if spelt is not None else [])
+    if scope == root and role == "name" and cls is None:  # a module's name: not where a function has one of its own
+        targets = _not_shadowed(text, root, nb, targets, old_name)
     # A name that was already in use here: replacing one use is not a rename.
     s0, s1 = nb.node(scope)
     mine = set(where)
@@ -148,6 +150,22 @@ def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _
         edits += _keyword_renames(text, root, nb, fn, old_name, new_name)
     return Proposal("rename", tuple(edits), f"rename `{old_name}` → `{new_name}` ({_places(len(edits))})",
                     names=(old_name, new_name) if scope == root and cls is None else ())
+
+
+def _not_shadowed(text: str, root: Node, nb: _Bytes, nodes: list[Node], name: str) -> list[Node]:
+    """Those of `nodes` (occurrences of a module's `name`) that no function around binds anew
+    (`var setType = …` in a function is that function's own)."""
+    shadows: dict[int, bool] = {}
+
+    def shadowed(fn: Node | None) -> bool:
+        if fn is None:
+            return False
+        if fn.start_byte not in shadows:
+            shadows[fn.start_byte] = bool(_locals_of(text, root, nb, fn, {name}, declared=True)) \
+                or shadowed(_enclosing_function(fn.parent))
+        return shadows[fn.start_byte]
+
+    return [n for n in nodes if not shadowed(_enclosing_function(n))]
 
 
 # Patterns that bind several names at once (`a, b = …`, `[a, b] = …`, `const {a, b} = …`).

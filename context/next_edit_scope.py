@@ -126,9 +126,13 @@ def _same_locals(text: str, tree: Tree, nb: _Bytes, index: int, local: set[str],
     return seen[other.start_byte]
 
 
-def _locals_of(text: str, root: Node, nb: _Bytes, fn: Node, names: set[str]) -> set[str]:
+# Assignments that give a value to a variable of the scope around (JavaScript): no declaration.
+_OUTER_ASSIGNMENTS = frozenset({"assignment_expression", "augmented_assignment_expression"})
+
+
+def _locals_of(text: str, root: Node, nb: _Bytes, fn: Node, names: set[str], declared: bool = False) -> set[str]:
     """Those of `names` that are variables of the function `fn` (parameters, or assigned
-    there)."""
+    there; `declared`: declared there, which a JavaScript `x = 1` without `var` is not)."""
     s0, s1 = nb.node(fn)
     if s1 - s0 > MODULE_FUNCTION_SHARE * len(text) and len(text) > 5000:
         return set()  # a wrapper around the whole module (an IIFE): its variables are the module's
@@ -141,7 +145,8 @@ def _locals_of(text: str, root: Node, nb: _Bytes, fn: Node, names: set[str]) -> 
             at = m.start()
             node = _name_at(root, nb, at, name)
             if node is not None and _role(node) == "name" and _enclosing_function(node) == fn \
-                    and (_binds(node) or params is not None and _parameter_name(node, params)):
+                    and (_binds(node) and not (declared and node.parent.type in _OUTER_ASSIGNMENTS)
+                         or params is not None and _parameter_name(node, params)):
                 out.add(name)
                 break
     return out

@@ -246,3 +246,13 @@ def test_a_name_bound_twice_fixed_in_an_unpacking_keeps_the_other_and_goes_where
            "    path = fix(path)\n    return urlunparse((scheme, netloc, path, query, query, fragment))\n")
     out = first_edit("python", src, "path, query, query, fragment =", "path, params, query, fragment =")
     assert out == src.replace("query, query", "params, query")  # the second `query` is the real one
+
+
+def test_a_modules_name_renamed_is_not_renamed_in_a_function_that_declares_its_own():
+    src = ("var setType = require('set-type');\nvar DIR = '';\n\nfunction check(header) {\n"
+           "  var setType = !header['content-type'];\n  if (setType) DIR = 'x';\n}\n\n"
+           "function type(value) {\n  this.set('Content-Type', setType(value));\n}\n")
+    out = first_edit("javascript", src, "var setType = require", "var getType = require", every=True)
+    assert out == src.replace("var setType = require", "var getType = require").replace("setType(value)", "getType(value)")
+    out = first_edit("javascript", src, "var DIR = ''", "var TEST_DIR = ''", every=True)
+    assert out == src.replace("DIR", "TEST_DIR")  # `DIR = 'x'` without `var` is the module's
