@@ -34,6 +34,9 @@ last one (propagation), and the filters every candidate passes, from the model's
   boolean are siblings; a variable the edit assigns anew is not assigned again in the same
   function); identical lines anywhere in the file get the same rewrite; a number changed goes
   to identical lines only, and to the assertions below in the same test that expect it;
+- chaining: a `raise` in an `except` clause chained to its exception (`raise X(…) from err`)
+  → the next unchained one below (its clause bound `as err` where it binds nothing); a clause
+  just bound `as err` → its own raises;
 - asserts: a unittest assertion made a bare `assert` (`self.assertEqual(a, b)` → `assert a == b`)
   → the next call of the same assertion method below, its own arguments in the same template;
 - statements: one statement fixed in a way the language's rules say others need too (a bare
@@ -73,7 +76,7 @@ This module runs the predictors in turn (`propagate`); each lives in a module of
 next_edit_rename (rename, with next_edit_members and next_edit_words), next_edit_switch,
 next_edit_multi (several names), next_edit_parameters, next_edit_arguments, next_edit_signature
 (a call's new keyword given to its definition), next_edit_asserts (unittest assertions made
-bare), next_edit_qualify, next_edit_repeat (lines and blocks, with next_edit_rewrite),
+bare), next_edit_chaining, next_edit_qualify, next_edit_repeat (lines and blocks, with next_edit_rewrite),
 next_edit_statements, next_edit_same_change, next_edit_span (a part of a
 line), next_edit_comments (sentence case, lines commented out, trailing directives),
 next_edit_subword (a part of a name), next_edit_typos (the next misspelling); what they share
@@ -92,6 +95,7 @@ from tree_sitter import Tree
 from atelier.context.edits import Edit, minimal
 from atelier.context.next_edit_arguments import propose_arguments
 from atelier.context.next_edit_asserts import propose_assert_rewrite
+from atelier.context.next_edit_chaining import propose_chaining
 from atelier.context.next_edit_comments import propose_comment_out, propose_sentence_case, propose_trailing_comment
 from atelier.context.next_edit_hunks import LastEdit, Proposal
 from atelier.context.next_edit_multi import propose_multi_rename
@@ -147,9 +151,9 @@ def propagate(text: str, language: str | None, tree: Tree | None, last: LastEdit
         if time.perf_counter() > deadline:
             return None
     # Before the repeat: its siblings are lines of the same shape, the assertion's any arguments.
-    rewrite = propose_assert_rewrite(text, language, tree, last)
-    if rewrite is not None:
-        return rewrite
+    rewrite = propose_assert_rewrite(text, language, tree, last) or propose_chaining(text, tree, last)
+    if rewrite is not None:  # (a chaining without edits: the edit was that rule's, nothing follows)
+        return _onward(rewrite, last)
     repeat, switch = _onward(propose_repeat(text, last, tree), last), propose_switch(text, tree, last)
     if repeat is not None and switch is not None:  # both read the same edit: every place, the repeat's first
         extra = tuple(e for e in switch.edits if not any(e.start <= r.end and r.start <= e.end for r in repeat.edits))

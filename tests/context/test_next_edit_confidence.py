@@ -105,7 +105,9 @@ def test_a_name_given_anew_is_its_places_own():
     assert first_edit("javascript", js, "return function *(){", "return function *responseTime(){") is None
     py = ("def a(h):\n    try:\n        return h['alg']\n    except KeyError:\n        raise InvalidToken('no alg')\n\n\n"
           "def b(h):\n    try:\n        return h['kid']\n    except KeyError:\n        raise InvalidToken('no kid')\n")
-    assert first_edit("python", py, "except KeyError:", "except KeyError as e:") is None  # nothing reads `e` yet
+    # Nothing reads `e` yet: not `as e` on the other clause, but the raise of this one chained to it.
+    assert first_edit("python", py, "except KeyError:", "except KeyError as e:") == \
+        py.replace("except KeyError:", "except KeyError as e:", 1).replace("'no alg')", "'no alg') from e")
     used = py.replace("raise InvalidToken('no alg')", "raise InvalidToken('no alg') from e")
     assert first_edit("python", used, "except KeyError:", "except KeyError as e:") == \
         used.replace("except KeyError:", "except KeyError as e:")
