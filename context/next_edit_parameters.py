@@ -189,7 +189,7 @@ def _forwarding(text: str, root: Node, nb: _Bytes, fn: Node, own_calls: set[int]
                 out.append(_insert_item(text, a0, a1, spans, len(spans), ", ".join(n for n, _ in new_p[k:])))
             continue
         if op == "insert":
-            for j, (name, _) in enumerate(new_p[k:k + len(value)]):
+            for j, (name, optional) in enumerate(new_p[k:k + len(value)]):
                 if name in items or f"{name}={name}" in items or name in ("*", "/"):
                     continue
                 if name.startswith("**"):
@@ -204,8 +204,10 @@ def _forwarding(text: str, root: Node, nb: _Bytes, fn: Node, own_calls: set[int]
                         out.append(_insert_item(text, a0, a1, spans, items.index(f"{prev}={prev}") + 1, f"{name}={name}"))
                     elif prev is not None and prev in items and not prev.startswith("*") and all(
                             _keyword(it) is not None or _starred(it) for it in items[items.index(prev) + 1:]):
-                        # Only where no positional argument follows: it would shift them.
-                        out.append(_insert_item(text, a0, a1, spans, items.index(prev) + 1, name))
+                        # Only where no positional argument follows: it would shift them. One with a
+                        # default is passed by name: the callee's order past the shared ones is its own.
+                        out.append(_insert_item(text, a0, a1, spans, items.index(prev) + 1,
+                                                f"{name}={name}" if optional else name))
         else:
             gone = {i for i, it in enumerate(items)
                     for name, _ in old_p[k:k + value] if it == name or it == f"{name}={name}"}

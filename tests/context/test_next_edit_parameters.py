@@ -25,3 +25,10 @@ def test_parameters_reordered_in_a_wrapper_are_reordered_where_its_body_passes_t
     # a call that passes them in another order (or only some) is not a wrapper's: left alone
     other = src.replace("self.app(scope, send, receive)", "self.app(receive, scope, send)")
     assert first_edit("python", other, "scope, send, receive):", "scope, receive, send):") is None
+
+
+def test_a_parameter_with_a_default_is_passed_on_by_name_where_the_wrapper_passes_its_parameters():
+    src = ("class Schema:\n    def validate(self, data, many=None):\n"
+           "        _, errors = self._do_load(data, many, postprocess=False)\n        return errors\n")
+    out = first_edit("python", src, "many=None):", "many=None, partial=None):")
+    assert out == src.replace("many=None):", "many=None, partial=None):").replace("many, postprocess", "many, partial=partial, postprocess")
