@@ -21,7 +21,7 @@ from atelier.context.next_edit_hunks import (
 from atelier.context.next_edit_members import (
     _clashes, _member_host, _member_owners, _member_uses, _records, _super_calls, _this_aliases,
 )
-from atelier.context.next_edit_scope import _binds, _locals_of
+from atelier.context.next_edit_scope import _binds, _defined, _locals_of
 from atelier.context.next_edit_tree import (
     _Bytes, _DEFINITION_NODES, _bytes, _defines, _enclosing_function, _in_type, _inside, _name_at, _owner, _prose,
     _role, _text,
@@ -29,6 +29,12 @@ from atelier.context.next_edit_tree import (
 from atelier.context.next_edit_words import (
     _closing_tag, _definition_of, _example_rename, _method_of, _respell, _typo,
 )
+
+
+# The words of a name (`_get_definition`, `LazyAnnotatedBase`), and how long a word must be to be
+# replaced by another in a name that is still the same thing's.
+_WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+LONG_WORD = 5
 
 
 def renamed_names(text: str, last: LastEdit) -> dict[tuple[str, str], list[int]] | None:
@@ -106,11 +112,14 @@ def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _
         records = _records(literal)
         olds = [n for n in olds if literal is not None and n.parent is not None and n.parent.parent == literal] \
             or [n for n in olds if n.parent is not None and n.parent.parent in records]
-    # `sigletonify(self)` → `singletonify(self)`: a misspelt function's one definition follows its use.
+    # `sigletonify(self)` → `singletonify(self)`: a misspelt function's one definition follows its
+    # use; and a function's use renamed to a name alike that nothing defines yet
+    # (`_Wrapper(x)` → `_GenericWrapper(x)`): the function renamed, starting from a call.
+    renamed_use = _typo(old_name, new_name) or _alike(old_name, new_name) and not _defined(text, root, nb, new_name)
     spelt = _definition_of(root, nb, text, node, old_name) \
-        if role == "name" and cls is None and not _defines(node) and _typo(old_name, new_name) else None
-    if role == "member" and _typo(old_name, new_name):  # `self._get_pagninator()`: its method's definition too
-        spelt = _method_of(root, nb, text, node, old_name)
+        if role == "name" and cls is None and not _defines(node) and renamed_use else None
+    if role == "member" and renamed_use and _method_of(root, nb, text, node, new_name) is None:
+        spelt = _method_of(root, nb, text, node, old_name)  # `self._get_pagninator()`: its method's definition too
     defined = node.parent if node.parent is not None and node.parent.type in _FUNCTION_DEFINITIONS \
         and node.parent.child_by_field_name("name") == node else None
     mentions = _called_in_comments(text, root, nb, defined, old_name, new_name) if defined is not None else []
@@ -150,6 +159,18 @@ def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _
         edits += _keyword_renames(text, root, nb, fn, old_name, new_name)
     return Proposal("rename", tuple(edits), f"rename `{old_name}` → `{new_name}` ({_places(len(edits))})",
                     names=(old_name, new_name) if scope == root and cls is None else ())
+
+
+def _alike(old: str, new: str) -> bool:
+    """Whether two names read as one thing renamed: words added or dropped (`_get_definition` →
+    `get_definition`, `_Wrapper` → `_GenericWrapper`), or one long word for another
+    (`_LazyAnnotatedBase` → `_LazyGenericBase`); not another thing (`get_user` → `set_user`,
+    `foo` → `str`)."""
+    a, b = _WORDS.findall(old), _WORDS.findall(new)
+    ops = difflib.SequenceMatcher(None, [w.lower() for w in a], [w.lower() for w in b], autojunk=False).get_opcodes()
+    return any(tag == "equal" for tag, *_ in ops) and all(
+        tag != "replace" or i2 - i1 == j2 - j1 == 1 and min(len(a[i1]), len(b[j1])) >= LONG_WORD
+        for tag, i1, i2, j1, j2 in ops)
 
 
 def _not_shadowed(text: str, root: Node, nb: _Bytes, nodes: list[Node], name: str) -> list[Node]:

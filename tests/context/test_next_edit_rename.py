@@ -256,3 +256,14 @@ def test_a_modules_name_renamed_is_not_renamed_in_a_function_that_declares_its_o
     assert out == src.replace("var setType = require", "var getType = require").replace("setType(value)", "getType(value)")
     out = first_edit("javascript", src, "var DIR = ''", "var TEST_DIR = ''", every=True)
     assert out == src.replace("DIR", "TEST_DIR")  # `DIR = 'x'` without `var` is the module's
+
+
+def test_a_functions_use_renamed_to_a_name_alike_that_nothing_defines_renames_its_definition():
+    src = ("def infer(arguments):\n    return infer_type_vars(arguments, None)\n\n\n"
+           "def infer_type_vars(arguments, params):\n    return {}\n\n\nclass Name:\n    def is_definition(self):\n"
+           "        return self._get_definition() is not None\n\n    def _get_definition(self):\n        return None\n")
+    out = first_edit("python", src, "return infer_type_vars(", "return _infer_type_vars(")
+    assert out == src.replace("infer_type_vars(", "_infer_type_vars(")
+    out = first_edit("python", src, "self._get_definition()", "self.get_definition()")
+    assert out == src.replace("_get_definition(", "get_definition(")
+    assert first_edit("python", src, "return infer_type_vars(", "return str(") is None  # another function: not a rename
