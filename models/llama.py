@@ -20,7 +20,7 @@ from atelier.models.fim import FimFormat, detect_fim
 from atelier.models.gguf_info import GGUFError, lora_mismatch
 from atelier.models.locate import check_gguf
 from atelier.models.lookup import LookupStats, complete_greedy
-from atelier.models.states import CHAT_SLOT, KeptState, StateCache, common_prefix
+from atelier.models.states import CHAT_SLOT, KeptState, StateCache
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +160,7 @@ class LlamaBackend:
         prompt_lookup: int = 0,
     ) -> None:
         check_gguf(path, source)
-        import llama_cpp
+        import llama_cpp  # noqa: F401  (fails here, with its own message, where it is not installed)
 
         self.path = path
         self.n_gpu_layers = n_gpu_layers if n_gpu_layers is not None else (-1 if gpu_offload_supported() else 0)

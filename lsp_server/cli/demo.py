@@ -48,7 +48,7 @@ async def _demo(path: Path, line: int | None) -> int:
     session = ActionSession(path.parent)
     t0 = time.perf_counter()
     await session.start()
-    print(f"server started; loading model ...", flush=True)
+    print("server started; loading model ...", flush=True)
     try:
         await session.wait_ready()
         if session.messages:

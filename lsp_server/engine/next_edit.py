@@ -17,7 +17,7 @@ from typing import Callable
 
 from atelier.context.assembly import prepare
 from atelier.context.document import Document
-from atelier.context.edit_history import EditHistory, Hunk, unified_diff
+from atelier.context.edit_history import EditHistory, unified_diff
 from atelier.context.edits import Edit
 from atelier.context.gate import uri_path
 from atelier.context.next_edit import LastEdit, Proposal, acceptable, apply_edits, line_pieces, propagate, rank, rename_elsewhere
