@@ -135,7 +135,7 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
     # Prose whose words were rewritten: only in the documentation of the same definition (a
     # directive, `# pragma: no cover`, is no documentation: it goes on identical lines).
     reworded_prose = tree is not None and (_prose(host) or _commented(tree, nb, last)) \
-        and reworded(old_block, new_block) and not directive
+        and reworded(old_block, new_block) and not directive and not _directive(host)
     prose_owner = owner(tree, nb, last.start) if reworded_prose else False
     # (Words of prose that spell a variable's name are no use of it.)
     fn = _enclosing_function(host) if tree is not None and changed_names and not _prose(host) else None

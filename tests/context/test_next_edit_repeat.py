@@ -224,3 +224,12 @@ def test_a_type_made_for_a_fields_name_is_not_given_to_the_fields_beside_it():
            "    href?: string | undefined\n    target?: string | undefined\n}\n")
     out = first_edit("typescript", src, "target?: string", "target?: HTMLAttributeAnchorTarget")
     assert out == src.replace("target?: string", "target?: HTMLAttributeAnchorTarget")
+
+
+def test_a_note_added_to_a_directive_goes_to_the_same_directive_in_another_function():
+    # A `# pragma:` comment is no function's documentation: the same one elsewhere reads alike.
+    src = ("def run(msg):\n    if msg:\n        msg.run()\n    else:  # pragma: no cover, internal debugging guard\n"
+           "        raise TypeError(msg)\n\n\ndef start(msg):\n    if msg:\n        return msg.start()\n"
+           "    else:  # pragma: no cover, internal debugging guard\n        raise TypeError(msg)\n")
+    out = first_edit("python", src, "debugging guard\n", "debugging guard TODO: use assert_never\n")
+    assert out == src.replace("debugging guard\n", "debugging guard TODO: use assert_never\n")
