@@ -39,6 +39,8 @@ last one (propagation), and the filters every candidate passes, from the model's
   just bound `as err` → its own raises;
 - asserts: a unittest assertion made a bare `assert` (`self.assertEqual(a, b)` → `assert a == b`)
   → the next call of the same assertion method below, its own arguments in the same template;
+- fallback: a directive added to an import fallback's `try:` or import (`# type: ignore`,
+  `# pragma: no cover`) → its `except` line, the assignment standing in for the name there;
 - statements: one statement fixed in a way the language's rules say others need too (a bare
   comparison made an `assert`, a statement ended with `;` in a file that ends them, a trailing
   comma, a stub made to raise NotImplementedError, an implicit global declared, a function made
@@ -78,7 +80,7 @@ next_edit_multi (several names), next_edit_parameters, next_edit_arguments, next
 (a call's new keyword given to its definition), next_edit_asserts (unittest assertions made
 bare), next_edit_chaining, next_edit_qualify, next_edit_repeat (lines and blocks, with next_edit_rewrite),
 next_edit_statements, next_edit_same_change, next_edit_span (a part of a
-line), next_edit_comments (sentence case, lines commented out, trailing directives),
+line), next_edit_comments (sentence case, lines commented out, trailing directives), next_edit_fallback,
 next_edit_subword (a part of a name), next_edit_typos (the next misspelling); what they share
 is in next_edit_hunks (the user's hunk, tokens, proposals), next_edit_tree (the parse),
 next_edit_scope (variables) and next_edit_calls (argument and parameter lists, calls); the
@@ -97,6 +99,7 @@ from atelier.context.next_edit_arguments import propose_arguments
 from atelier.context.next_edit_asserts import propose_assert_rewrite
 from atelier.context.next_edit_chaining import propose_chaining
 from atelier.context.next_edit_comments import propose_comment_out, propose_sentence_case, propose_trailing_comment
+from atelier.context.next_edit_fallback import propose_fallback_directive
 from atelier.context.next_edit_hunks import LastEdit, Proposal
 from atelier.context.next_edit_multi import propose_multi_rename
 from atelier.context.next_edit_parameters import propose_parameters
@@ -161,6 +164,7 @@ def propagate(text: str, language: str | None, tree: Tree | None, last: LastEdit
     if repeat or switch or time.perf_counter() > deadline:
         return repeat or switch
     return _onward(propose_sentence_case(text, last) or propose_comment_out(text, tree, last)
+                   or propose_fallback_directive(text, tree, last)
                    or propose_trailing_comment(text, tree, last)
                    or propose_statement_fix(text, tree, last)
                    or propose_qualify(text, tree, last)

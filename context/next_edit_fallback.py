@@ -1,0 +1,71 @@
+"""Import fallbacks (Python): a directive added at the end of a `try:` line, or of an import in
+the `try` (`import cryptography  # type: ignore`, `try:  # pragma: no cover`) → the same directive
+on the other side of the fallback: the `except` clause's line, the assignment that stands in for
+the imported name there (`cryptography = None  # type: ignore`); one tool says it of both.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tree_sitter import Node, Tree
+
+from atelier.context.edits import Edit
+from atelier.context.next_edit_below import _starting_statement
+from atelier.context.next_edit_hunks import _DIRECTIVE, LastEdit, Proposal
+from atelier.context.next_edit_tree import _Bytes, _bytes, _text
+
+# A comment written after a line's code: its spacing and its text.
+_APPENDED = re.compile(r"([ \t]*)(#[^\n]*)")
+
+
+def propose_fallback_directive(text: str, tree: Tree | None, last: LastEdit) -> Proposal | None:
+    m = _APPENDED.fullmatch(last.after)
+    if tree is None or last.before or m is None or not _DIRECTIVE.search(m.group(2)) \
+            or text[last.end:last.end + 1] not in ("\n", ""):
+        return None
+    line_start = text.rfind("\n", 0, last.start) + 1
+    code = text[line_start:last.start]
+    at = line_start + len(code) - len(code.lstrip())
+    if not code.strip() or "#" in code:
+        return None
+    nb = _bytes(text)
+    if code.strip() == "try:":
+        statement = _starting_statement(tree, nb, at, "try_statement")
+        clauses = [c for c in statement.named_children if c.type == "except_clause"] if statement is not None else []
+        ends = [_line_end(text, nb.index(clauses[0].start_byte))] if clauses else []
+    else:
+        ends = _stand_ins(text, tree, nb, at)
+    edits = tuple(Edit(e, e, last.after) for e in ends if "#" not in text[text.rfind("\n", 0, e) + 1:e])
+    return Proposal("repeat", edits, f"add `{m.group(2)}` to the fallback") if edits else None
+
+
+def _line_end(text: str, index: int) -> int:
+    end = text.find("\n", index)
+    return len(text) if end == -1 else end
+
+
+def _stand_ins(text: str, tree: Tree, nb: _Bytes, at: int) -> list[int]:
+    """The ends of the lines, in the `except` clauses of the `try` an import stands in, that
+    assign the names it imports (`except ImportError: cryptography = None`)."""
+    statement = _starting_statement(tree, nb, at, "import_statement", "import_from_statement")
+    block = statement.parent if statement is not None else None
+    outer = block.parent if block is not None else None
+    if outer is None or outer.type != "try_statement" or outer.child_by_field_name("body") != block:
+        return []
+    names = {_text(n.child_by_field_name("alias") or n).split(".")[0]
+             for n in statement.named_children if n.type in ("dotted_name", "aliased_import")}
+    if statement.type == "import_from_statement":  # `from m import a, b`: not the module's name
+        names -= {_text(statement.child_by_field_name("module_name")).split(".")[0]}
+    ends = []
+    for clause in (c for c in outer.named_children if c.type == "except_clause"):
+        for node in _assignments(clause):
+            if _text(node.child_by_field_name("left")) in names:
+                ends.append(_line_end(text, nb.index(node.start_byte)))
+    return ends
+
+
+def _assignments(clause: Node) -> list[Node]:
+    block = clause.named_children[-1] if clause.named_children else None
+    return [s.named_children[0] for s in (block.named_children if block is not None else [])
+            if s.type == "expression_statement" and s.named_children and s.named_children[0].type == "assignment"]
