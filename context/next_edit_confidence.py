@@ -10,7 +10,9 @@ matching place (a wrong suggestion costs more than a missing one).
 - variables (with next_edit_scope): a change that writes a variable of the edited function goes
   only where that variable exists too (same-change and arguments, as the repeat already did);
 - a name given anew (`names_anew`: an anonymous function named, an alias nothing reads yet) is
-  its place's own: neither repeated nor made the same change elsewhere.
+  its place's own: neither repeated nor made the same change elsewhere; so is a name written
+  from the words of its function's name (`function_words`: `PINO_TEST_WAIT_WATCHFILE_TIMEOUT`
+  in `watchFileCreated`), not written in a function named otherwise (`watchForWrite`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,10 @@ import re
 from tree_sitter import Node, Tree
 
 from atelier.context.next_edit_hunks import _word
-from atelier.context.next_edit_tree import _CLASS_NODES, _DEFINITION_NODES, _FUNCTION_NODES, _Bytes, _host, _name_at
+from atelier.context.next_edit_tree import (
+    _CLASS_NODES, _DEFINITION_NODES, _FUNCTION_NODES, _Bytes, _enclosing_function, _function_name, _host, _name_at,
+    _text,
+)
 
 
 # What a definition may be wrapped in, between a doc comment and the definition it documents.
@@ -106,3 +111,35 @@ def names_anew(tree: Tree | None, nb: _Bytes, text: str, written: list, base: in
         return clause is not None and len(_word(name.text).findall(text, *nb.node(clause))) == 1
     parent = node.parent if node is not None and len(written) == 1 else None
     return parent is not None and parent.type in _FUNCTION_NODES | _CLASS_NODES and parent.child_by_field_name("name") == node
+
+
+# The words of a name (`watchFileCreated`, `wait_for_write`) and how long one must be to count.
+_NAME_WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+NAME_WORD = 4
+
+
+def _name_words(name: str) -> set[str]:
+    return {w.lower() for w in _NAME_WORDS.findall(name) if len(w) >= NAME_WORD}
+
+
+def function_words(host: Node | None, written: list, old_block: str) -> set[str]:
+    """The words of the name of the function around the user's edit that a name the edit wrote
+    (and the line did not have) is built from."""
+    name = _named_function(host)
+    words = _name_words(_text(name)) if name is not None else set()
+    new = " ".join(t.text.lower() for t in written if t.kind in ("id", "lit") and t.text not in old_block)
+    return {w for w in words if w in new and w not in old_block.lower()}
+
+
+def for_another_function(words: set[str], tree: Tree, nb: _Bytes, index: int) -> bool:
+    """Whether the function around text[index] is another one, whose name lacks one of `words`."""
+    name = _named_function(_host(tree, nb, index))
+    return not words <= _name_words(_text(name)) if name is not None else True
+
+
+def _named_function(node: Node | None) -> Node | None:
+    """The name of the nearest named function around `node` (past its anonymous callbacks)."""
+    fn = _enclosing_function(node)
+    while fn is not None and _function_name(fn) is None:
+        fn = _enclosing_function(fn.parent)
+    return _function_name(fn) if fn is not None else None

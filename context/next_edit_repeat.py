@@ -12,7 +12,9 @@ from tree_sitter import Tree
 
 from atelier.context.edits import Edit, minimal
 from atelier.context.next_edit_calls import _parameters_changed
-from atelier.context.next_edit_confidence import names_anew, opens_definition, owner, reworded
+from atelier.context.next_edit_confidence import (
+    for_another_function, function_words, names_anew, opens_definition, owner, reworded,
+)
 from atelier.context.next_edit_hunks import (
     LastEdit, MAX_EDITS, Proposal, _DIRECTIVE, _annotates, _header, _line_span, _lines_at, _near_lines, _nonspace,
     _numbers_only, _sets_state, _word, tokens,
@@ -154,6 +156,8 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
     bound = tree is not None and same_shape and _binds_anew(O, N, ops)
     state = tree is not None and _sets_state(old, last)
     here = _enclosing_function(host) if state or bound else None  # the user's lines' function
+    # Words of the user's function's name that a name written anew is built from.
+    named_for = function_words(host, written_tokens, old_block) if tree is not None else set()
     edits: list[Edit] = []
     for start in sorted(candidates):
         sib = _lines_at(text, start, k)
@@ -192,6 +196,8 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
             continue  # `import render` → `render_to_response`: no `Panel_to_response` to import
         if new_sib is not None and own_class is not None:
             new_sib = _own_class(new_sib, own_class, tree, nb, start + sib_indents[0])
+        if new_sib is not None and named_for and for_another_function(named_for, tree, nb, start + sib_indents[0]):
+            continue  # `PINO_TEST_WAIT_WATCHFILE_TIMEOUT` written in `watchFileCreated`: not for `watchForWrite`
         if new_sib is None or new_sib == sib:
             continue
         edit = minimal(text, Edit(start, end, "\n".join(new_sib)))

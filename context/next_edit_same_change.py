@@ -11,7 +11,9 @@ from tree_sitter import Tree
 
 from atelier.context.edits import Edit, minimal
 from atelier.context.next_edit_calls import _parameters_changed
-from atelier.context.next_edit_confidence import names_anew, owner, reworded
+from atelier.context.next_edit_confidence import (
+    for_another_function, function_words, names_anew, owner, reworded,
+)
 from atelier.context.next_edit_hunks import (
     LastEdit, MAX_EDITS, Proposal, _DIRECTIVE, _annotates, _header, _line_span, _nonspace, _numbers_only, _places,
     _sets_state, _shape, tokens,
@@ -97,6 +99,7 @@ def propose_same_change(text: str, last: LastEdit, tree: Tree | None = None) -> 
     param = _parameter_typed(tree, nb, last.start) if tree is not None else None
     state = tree is not None and _sets_state(old, last)
     state_fn = _enclosing_function(_host(tree, nb, last.start)) if state else None
+    named_for = function_words(_host(tree, nb, last.start), put, old[ls:le]) if tree is not None else set()
     left = [t for t in line_tokens if t.end <= start]
     right = [t for t in line_tokens if t.start >= end]
     between = start == end  # an insertion between two tokens
@@ -133,6 +136,9 @@ def propose_same_change(text: str, last: LastEdit, tree: Tree | None = None) -> 
         if fn_span is not None:
             keep = (lambda at, a=a, ok=keep: (ok is None or ok(at)) and (
                 fn_span[0] <= at <= fn_span[1] or _same_locals(text, tree, nb, at + last.start - a, local, seen_functions)))
+        if named_for:  # a name written from its function's name: not into a function named otherwise
+            keep = (lambda at, a=a, ok=keep: (ok is None or ok(at))
+                    and not for_another_function(named_for, tree, nb, at + last.start - a))
         edits = _same_places(text, last, context, replacement, at_line_start=not n_left and not left,
                              at_line_end=not n_right and not right, keep=keep)
         if edits:

@@ -111,3 +111,13 @@ def test_a_name_given_anew_is_its_places_own():
     used = py.replace("raise InvalidToken('no alg')", "raise InvalidToken('no alg') from e")
     assert first_edit("python", used, "except KeyError:", "except KeyError as e:") == \
         used.replace("except KeyError:", "except KeyError as e:")
+
+
+def test_a_name_written_from_its_functions_name_is_not_written_in_a_function_named_otherwise():
+    src = ("function watchFileCreated (filename) {\n  return new Promise((resolve) => {\n    const TIMEOUT = 2000\n"
+           "    poll(filename, TIMEOUT, resolve)\n  })\n}\n\nfunction watchForWrite (filename) {\n"
+           "  return new Promise((resolve) => {\n    const TIMEOUT = 2000\n    poll(filename, TIMEOUT, resolve)\n  })\n}\n")
+    new = "const TIMEOUT = process.env.PINO_TEST_WAIT_WATCHFILE_TIMEOUT || 10000"
+    assert first_edit("javascript", src, "const TIMEOUT = 2000", new) is None
+    plain = "const TIMEOUT = process.env.PINO_TEST_TIMEOUT || 10000"  # the same setting for both
+    assert first_edit("javascript", src, "const TIMEOUT = 2000", plain) == src.replace("const TIMEOUT = 2000", plain)
