@@ -65,7 +65,7 @@ def _alias(clause: Node) -> str | None:
     """The name an `except` clause binds (`except E as err:` → `err`)."""
     pattern = next((c for c in clause.named_children if c.type == "as_pattern"), None)
     alias = pattern.child_by_field_name("alias") if pattern is not None else None
-    return _text(alias).strip() or None if alias is not None else None
+    return (_text(alias).strip() or None) if alias is not None else None
 
 
 def _unchained(raise_: Node) -> bool:

@@ -37,9 +37,9 @@ def propose_qualify(text: str, tree: Tree | None, last: LastEdit) -> Proposal | 
         lo, hi = nb.node(host)
         if not called:
             return None
-        olds = [at for at in _occurrences(text, (last.before + name_text) if last.before else name_text, lo, hi)
-                if at != (last.start if last.before else name.start()) and text[at - 1:at] != "."
-                and text[at + len(last.before) + len(name_text):][:1] == "("]
+        read = last.before + name_text  # as the other places read it (the user's own reads otherwise now)
+        olds = [at for at in _occurrences(text, read, lo, hi)
+                if text[at - 1:at] != "." and text[at + len(read):at + len(read) + 1] == "("]
     elif last.before:  # `L.DomUtil` → `DomUtil`: wherever the file reads it through `L.`
         # (Not where the file names it: `var DomUtil = L.DomUtil` is what the user now reads.)
         alias = re.compile(rf"(?<![\w$.]){re.escape(name_text)}\s*=\s*\Z")
