@@ -15,6 +15,8 @@ one statement, the next statement of the same kind with the same flaw gets the s
   JavaScript) → the next such assignment in the same function;
 - a function made `async` → `await` on the calls its own `return` statements return, in a file
   whose other functions `return await` (a style: many return the promise bare);
+- a declaration's keyword switched (`var` → `const`, or back) → the next declarations written
+  with the old keyword (`let` where `const` would break a variable assigned again);
 - a loose equality made strict (`==` → `===`) → the next loose one against the same kind of
   operand (never `== null`, which is meant loose);
 - the redundant `u` prefix dropped from a Python string → the next string that has it;
@@ -28,7 +30,7 @@ one statement, the next statement of the same kind with the same flaw gets the s
 Each proposes the next place below the user's edit, and only when the user's edit was exactly
 that fix. Places are found by a text search over the lines below the edit, each looked up in
 the parsed tree (next_edit_below), never by walking the tree; the rules live in next_edit_python_fixes,
-next_edit_js_fixes and next_edit_commas.
+next_edit_js_fixes, next_edit_keywords and next_edit_commas.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from tree_sitter import Tree
 from atelier.context.next_edit_commas import _trailing_comma
 from atelier.context.next_edit_hunks import LastEdit, Proposal
 from atelier.context.next_edit_js_fixes import _awaited, _declared, _semicolon_added, _semicolon_dropped, _strict_equality
+from atelier.context.next_edit_keywords import _keyword_switched
 from atelier.context.next_edit_python_fixes import _assertion, _object_base, _print, _stub, _test_prefix, _unicode_prefix
 from atelier.context.next_edit_tree import _bytes
 
@@ -48,7 +51,7 @@ def propose_statement_fix(text: str, tree: Tree | None, last: LastEdit) -> Propo
         return None
     nb = _bytes(text)
     for rule in (_assertion, _stub, _semicolon_added, _semicolon_dropped, _trailing_comma, _declared, _awaited,
-                 _strict_equality, _unicode_prefix, _print, _test_prefix, _object_base):
+                 _strict_equality, _keyword_switched, _unicode_prefix, _print, _test_prefix, _object_base):
         found = rule(text, tree, nb, last)
         if found is not None:
             return found

@@ -201,3 +201,11 @@ def test_an_object_base_dropped_from_a_class_is_dropped_from_the_next_class_that
     assert first_edit("python", src, "class Theme(object):", "class Theme:") == \
         src.replace("Theme(object)", "Theme").replace("Themes(object)", "Themes")
     assert first_edit("python", src, "class Plain:", "class Plain(Base):") is None  # a real base: that class's own
+
+
+def test_a_var_made_const_makes_the_next_vars_const_or_let_where_assigned_again():
+    src = ("function retry(opts) {\n  var retries = opts.retries;\n  if (!retries) return;\n"
+           "  var noise = Math.random() * 100;\n  var delay = 1000;\n  delay += noise;\n  return delay;\n}\n")
+    out = first_edit("javascript", src, "var retries", "const retries", every=True)
+    assert out == src.replace("var retries", "const retries").replace("var noise", "const noise").replace("var delay", "let delay")
+    assert first_edit("javascript", src, "var retries", "let retries") is None  # `let` or `const` next: not for us to say
