@@ -25,12 +25,13 @@ one statement, the next statement of the same kind with the same flaw gets the s
 - a test method given its `test_` prefix (the runner skipped it) → the next method of the class
   that reads as a test without one (only `self`, undecorated, public, no hook, called nowhere);
 - an explicit `object` base dropped from a class (`class A(object):` → `class A:`, or written)
-  → the next class written the old way.
+  → the next class written the old way; `set([a, b])` made `{a, b}`, `return (a, b)` made
+  `return a, b` → the next one written the old way.
 
 Each proposes the next place below the user's edit, and only when the user's edit was exactly
 that fix. Places are found by a text search over the lines below the edit, each looked up in
 the parsed tree (next_edit_below), never by walking the tree; the rules live in next_edit_python_fixes,
-next_edit_js_fixes, next_edit_keywords and next_edit_commas.
+next_edit_js_fixes, next_edit_keywords, next_edit_literals and next_edit_commas.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from atelier.context.next_edit_commas import _trailing_comma
 from atelier.context.next_edit_hunks import LastEdit, Proposal
 from atelier.context.next_edit_js_fixes import _awaited, _declared, _semicolon_added, _semicolon_dropped, _strict_equality
 from atelier.context.next_edit_keywords import _keyword_switched
+from atelier.context.next_edit_literals import _return_tuple, _set_literal
 from atelier.context.next_edit_python_fixes import _assertion, _object_base, _print, _stub, _test_prefix, _unicode_prefix
 from atelier.context.next_edit_tree import _bytes
 
@@ -51,7 +53,8 @@ def propose_statement_fix(text: str, tree: Tree | None, last: LastEdit) -> Propo
         return None
     nb = _bytes(text)
     for rule in (_assertion, _stub, _semicolon_added, _semicolon_dropped, _trailing_comma, _declared, _awaited,
-                 _strict_equality, _keyword_switched, _unicode_prefix, _print, _test_prefix, _object_base):
+                 _strict_equality, _keyword_switched, _unicode_prefix, _print, _test_prefix, _object_base, _set_literal,
+                 _return_tuple):
         found = rule(text, tree, nb, last)
         if found is not None:
             return found

@@ -209,3 +209,14 @@ def test_a_var_made_const_makes_the_next_vars_const_or_let_where_assigned_again(
     out = first_edit("javascript", src, "var retries", "const retries", every=True)
     assert out == src.replace("var retries", "const retries").replace("var noise", "const noise").replace("var delay", "let delay")
     assert first_edit("javascript", src, "var retries", "let retries") is None  # `let` or `const` next: not for us to say
+
+
+def test_a_set_written_as_a_literal_and_a_returned_tuple_without_parentheses_go_to_the_next_one():
+    src = ("def ids(a, b):\n    first = set(['master'])\n    other = set(x for x in a)\n"
+           "    both = set(['gw0', 'gw1'])\n    return first, both\n")
+    assert first_edit("python", src, "set(['master'])", "{'master'}") == \
+        src.replace("set(['master'])", "{'master'}").replace("set(['gw0', 'gw1'])", "{'gw0', 'gw1'}")
+    src = ("def lookup(path):\n    try:\n        st = stat(path)\n        return (path, st)\n    except OSError:\n"
+           "        pass\n    return (\"\", None)\n")
+    assert first_edit("python", src, "return (path, st)", "return path, st") == \
+        src.replace("return (path, st)", "return path, st").replace('return ("", None)', 'return "", None')

@@ -1,0 +1,86 @@
+"""Python written the shorter way, as pyupgrade and black write it: `set([a, b])` made `{a, b}`,
+`return (a, b)` made `return a, b` → the next one below written the old way. Listed in
+next_edit_statements.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tree_sitter import Node, Tree
+
+from atelier.context.edits import Edit
+from atelier.context.next_edit_below import MAX_LOOKUPS, _next, _node_at
+from atelier.context.next_edit_hunks import LastEdit, Proposal
+from atelier.context.next_edit_tree import _Bytes, _text
+
+_SET_CALL = re.compile(r"(?<![\w.])set\(\[")
+_RETURN_TUPLE = re.compile(r"[ \t]*(?:return|yield)[ \t]*\(")
+
+
+def _set_literal(text: str, tree: Tree, nb: _Bytes, last: LastEdit) -> Proposal | None:
+    """`set([a, b])` → `{a, b}`: the next `set([...])` of a list written out."""
+    old = last.old_text(text)
+    m = _SET_CALL.search(old, max(0, last.start - 5), last.start + len(last.before) + 1)
+    if m is None or not text[m.start():].startswith("{"):
+        return None
+    lookups = [0]
+
+    def find(start: int, end: int) -> Edit | None:
+        for s in _SET_CALL.finditer(text, start, end):
+            if lookups[0] >= MAX_LOOKUPS:
+                return None
+            lookups[0] += 1
+            call = _node_at(tree, nb, s.start())
+            call = call.parent if call is not None else None
+            args = call.child_by_field_name("arguments") if call is not None and call.type == "call" else None
+            items = args.named_children if args is not None else []
+            if len(items) == 1 and items[0].type == "list" and items[0].named_child_count:
+                inner = _text(items[0])[1:-1]
+                return Edit(*nb.node(call), "{" + inner + "}")
+        return None
+
+    return _next(text, last, find, "write the next set as a literal")
+
+
+def _return_tuple(text: str, tree: Tree, nb: _Bytes, last: LastEdit) -> Proposal | None:
+    """`return (a, b)` → `return a, b`: the next return (or yield) of a tuple in parentheses."""
+    line_start = text.rfind("\n", 0, last.start) + 1
+    old = last.old_text(text)
+    if not _RETURN_TUPLE.match(old, line_start) or _RETURN_TUPLE.match(text, line_start) \
+            or _parenthesized(_statement_at(tree, nb, text, line_start)) is not None:
+        return None
+    mine = _statement_at(tree, nb, text, line_start)
+    if mine is None or mine.named_child_count != 1 or mine.named_children[0].type != "expression_list":
+        return None
+    lookups = [0]
+
+    def find(start: int, end: int) -> Edit | None:
+        if not _RETURN_TUPLE.match(text, start, end) or lookups[0] >= MAX_LOOKUPS:
+            return None
+        lookups[0] += 1
+        tuple_ = _parenthesized(_statement_at(tree, nb, text, start))
+        if tuple_ is None:
+            return None
+        t0, t1 = nb.node(tuple_)
+        return Edit(t0, t1, text[t0 + 1:t1 - 1].strip())
+
+    return _next(text, last, find, "drop the parentheses of the next returned tuple")
+
+
+def _statement_at(tree: Tree, nb: _Bytes, text: str, line_start: int) -> Node | None:
+    at = line_start + len(text[line_start:]) - len(text[line_start:].lstrip(" \t"))
+    node = _node_at(tree, nb, at)
+    while node is not None and node.type not in ("return_statement", "yield"):
+        node = node.parent if node.start_byte == nb.byte(at) else None
+    return node
+
+
+def _parenthesized(statement: Node | None) -> Node | None:
+    """The tuple in parentheses a return or yield gives, one line long (`return ("", None)`)."""
+    if statement is None or statement.named_child_count != 1:
+        return None
+    value = statement.named_children[0]
+    if value.type != "tuple" or value.named_child_count < 2 or b"\n" in (value.text or b"\n"):
+        return None
+    return value
