@@ -17,7 +17,7 @@ import re
 from tree_sitter import Node, Tree
 
 from atelier.context.edits import Edit
-from atelier.context.next_edit_below import _next, _starting_statement
+from atelier.context.next_edit_below import _code_start, _next, _starting_statement
 from atelier.context.next_edit_hunks import LastEdit, Proposal
 from atelier.context.next_edit_tree import _bytes, parse
 
@@ -29,8 +29,6 @@ _LOOSE = frozenset({"boolean_operator", "not_operator", "conditional_expression"
                     "named_expression", "concatenated_string", "yield", "await"})
 # Constants a comparison with is written its own way (`is None`, `is True`).
 _SINGLETONS = frozenset({"None", "True", "False"})
-# A line's indentation.
-_INDENT = re.compile(r"[ \t]*")
 # A line whose code starts with a call of an assertion method of `self`.
 _CALL = re.compile(r"[ \t]*self\.(assert\w*)\(")
 
@@ -85,7 +83,7 @@ def propose_assert_rewrite(text: str, language: str | None, tree: Tree | None, l
     (also when that next one cannot be: the one after it is not the next the user comes to)."""
     if language != "python" or tree is None:
         return None
-    at = _INDENT.match(text, text.rfind("\n", 0, last.start) + 1).end()  # (no copy of the rest of the file)
+    at = _code_start(text, text.rfind("\n", 0, last.start) + 1)
     if not text.startswith("assert ", at):
         return None
     nb = _bytes(text)

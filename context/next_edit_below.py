@@ -5,6 +5,7 @@ rule, over at most MAX_LINES lines), never by walking the tree.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 
 from tree_sitter import Node, Tree
@@ -23,6 +24,14 @@ MAX_LINES = 4000
 def _node_at(tree: Tree, nb: _Bytes, index: int) -> Node | None:
     b = nb.byte(index)
     return tree.root_node.descendant_for_byte_range(b, b + 1)
+
+
+_INDENT = re.compile(r"[ \t]*")
+
+
+def _code_start(text: str, line_start: int) -> int:
+    """Where the code of the line starting at text[line_start] begins, past its indentation."""
+    return _INDENT.match(text, line_start).end()
 
 
 def _lines_below(text: str, index: int) -> Iterator[tuple[int, int]]:

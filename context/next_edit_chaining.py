@@ -15,7 +15,7 @@ from tree_sitter import Node, Tree
 from atelier.context.edits import Edit
 from atelier.context.next_edit_below import MAX_LINES, MAX_LOOKUPS, _lines_below, _node_at, _starting_statement
 from atelier.context.next_edit_hunks import LastEdit, MAX_EDITS, Proposal, _line_span
-from atelier.context.next_edit_tree import _Bytes, _FUNCTION_NODES, _bytes, _text
+from atelier.context.next_edit_tree import _Bytes, _FUNCTION_NODES, _ancestor, _bytes, _text
 
 _FROM = re.compile(r"\)?\s*\bfrom\s+([A-Za-z_]\w*)")
 _AS = re.compile(r"\bexcept\b[^\n]*\bas\s+([A-Za-z_]\w*)\s*:")
@@ -30,7 +30,7 @@ def propose_chaining(text: str, tree: Tree | None, last: LastEdit) -> Proposal |
     nb = _bytes(text)
     chained = {m.group(1) for m in _FROM.finditer(new_region)} - {m.group(1) for m in _FROM.finditer(old_region)}
     for m in _FROM.finditer(new_region):
-        raise_ = _raise_around(tree, nb, ls + m.end() - 1)
+        raise_ = _ancestor(_node_at(tree, nb, ls + m.end() - 1), ("raise_statement",))
         if m.group(1) in chained and raise_ is not None and _text(raise_.child_by_field_name("cause")) == m.group(1):
             return _next_unchained(text, tree, nb, nb.index(raise_.end_byte), m.group(1)) \
                 or Proposal("repeat", (), "no raise left to chain")
@@ -44,21 +44,9 @@ def propose_chaining(text: str, tree: Tree | None, last: LastEdit) -> Proposal |
     return None
 
 
-def _raise_around(tree: Tree, nb: _Bytes, index: int) -> Node | None:
-    node = _node_at(tree, nb, index)
-    while node is not None and node.type != "raise_statement":
-        node = node.parent
-    return node
-
-
 def _except_clause(node: Node) -> Node | None:
     """The `except` clause a statement is in (not through a function defined in it)."""
-    node = node.parent
-    while node is not None and node.type not in _FUNCTION_NODES:
-        if node.type == "except_clause":
-            return node
-        node = node.parent
-    return None
+    return _ancestor(node.parent, ("except_clause",), stop=_FUNCTION_NODES)
 
 
 def _alias(clause: Node) -> str | None:

@@ -23,10 +23,10 @@ import re
 
 from tree_sitter import Node, Tree
 
-from atelier.context.next_edit_hunks import _word
+from atelier.context.next_edit_hunks import _NAME_WORDS, _word
 from atelier.context.next_edit_tree import (
-    _CLASS_NODES, _DEFINITION_NODES, _FUNCTION_NODES, _Bytes, _enclosing_function, _function_name, _host, _name_at,
-    _text,
+    _CLASS_NODES, _DEFINITION_NODES, _FUNCTION_NODES, _Bytes, _ancestor, _enclosing_function, _function_name, _host,
+    _name_at, _text,
 )
 
 
@@ -105,16 +105,15 @@ def names_anew(tree: Tree | None, nb: _Bytes, text: str, written: list, base: in
     name = written[-1]
     node = _name_at(tree.root_node, nb, base + name.start, name.text)
     if [t.text for t in written] == ["as", name.text]:
-        clause = node
-        while clause is not None and clause.type not in ("except_clause", "with_statement", "catch_clause"):
-            clause = clause.parent
+        clause = _ancestor(node, ("except_clause", "with_statement", "catch_clause"))
         return clause is not None and len(_word(name.text).findall(text, *nb.node(clause))) == 1
+    # (A function expression's name too, which `_defines` does not count: `function *responseTime(){`.)
     parent = node.parent if node is not None and len(written) == 1 else None
-    return parent is not None and parent.type in _FUNCTION_NODES | _CLASS_NODES and parent.child_by_field_name("name") == node
+    return parent is not None and parent.type in _FUNCTION_NODES | _CLASS_NODES \
+        and parent.child_by_field_name("name") == node
 
 
-# The words of a name (`watchFileCreated`, `wait_for_write`) and how long one must be to count.
-_NAME_WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+# How long a word of a function's name must be to count.
 NAME_WORD = 4
 
 

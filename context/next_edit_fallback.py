@@ -11,8 +11,8 @@ import re
 from tree_sitter import Node, Tree
 
 from atelier.context.edits import Edit
-from atelier.context.next_edit_below import _starting_statement
-from atelier.context.next_edit_hunks import _DIRECTIVE, LastEdit, Proposal
+from atelier.context.next_edit_below import _code_start, _starting_statement
+from atelier.context.next_edit_hunks import _DIRECTIVE, LastEdit, Proposal, _line_span
 from atelier.context.next_edit_tree import _Bytes, _bytes, _text
 
 # A comment written after a line's code: its spacing and its text.
@@ -26,23 +26,19 @@ def propose_fallback_directive(text: str, tree: Tree | None, last: LastEdit) -> 
         return None
     line_start = text.rfind("\n", 0, last.start) + 1
     code = text[line_start:last.start]
-    at = line_start + len(code) - len(code.lstrip())
+    at = _code_start(text, line_start)
     if not code.strip() or "#" in code:
         return None
     nb = _bytes(text)
     if code.strip() == "try:":
         statement = _starting_statement(tree, nb, at, "try_statement")
         clauses = [c for c in statement.named_children if c.type == "except_clause"] if statement is not None else []
-        ends = [_line_end(text, nb.index(clauses[0].start_byte))] if clauses else []
+        clause_at = nb.index(clauses[0].start_byte) if clauses else None
+        ends = [_line_span(text, clause_at, clause_at)[1]] if clause_at is not None else []
     else:
         ends = _stand_ins(text, tree, nb, at)
     edits = tuple(Edit(e, e, last.after) for e in ends if "#" not in text[text.rfind("\n", 0, e) + 1:e])
     return Proposal("repeat", edits, f"add `{m.group(2)}` to the fallback") if edits else None
-
-
-def _line_end(text: str, index: int) -> int:
-    end = text.find("\n", index)
-    return len(text) if end == -1 else end
 
 
 def _stand_ins(text: str, tree: Tree, nb: _Bytes, at: int) -> list[int]:
@@ -61,7 +57,8 @@ def _stand_ins(text: str, tree: Tree, nb: _Bytes, at: int) -> list[int]:
     for clause in (c for c in outer.named_children if c.type == "except_clause"):
         for node in _assignments(clause):
             if _text(node.child_by_field_name("left")) in names:
-                ends.append(_line_end(text, nb.index(node.start_byte)))
+                at = nb.index(node.start_byte)
+                ends.append(_line_span(text, at, at)[1])
     return ends
 
 

@@ -12,7 +12,7 @@ import re
 from tree_sitter import Node, Tree
 
 from atelier.context.edits import Edit
-from atelier.context.next_edit_below import MAX_LOOKUPS, _next, _node_at
+from atelier.context.next_edit_below import MAX_LOOKUPS, _next, _starting_statement
 from atelier.context.next_edit_hunks import LastEdit, Proposal
 from atelier.context.next_edit_tree import _Bytes, _enclosing_function, _text
 
@@ -56,11 +56,7 @@ def _keyword_switched(text: str, tree: Tree, nb: _Bytes, last: LastEdit) -> Prop
 
 def _declaration_at(tree: Tree, nb: _Bytes, index: int) -> Node | None:
     """The declaration whose keyword starts at text[index]."""
-    node = _node_at(tree, nb, index)
-    declaration = node.parent if node is not None else None
-    if declaration is None or declaration.type not in _DECLARATIONS or nb.index(declaration.start_byte) != index:
-        return None
-    return declaration
+    return _starting_statement(tree, nb, index, *_DECLARATIONS)
 
 
 def _assigned_again(text: str, nb: _Bytes, declaration: Node) -> bool:

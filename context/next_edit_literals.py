@@ -10,7 +10,7 @@ import re
 from tree_sitter import Node, Tree
 
 from atelier.context.edits import Edit
-from atelier.context.next_edit_below import MAX_LOOKUPS, _next, _node_at
+from atelier.context.next_edit_below import MAX_LOOKUPS, _code_start, _next, _node_at, _starting_statement
 from atelier.context.next_edit_hunks import LastEdit, Proposal
 from atelier.context.next_edit_tree import _Bytes, _text
 
@@ -69,11 +69,8 @@ def _return_tuple(text: str, tree: Tree, nb: _Bytes, last: LastEdit) -> Proposal
 
 
 def _statement_at(tree: Tree, nb: _Bytes, text: str, line_start: int) -> Node | None:
-    at = line_start + len(text[line_start:]) - len(text[line_start:].lstrip(" \t"))
-    node = _node_at(tree, nb, at)
-    while node is not None and node.type not in ("return_statement", "yield"):
-        node = node.parent if node.start_byte == nb.byte(at) else None
-    return node
+    """The return (or yield) that the line starting at text[line_start] opens."""
+    return _starting_statement(tree, nb, _code_start(text, line_start), "return_statement", "yield")
 
 
 def _parenthesized(statement: Node | None) -> Node | None:

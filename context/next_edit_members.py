@@ -12,6 +12,7 @@ from tree_sitter import Node
 from atelier.context.next_edit_hunks import _occurrences
 from atelier.context.next_edit_tree import (
     _Bytes, _CLASS_NODES, _defines, _enclosing_class, _enclosing_function, _inside, _name_at, _owner, _role, _text,
+    per_text,
 )
 
 
@@ -133,13 +134,14 @@ def _this_aliases(text: str, owner: str) -> set[str]:
     (`self._a` in a callback is `this._a` where `var self = this`), and the prototypes that
     define what it reads (`p.pulse = function` where `var p = Client.prototype`), one and the
     same object for a rename; else `owner` alone."""
-    if not (_LAST_ALIASES and _LAST_ALIASES[0][0] is text):  # scanned once for the text looked at
-        aliases = {m.group(1) for m in _THIS_ALIAS.finditer(text)} | {"this"}
-        prototypes = {m.group(1) + ".prototype" for m in _PROTOTYPE.finditer(text)} \
-            | {m.group(1) for m in _PROTOTYPE_ALIAS.finditer(text)}
-        _LAST_ALIASES[:] = [(text, frozenset(aliases), frozenset(prototypes))]
-    _, aliases, prototypes = _LAST_ALIASES[0]
+    aliases, prototypes = _aliases_in(text)
     return set(aliases | prototypes) if owner in aliases or owner in prototypes else {owner}
 
 
-_LAST_ALIASES: list[tuple[str, frozenset[str], frozenset[str]]] = []
+@per_text
+def _aliases_in(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The names `this` goes by in the file, and its prototypes (three scans of the whole text)."""
+    aliases = {m.group(1) for m in _THIS_ALIAS.finditer(text)} | {"this"}
+    prototypes = {m.group(1) + ".prototype" for m in _PROTOTYPE.finditer(text)} \
+        | {m.group(1) for m in _PROTOTYPE_ALIAS.finditer(text)}
+    return frozenset(aliases), frozenset(prototypes)

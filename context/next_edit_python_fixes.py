@@ -14,7 +14,7 @@ from tree_sitter import Node, Tree
 from atelier.context.edits import Edit
 from atelier.context.next_edit_below import MAX_LOOKUPS, _next, _node_at, _starting_statement
 from atelier.context.next_edit_hunks import LastEdit, Proposal
-from atelier.context.next_edit_tree import _Bytes
+from atelier.context.next_edit_tree import _Bytes, _ancestor
 
 
 # A line that starts with `print` (after its indentation).
@@ -74,9 +74,7 @@ def _method_of(statement: Node) -> Node | None:
 def _stub(text: str, tree: Tree, nb: _Bytes, last: LastEdit) -> Proposal | None:
     if last.before != "pass" or not re.fullmatch(r"raise NotImplementedError(\(\))?", last.after):
         return None
-    node = _node_at(tree, nb, last.start)
-    while node is not None and node.type != "raise_statement":
-        node = node.parent
+    node = _ancestor(_node_at(tree, nb, last.start), ("raise_statement",))
     method = _method_of(node) if node is not None and nb.index(node.start_byte) == last.start else None
     if method is None:
         return None

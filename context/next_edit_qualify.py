@@ -12,7 +12,7 @@ from tree_sitter import Tree
 from atelier.context.edits import Edit
 from atelier.context.next_edit_hunks import LastEdit, MAX_EDITS, Proposal, _occurrences, _places
 from atelier.context.next_edit_scope import _binding_function, _defined
-from atelier.context.next_edit_tree import _bytes, _enclosing_function, _host, _name_at, _prose, _role
+from atelier.context.next_edit_tree import _bytes, _enclosing_function, _host, _name_at, _prose, _role, _string_of
 
 # What a name is read from: `Utils.`, `R.`, `L.DomUtil.` (a deeper chain: the whole of it).
 _QUALIFIER = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\.\Z")
@@ -32,8 +32,7 @@ def propose_qualify(text: str, tree: Tree | None, last: LastEdit) -> Proposal | 
     root = tree.root_node
     called = text[name.end():name.end() + 1] == "("
     if _prose(host):  # a doc comment's example: the calls of the name in that comment
-        while host is not None and host.type in ("string_content", "string_start", "string_end", "escape_sequence"):
-            host = host.parent
+        host = _string_of(host)
         lo, hi = nb.node(host)
         if not called:
             return None

@@ -16,7 +16,7 @@ from tree_sitter import Node, Tree
 from atelier.context.edits import Edit
 from atelier.context.next_edit_calls import _calls_of
 from atelier.context.next_edit_hunks import (
-    LastEdit, MAX_EDITS, Proposal, _NAME_KEYWORDS, _line_span, _occurrences, _places, _word, tokens,
+    LastEdit, MAX_EDITS, Proposal, _NAME_KEYWORDS, _NAME_WORDS, _line_span, _occurrences, _places, _word, tokens,
 )
 from atelier.context.next_edit_members import (
     _clashes, _member_host, _member_owners, _member_uses, _records, _super_calls, _this_aliases,
@@ -31,9 +31,7 @@ from atelier.context.next_edit_words import (
 )
 
 
-# The words of a name (`_get_definition`, `LazyAnnotatedBase`), and how long a word must be to be
-# replaced by another in a name that is still the same thing's.
-_WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+# How long a word must be to be replaced by another in a name that is still the same thing's.
 LONG_WORD = 5
 
 
@@ -166,7 +164,7 @@ def _alike(old: str, new: str) -> bool:
     `get_definition`, `_Wrapper` → `_GenericWrapper`), or one long word for another
     (`_LazyAnnotatedBase` → `_LazyGenericBase`); not another thing (`get_user` → `set_user`,
     `foo` → `str`)."""
-    a, b = _WORDS.findall(old), _WORDS.findall(new)
+    a, b = _NAME_WORDS.findall(old), _NAME_WORDS.findall(new)
     ops = difflib.SequenceMatcher(None, [w.lower() for w in a], [w.lower() for w in b], autojunk=False).get_opcodes()
     return any(tag == "equal" for tag, *_ in ops) and all(
         tag != "replace" or i2 - i1 == j2 - j1 == 1 and min(len(a[i1]), len(b[j1])) >= LONG_WORD

@@ -5,11 +5,16 @@ at an occurrence, a name's role, the function, definition, import or comment aro
 from __future__ import annotations
 
 import bisect
+import functools
+from collections.abc import Callable
+from typing import TypeVar
 
 from tree_sitter import Node, Tree
 
 from atelier.context.languages import make_parser
 from atelier.context.next_edit_hunks import _DIRECTIVE
+
+T = TypeVar("T")
 
 
 _NAME_NODES = frozenset({"identifier", "property_identifier", "shorthand_property_identifier", "type_identifier",
@@ -63,16 +68,24 @@ class _Bytes:
         return self.index(node.start_byte), self.index(node.end_byte)
 
 
-_LAST_BYTES: list[_Bytes] = []
+def per_text(fn: Callable[[str], T]) -> Callable[[str], T]:
+    """`fn(text)` computed once for the text the predictors are looking at (the same string
+    object asked again gets the kept value; another text replaces it)."""
+    last: list[tuple[str, T]] = []
+
+    @functools.wraps(fn)
+    def kept(text: str) -> T:
+        if not (last and last[0][0] is text):
+            last[:] = [(text, fn(text))]
+        return last[0][1]
+
+    return kept
 
 
+@per_text
 def _bytes(text: str) -> _Bytes:
-    """The offset table of `text`, built once for the text the predictors are looking at."""
-    if _LAST_BYTES and _LAST_BYTES[0].text is text:
-        return _LAST_BYTES[0]
-    nb = _Bytes(text)
-    _LAST_BYTES[:] = [nb]
-    return nb
+    """The offset table of `text`."""
+    return _Bytes(text)
 
 
 def _name_at(root: Node, nb: _Bytes, at: int, name: str) -> Node | None:
@@ -160,10 +173,28 @@ def _owner(node: Node) -> str:
     return _text(parent.child_by_field_name("object")) if parent is not None and parent.type in _MEMBER_NODES else ""
 
 
+# The parts of a string literal's node.
+_STRING_PARTS = frozenset({"string_content", "string_start", "string_end", "escape_sequence"})
+
+
+def _string_of(node: Node | None) -> Node | None:
+    """The string a part of it belongs to (else `node` itself)."""
+    while node is not None and node.type in _STRING_PARTS:
+        node = node.parent
+    return node
+
+
+def _ancestor(node: Node | None, types: frozenset[str] | tuple[str, ...],
+              stop: frozenset[str] = frozenset()) -> Node | None:
+    """`node` or the nearest node around it of one of `types`, not looked for past one of `stop`."""
+    while node is not None and node.type not in types:
+        node = None if node.type in stop else node.parent
+    return node
+
+
 def _prose(node: Node | None) -> bool:
     """A comment, or a Python docstring."""
-    while node is not None and node.type in ("string_content", "string_start", "string_end", "escape_sequence"):
-        node = node.parent
+    node = _string_of(node)
     if node is None:
         return False
     if node.type == "comment":

@@ -13,7 +13,7 @@ from atelier.context.edits import Edit
 from atelier.context.next_edit_hunks import MAX_EDITS, Proposal, _occurrences, _places
 from atelier.context.next_edit_members import _member_host, _member_owners
 from atelier.context.next_edit_tree import (
-    _Bytes, _defines, _enclosing_class, _enclosing_function, _inside, _name_at, _owner, _prose,
+    _Bytes, _defines, _enclosing_class, _enclosing_function, _inside, _name_at, _owner, _prose, _string_of,
 )
 
 
@@ -95,23 +95,35 @@ _EXAMPLE_DECLARATION = re.compile(r"[ \t*#/>]*(?:(?:var|let|const|def|function)\
 _EXAMPLE_USE = re.compile(r"[(,\[=][),;.\[(]")
 
 
+def _beside(text: str, start: int, end: int) -> str:
+    """The characters that stand right before text[start:end] and right after it, spaces skipped."""
+    before = start
+    while before > 0 and text[before - 1].isspace():
+        before -= 1
+    after = _SPACES.match(text, end).end()
+    return text[before - 1:before] + text[after:after + 1]
+
+
+_SPACES = re.compile(r"\s*")
+
+
 def _example_rename(text: str, root: Node, nb: _Bytes, old: str, new: str, where: list[int]) -> Proposal | None:
     """A name renamed in the code example of a docstring or comment (`def handle_request(...)`
     → `handle_response`): its other occurrences in the same docstring or comment."""
     coded = _CODE_WORD.search(old) is not None and _CODE_WORD.search(new) is not None
-    line_start = text.rfind("\n", 0, where[0]) + 1
-    if not coded and not _EXAMPLE_DECLARATION.match(text, line_start, where[0] + len(new) + 2) \
-            or not coded and text[line_start:where[0]].strip(" \t*#/>") not in ("", "var", "let", "const", "def", "function"):
-        return None
+    if not coded:  # a plain word: only where a line of the example declares it
+        line_start = text.rfind("\n", 0, where[0]) + 1
+        if text[line_start:where[0]].strip(" \t*#/>") not in ("", "var", "let", "const", "def", "function") \
+                or not _EXAMPLE_DECLARATION.match(text, line_start, where[0] + len(new) + 2):
+            return None
     host = root.descendant_for_byte_range(nb.byte(where[0]), nb.byte(where[0] + len(new)))
     if not _prose(host):
         return None
-    while host is not None and host.type in ("string_content", "string_start", "string_end", "escape_sequence"):
-        host = host.parent
+    host = _string_of(host)
     if host is None:
         return None
     edits = [Edit(at, at + len(old), new) for at in _occurrences(text, old, *nb.node(host))
-             if coded or _EXAMPLE_USE.match(text[:at].rstrip()[-1:] + text[at + len(old):].lstrip()[:1])]
+             if coded or _EXAMPLE_USE.match(_beside(text, at, at + len(old)))]
     if not edits or len(edits) > MAX_EDITS:
         return None
     return Proposal("rename", tuple(edits), f"rename `{old}` → `{new}` in the example ({_places(len(edits))})")
