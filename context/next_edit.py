@@ -140,9 +140,10 @@ def propagate(text: str, language: str | None, tree: Tree | None, last: LastEdit
     if last.before == last.after or len(last.before) + len(last.after) > MAX_HUNK_CHARS:
         return None
     deadline = time.perf_counter() + budget_ms / 1000
-    trimmed = minimal(last.old_text(text), Edit(last.start, last.start + len(last.before), last.after))
+    old = last.old_text(text)
+    trimmed = minimal(old, Edit(last.start, last.start + len(last.before), last.after))
     if trimmed is not None:  # what the user changed, without what they retyped as it was
-        last = LastEdit(trimmed.start, last.old_text(text)[trimmed.start:trimmed.end], trimmed.new_text)
+        last = LastEdit(trimmed.start, old[trimmed.start:trimmed.end], trimmed.new_text)
     # Calls, like lines, only onward: those alike above the edited one were passed over.
     for propose, onward in ((propose_rename, False), (propose_multi_rename, False), (propose_parameters, False),
                             (propose_arguments, True), (propose_signature, False)):

@@ -92,7 +92,7 @@ def propose_assert_rewrite(text: str, language: str | None, tree: Tree | None, l
         return None
     end = nb.index(node.end_byte)
     old_end = end - len(last.after) + len(last.before)
-    found = _template(last.old_text(text)[at:old_end], text[at:end])
+    found = _template(last.old_slice(text, at, old_end), text[at:end])
     if found is None:
         return None
     method, pieces, own = found

@@ -24,9 +24,8 @@ _AS = re.compile(r"\bexcept\b[^\n]*\bas\s+([A-Za-z_]\w*)\s*:")
 def propose_chaining(text: str, tree: Tree | None, last: LastEdit) -> Proposal | None:
     if tree is None or tree.root_node.type != "module" or "except" not in text:
         return None
-    old = last.old_text(text)
     ls, le = _line_span(text, last.start, last.end)
-    new_region, old_region = text[ls:le], old[ls:le - len(last.after) + len(last.before)]
+    new_region, old_region = text[ls:le], last.old_slice(text, ls, le - len(last.after) + len(last.before))
     nb = _bytes(text)
     chained = {m.group(1) for m in _FROM.finditer(new_region)} - {m.group(1) for m in _FROM.finditer(old_region)}
     for m in _FROM.finditer(new_region):

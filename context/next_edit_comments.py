@@ -151,7 +151,7 @@ def propose_trailing_comment(text: str, tree: Tree | None, last: LastEdit) -> Pr
         return None
     c0, c1 = span
     new = text[c0:c1]
-    old = last.old_text(text)[c0:c1 - len(last.after) + len(last.before)]
+    old = last.old_slice(text, c0, c1 - len(last.after) + len(last.before))
     if not _DIRECTIVE.search(old):
         return None  # (prose: nothing on devplus either way; a note is the line's own)
     if new.startswith(old):

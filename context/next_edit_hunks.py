@@ -87,6 +87,14 @@ class LastEdit(NamedTuple):
     def old_text(self, text: str) -> str:
         return text[:self.start] + self.before + text[self.end:]
 
+    def old_slice(self, text: str, a: int, b: int) -> str:
+        """old_text(text)[a:b], without building the whole old text (a rule reads a line of it)."""
+        s, lb, shift = self.start, len(self.before), len(self.after) - len(self.before)
+        head = text[a:min(b, s)] if a < s else ""
+        mid = self.before[max(a - s, 0):max(min(b - s, lb), 0)]
+        tail = text[max(a, s + lb) + shift:b + shift] if b > s + lb else ""
+        return head + mid + tail
+
 
 def _line_span(text: str, start: int, end: int) -> tuple[int, int]:
     """[first line start, last line end) of the lines holding text[start:end]."""

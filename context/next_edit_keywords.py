@@ -19,6 +19,7 @@ from atelier.context.next_edit_tree import _Bytes, _enclosing_function, _text
 # Switches made to every declaration alike: `var` → `const` (a file moving past ES5; `let` where
 # the name is assigned again), `const` → `var` (back). `const` → `let` fixes one variable, and
 # `var` → `let` leaves open which of the two the others get.
+_LOWER = re.compile(r"[a-z]*")
 _SWITCHES = frozenset({("var", "const"), ("const", "var")})
 _DECLARATIONS = frozenset({"variable_declaration", "lexical_declaration"})
 # A line that opens with a declaration (`  var a = 1`, `export const b = 2`): its keyword.
@@ -29,9 +30,8 @@ def _keyword_switched(text: str, tree: Tree, nb: _Bytes, last: LastEdit) -> Prop
     start = last.start
     while start > 0 and text[start - 1].isalpha():
         start -= 1
-    old = last.old_text(text)
-    old_word = re.match(r"[a-z]*", old[start:]).group()
-    new_word = re.match(r"[a-z]*", text[start:]).group()
+    old_word = _LOWER.match(last.old_slice(text, start, start + 8)).group()  # (the keywords are shorter)
+    new_word = _LOWER.match(text, start).group()
     if (old_word, new_word) not in _SWITCHES \
             or len(old_word) < last.start - start + len(last.before) or len(new_word) < last.end - start:
         return None  # (the keyword alone changed)

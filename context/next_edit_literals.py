@@ -11,7 +11,7 @@ from tree_sitter import Node, Tree
 
 from atelier.context.edits import Edit
 from atelier.context.next_edit_below import MAX_LOOKUPS, _code_start, _next, _node_at, _starting_statement
-from atelier.context.next_edit_hunks import LastEdit, Proposal
+from atelier.context.next_edit_hunks import LastEdit, Proposal, _line_span
 from atelier.context.next_edit_tree import _Bytes, _text
 
 _SET_CALL = re.compile(r"(?<![\w.])set\(\[")
@@ -20,9 +20,11 @@ _RETURN_TUPLE = re.compile(r"[ \t]*(?:return|yield)[ \t]*\(")
 
 def _set_literal(text: str, tree: Tree, nb: _Bytes, last: LastEdit) -> Proposal | None:
     """`set([a, b])` → `{a, b}`: the next `set([...])` of a list written out."""
-    old = last.old_text(text)
-    m = _SET_CALL.search(old, max(0, last.start - 5), last.start + len(last.before) + 1)
-    if m is None or not text[m.start():].startswith("{"):
+    # `set([` where the edit starts, or up to five characters before (and the one before it, for
+    # the look-behind).
+    window = max(0, last.start - 6)
+    m = _SET_CALL.search(last.old_slice(text, window, last.start + len(last.before) + 1), 1 if window else 0)
+    if m is None or not text.startswith("{", window + m.start()):
         return None
     lookups = [0]
 
@@ -45,9 +47,9 @@ def _set_literal(text: str, tree: Tree, nb: _Bytes, last: LastEdit) -> Proposal 
 
 def _return_tuple(text: str, tree: Tree, nb: _Bytes, last: LastEdit) -> Proposal | None:
     """`return (a, b)` → `return a, b`: the next return (or yield) of a tuple in parentheses."""
-    line_start = text.rfind("\n", 0, last.start) + 1
-    old = last.old_text(text)
-    if not _RETURN_TUPLE.match(old, line_start) or _RETURN_TUPLE.match(text, line_start) \
+    line_start, line_end = _line_span(text, last.start, last.end)
+    old_line = last.old_slice(text, line_start, line_end - len(last.after) + len(last.before))
+    if not _RETURN_TUPLE.match(old_line) or _RETURN_TUPLE.match(text, line_start) \
             or _parenthesized(_statement_at(tree, nb, text, line_start)) is not None:
         return None
     mine = _statement_at(tree, nb, text, line_start)

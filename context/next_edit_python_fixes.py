@@ -199,7 +199,7 @@ def _object_base(text: str, tree: Tree, nb: _Bytes, last: LastEdit) -> Proposal 
     ls = text.rfind("\n", 0, last.start) + 1
     le = text.find("\n", last.end)
     le = len(text) if le == -1 else le
-    old_line = last.old_text(text)[ls:le - len(last.after) + len(last.before)]
+    old_line = last.old_slice(text, ls, le - len(last.after) + len(last.before))
     m_old, m_new = _CLASS_HEADER.match(old_line), _CLASS_HEADER.match(text, ls, le)
     if m_old is None or m_new is None or m_old.group(1) != m_new.group(1):
         return None

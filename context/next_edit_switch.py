@@ -46,7 +46,7 @@ def _to_parameter(text: str, tree: Tree | None, last: LastEdit) -> Proposal | No
         return None
     s, e = nb.node(node)
     delta = len(last.after) - len(last.before)
-    old_expr = last.old_text(text)[s:e - delta]
+    old_expr = last.old_slice(text, s, e - delta)
     new_name = _text(node)
     if not (s <= last.start and last.start + len(last.after) <= e) or _MEMBER_CHAIN.fullmatch(old_expr) is None:
         return None

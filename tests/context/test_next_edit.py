@@ -281,3 +281,12 @@ def test_a_rewrite_is_not_repeated_only_on_lines_above_it_that_the_user_passed_o
     assert first_edit("python", src, 'opts["c"]', 'opts.get("c")') is None  # the lines above were left as they are
     assert first_edit("python", src, 'opts["b"]', 'opts.get("b")') == src.replace('opts["b"]', 'opts.get("b")') \
         .replace('opts["c"]', 'opts.get("c")')
+
+
+def test_a_slice_of_the_text_before_the_edit_reads_the_same_as_the_whole_old_text_would():
+    text = "alpha = compute(x)\nbeta = 2\n"
+    last = LastEdit(text.index("compute"), "old_fn", "compute")  # `old_fn` was there, `compute` is now
+    old = last.old_text(text)
+    for a in range(len(old) + 1):
+        for b in range(a, len(old) + 1):
+            assert last.old_slice(text, a, b) == old[a:b]
