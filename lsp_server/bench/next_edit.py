@@ -237,7 +237,7 @@ async def _replay(tasks: list[dict], predictors: list[str], quiet: bool) -> list
             if edits:
                 outcome = "exact" if _apply(task["after_user"], edits[0]) == task["after"] else "wrong"
             results.append({"id": task["id"], "kind": task["kind"], "language": task["language"], "outcome": outcome,
-                            "ms": ms})
+                            "ms": ms, "suggested": _suggested(edits[0]) if edits else None})
             _close(session, uri)
             if progress:
                 progress.step(outcome)
@@ -246,6 +246,11 @@ async def _replay(tasks: list[dict], predictors: list[str], quiet: bool) -> list
             progress.done()
         await session.stop()
     return results
+
+
+def _suggested(edit: dict) -> dict:
+    """The first suggested edit as the predictions file keeps it: where and what."""
+    return {"range": edit["range"], "text": edit["text"]}
 
 
 def _close(session: EditorSession, uri: str) -> None:
@@ -270,7 +275,8 @@ def _pct(values: list[float], q: float) -> float:
     return round(values[min(len(values) - 1, int(q * len(values)))], 1)
 
 
-def run_next_edit(tasks_file: Path, predictors: list[str], limit: int | None, as_json: bool) -> int:
+def run_next_edit(tasks_file: Path, predictors: list[str], limit: int | None, as_json: bool,
+                  predictions: Path | None = None) -> int:
     tasks = [json.loads(line) for line in tasks_file.read_text().splitlines() if line.strip()]
     if limit is not None and limit < len(tasks):
         step = len(tasks) / limit
@@ -288,5 +294,9 @@ def run_next_edit(tasks_file: Path, predictors: list[str], limit: int | None, as
     report["latency_ms_p50"], report["latency_ms_p95"] = _pct(ms, 0.5), _pct(ms, 0.95)
     answered = [r["ms"] for r in results if r["outcome"] != "none"]
     report["latency_ms_p95_answered"] = _pct(answered, 0.95)
+    if predictions:  # each task's outcome and first suggestion, to read the misses one by one
+        with predictions.open("w", encoding="utf-8") as f:
+            for r in results:
+                f.write(json.dumps({**r, "ms": round(r["ms"], 1)}) + "\n")
     print_report(report, as_json)
     return 0

@@ -119,7 +119,8 @@ def cmd_bench_make_tasks(args: argparse.Namespace) -> int:
 def cmd_bench_next_edit(args: argparse.Namespace) -> int:
     from atelier.lsp_server.bench.next_edit import run_next_edit
 
-    return run_next_edit(Path(args.tasks), args.predictors.split(","), args.limit, args.json)
+    return run_next_edit(Path(args.tasks), args.predictors.split(","), args.limit, args.json,
+                         Path(args.predictions) if args.predictions else None)
 
 
 def cmd_bench_make_next_edit_tasks(args: argparse.Namespace) -> int:
@@ -305,6 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
     next_edit.add_argument("--tasks", required=True, help="a tasks .jsonl (from `atelier bench make-next-edit-tasks`)")
     next_edit.add_argument("--predictors", default="propagation", help="next_edit.predictors, comma-separated (default: propagation)")
     next_edit.add_argument("--limit", type=int, default=None, help="at most N tasks, spread over the set")
+    next_edit.add_argument("--predictions", help="write each task's outcome and first suggested edit to this .jsonl")
     next_edit.add_argument("--json", action="store_true", help="print one JSON object")
     next_edit.set_defaults(func=cmd_bench_next_edit)
 
