@@ -31,6 +31,10 @@ from atelier.context.next_edit_tree import (
 SIBLING_LINES = 40
 # A rewritten block repeated on its siblings: at most this many lines.
 MAX_BLOCK_LINES = 3
+# A line rewritten among more lines of its shape than this (a field of a long class, one of a
+# constructor's many assignments): that one was meant, not the shape (measured: of the sets'
+# repeats onto six siblings or more, fewer than half were the developer's next edit).
+MAX_SIBLINGS = 5
 # Non-space characters that make a line distinctive enough to repeat a change on where it stands
 # again elsewhere in the file.
 MIN_LINE = 10
@@ -159,6 +163,7 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
     # Words of the user's function's name that a name written anew is built from.
     named_for = function_words(host, written_tokens, old_block) if tree is not None else set()
     edits: list[Edit] = []
+    alike = 0  # siblings rewritten that are not the user's line again
     for start in sorted(candidates):
         sib = _lines_at(text, start, k)
         end = start + len("\n".join(sib))
@@ -203,7 +208,8 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
         edit = minimal(text, Edit(start, end, "\n".join(new_sib)))
         if edit is not None:
             edits.append(edit)
-        if len(edits) > MAX_EDITS:
+            alike += not identical
+        if alike > MAX_SIBLINGS or len(edits) > MAX_EDITS:
             return None
     if not edits:
         return None

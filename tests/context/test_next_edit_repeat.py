@@ -233,3 +233,17 @@ def test_a_note_added_to_a_directive_goes_to_the_same_directive_in_another_funct
            "    else:  # pragma: no cover, internal debugging guard\n        raise TypeError(msg)\n")
     out = first_edit("python", src, "debugging guard\n", "debugging guard TODO: use assert_never\n")
     assert out == src.replace("debugging guard\n", "debugging guard TODO: use assert_never\n")
+
+
+def _constructor(names: list[str]) -> str:
+    return ("class Controller:\n    def __init__(self, " + ", ".join(names) + "):\n"
+            + "".join(f"        self.{n} = {n}\n" for n in names))
+
+
+def test_one_of_a_few_alike_assignments_rewritten_goes_to_the_others_but_not_one_of_many():
+    few = _constructor(["source", "report", "config", "append", "branch"])
+    out = first_edit("python", few, "self.config = config", "self.config = os.path.abspath(config)")
+    assert out is not None and "self.append = os.path.abspath(append)" in out
+    # Six more of the shape: that one path was meant, not every attribute.
+    many = _constructor(["source", "report", "config", "append", "branch", "data_file", "context"])
+    assert first_edit("python", many, "self.config = config", "self.config = os.path.abspath(config)") is None
