@@ -27,7 +27,7 @@ from atelier.context.next_edit_tree import (
     _role, _text,
 )
 from atelier.context.next_edit_words import (
-    _closing_tag, _definition_of, _example_rename, _method_of, _respell, _typo,
+    _closing_tag, _definition_of, _documented_parameter, _example_rename, _method_of, _respell, _typo,
 )
 
 
@@ -91,6 +91,7 @@ def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _
     edited = [n for w in where if (n := _name_at(root, nb, w, new_name)) is not None]
     if not edited:
         return _respell(text, root, nb, old_name, new_name, where) \
+            or _documented_parameter(text, root, nb, old_name, new_name, where) \
             or _example_rename(text, root, nb, old_name, new_name, where) \
             or _closing_tag(text, old_name, new_name, where)
     node = edited[0]

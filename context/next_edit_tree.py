@@ -192,6 +192,15 @@ def _ancestor(node: Node | None, types: frozenset[str] | tuple[str, ...],
     return node
 
 
+def _descendants(node: Node):
+    """`node` and the nodes inside it, in document order."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(reversed(n.children))
+
+
 def _prose(node: Node | None) -> bool:
     """A comment, or a Python docstring."""
     node = _string_of(node)

@@ -1,5 +1,6 @@
 """Renames of words rather than variables: a misspelt name (and the definition a misspelt call
-names), a word respelt in a comment, a name in a doc comment's example, a markup tag's closing tag.
+names), a word respelt in a comment, a name in a doc comment's example, a markup tag's closing tag,
+a parameter renamed in its documentation (→ the parameter).
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from tree_sitter import Node
 from atelier.context.edits import Edit
 from atelier.context.next_edit_hunks import MAX_EDITS, Proposal, _occurrences, _places
 from atelier.context.next_edit_members import _member_host, _member_owners
+from atelier.context.next_edit_scope import _parameter_name
 from atelier.context.next_edit_tree import (
-    _Bytes, _defines, _enclosing_class, _enclosing_function, _inside, _name_at, _owner, _prose, _string_of,
+    _Bytes, _FUNCTION_NODES, _defines, _descendants, _enclosing_class, _enclosing_function, _inside, _name_at, _owner,
+    _prose, _role, _string_of,
 )
 
 
@@ -144,3 +147,72 @@ def _respell(text: str, root: Node, nb: _Bytes, old: str, new: str, where: list[
     if not edits or len(edits) > MAX_EDITS:
         return None
     return Proposal("repeat", tuple(edits), f"fix `{old}` → `{new}` in comments ({_places(len(edits))})")
+
+
+# A parameter's name where its documentation names it: `:param name:`, `:param str name:`,
+# `:ivar name:`, `@param {Type} name`, `@param [name]`.
+_PARAMETER_DOC = re.compile(
+    r"(?::(?:param|parameter|arg|argument|key|keyword|ivar)\s+(?:[\w\[\],.| ]+\s+)?|@(?:param|arg|argument)\s+"
+    r"(?:\{[^}\n]*\}\s+)?\[?)([\w$]+)")
+# How far below its documentation the documented function may start (a decorator, a blank line).
+DOCUMENTED_WITHIN = 3
+
+
+def _documented_parameter(text: str, root: Node, nb: _Bytes, old: str, new: str, where: list[int]) -> Proposal | None:
+    """A parameter renamed where its documentation names it (`@param {String} filename` →
+    `flnm`, `:ivar alias:` → `:ivar jobstore_alias:`) → that parameter of the function documented
+    (the JSDoc's function below it, the class's methods below its docstring, the docstring's own
+    function), and its uses there: the documentation says what the signature will be."""
+    if len(where) != 1:
+        return None
+    at = where[0]
+    doc = _string_of(root.descendant_for_byte_range(nb.byte(at), nb.byte(at + len(new))))
+    if not _prose(doc):
+        return None
+    line_start = text.rfind("\n", 0, at) + 1
+    if not any(m.start(1) == at for m in _PARAMETER_DOC.finditer(text, line_start, at + len(new))):
+        return None
+    for fn in _documented(text, root, nb, doc):
+        if not _takes(text, root, nb, fn, old) or _takes(text, root, nb, fn, new):
+            continue
+        f0, f1 = nb.node(fn)
+        uses = [n for a in _occurrences(text, old, f0, f1)
+                if (n := _name_at(root, nb, a, old)) is not None and _role(n) in ("name", "shorthand")]
+        if not uses or len(uses) > MAX_EDITS or any(_role(n) == "shorthand" for n in uses):
+            return None
+        edits = tuple(Edit(*nb.node(n), new) for n in uses)
+        return Proposal("rename", edits, f"rename the parameter `{old}` → `{new}` as documented ({_places(len(edits))})")
+    return None
+
+
+def _documented(text: str, root: Node, nb: _Bytes, doc: Node) -> list[Node]:
+    """The functions a doc comment or docstring documents, nearest first: a function's docstring,
+    that function and those defined in it; a class's docstring, its methods; else the function
+    that starts right below the comment (in a declaration, a property, an export)."""
+    holder = doc.parent.parent.parent if doc.parent is not None and doc.parent.type == "expression_statement" \
+        and doc.parent.parent is not None and doc.parent.parent.type == "block" else None
+    if holder is not None and (holder.type in _FUNCTION_NODES or holder.type == "class_definition"):
+        inner = [n for n in _descendants(holder) if n.type in _FUNCTION_NODES and n.is_named and n.start_byte > doc.end_byte]
+        return ([holder] if holder.type in _FUNCTION_NODES else []) + inner
+    end = nb.index(doc.end_byte)
+    below = len(text) - len(text[end:].lstrip())
+    if below >= len(text) or text.count("\n", end, below) > DOCUMENTED_WITHIN:
+        return []
+    statement = root.descendant_for_byte_range(nb.byte(below), nb.byte(below))
+    while statement is not None and statement.parent is not None and statement.parent.start_byte == statement.start_byte \
+            and statement.parent != root:
+        statement = statement.parent
+    first = next((n for n in _descendants(statement) if n.type in _FUNCTION_NODES and n.is_named), None) \
+        if statement is not None else None
+    return [first] if first is not None and text.count("\n", below, nb.index(first.start_byte)) <= DOCUMENTED_WITHIN else []
+
+
+def _takes(text: str, root: Node, nb: _Bytes, fn: Node, name: str) -> bool:
+    """Whether the function `fn` has a parameter `name`."""
+    params = fn.child_by_field_name("parameters")
+    if params is None:
+        return False
+    p0, p1 = nb.node(params)
+    return any((n := _name_at(root, nb, a, name)) is not None and _parameter_name(n, params)
+               for a in _occurrences(text, name, p0, p1))
+

@@ -267,3 +267,32 @@ def test_a_functions_use_renamed_to_a_name_alike_that_nothing_defines_renames_it
     out = first_edit("python", src, "self._get_definition()", "self.get_definition()")
     assert out == src.replace("_get_definition(", "get_definition(")
     assert first_edit("python", src, "return infer_type_vars(", "return str(") is None  # another function: not a rename
+
+
+def test_a_parameter_renamed_in_a_jsdoc_renames_the_parameter_of_the_function_below():
+    src = ("/**\n * Throw an error with the template's lines.\n *\n * @param {Error}  err      Error object\n"
+           " * @param {String} filename file name of the template\n */\n\n"
+           "function rethrow(err, filename) {\n  err.path = filename;\n  throw err;\n}\n")
+    out = first_edit("javascript", src, "{String} filename", "{String} flnm", every=True)
+    assert out == src.replace("{String} filename", "{String} flnm").replace(
+        "rethrow(err, filename)", "rethrow(err, flnm)").replace("err.path = filename", "err.path = flnm")
+
+
+def test_an_attribute_renamed_in_a_class_docstring_renames_the_parameter_of_its_constructor():
+    src = ('class JobStoreEvent(Event):\n    """\n    An event that concerns job stores.\n\n'
+           '    :ivar alias: the alias of the job store involved\n    """\n\n'
+           "    def __init__(self, code, alias):\n        super().__init__(code)\n        self.alias = alias\n")
+    out = first_edit("python", src, ":ivar alias:", ":ivar jobstore_alias:")
+    assert out == src.replace(":ivar alias:", ":ivar jobstore_alias:").replace(
+        "(self, code, alias)", "(self, code, jobstore_alias)")
+
+
+def test_a_parameter_renamed_in_a_functions_docstring_renames_its_uses_below_but_not_another_functions():
+    src = ('def load(path, strict):\n    """Read a file.\n\n    :param path: where the file is\n    """\n'
+           "    with open(path) as f:\n        return f.read()\n\n\ndef save(path):\n    return path\n")
+    out = first_edit("python", src, ":param path:", ":param filename:", every=True)
+    assert out is not None and "with open(filename) as f:" in out and "def save(path):\n    return path" in out
+    # A word of the prose, or a parameter the function does not take: no rename.
+    assert first_edit("python", src, "where the file is", "where the document is") is None
+    assert first_edit("python", src.replace("load(path, strict)", "load(name, strict)"), ":param path:",
+                      ":param filename:") is None
