@@ -12,6 +12,7 @@ from atelier.context.next_edit_calls import (
 )
 from atelier.context.next_edit_hunks import LastEdit, MAX_EDITS, Proposal, _places, tokens
 from atelier.context.next_edit_scope import _binding_function, _same_locals
+from atelier.context.next_edit_signature import definition_taking
 from atelier.context.next_edit_tree import _CALL_NODES, _FUNCTION_NODES, _bytes, _callee, _enclosing_function, _text
 
 
@@ -116,12 +117,17 @@ def propose_arguments(text: str, tree: Tree | None, last: LastEdit) -> Proposal 
                 continue
         if edit is not None and (edit := minimal(text, edit)) is not None:
             edits.append(edit)
+    # The function defined here taking no more than the call passed before: it takes the new one too.
+    definition = definition_taking(text, root, nb, callee, value, k, len(old_items)) if op == "insert" else None
+    if definition is not None:
+        edits.append(definition)
     if not edits or len(edits) > MAX_EDITS or op == "insert" and len(edits) > MAX_INSERTS:
         return None
     shown = ", ".join(value) if op == "insert" else value
     what = {"insert": "add `{v}` to", "delete": "remove argument {n} from", "change": "`{v}` in",
             "reorder": "reorder the arguments of"}[op].format(v=shown, n=k + 1)
-    return Proposal("arguments", tuple(edits), f"{what} the other calls of `{callee_text}` ({_places(len(edits))})")
+    whom = f"the other calls of `{callee_text}`" + (" and its definition" if definition is not None else "")
+    return Proposal("arguments", tuple(edits), f"{what} {whom} ({_places(len(edits))})")
 
 
 def _is_positional_like(items: list[str], old_items: list[str], k: int) -> bool:

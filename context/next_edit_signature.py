@@ -1,8 +1,8 @@
 """Signature: a call to a function defined in the same file gained a keyword argument the
 definition does not take → the definition gains that parameter, defaulting to None (a new
-keyword is an option the other callers do not pass); a variable passed as one more positional
-argument than the definition's plain parameters take → the definition gains it last, by that
-name. Python only.
+keyword is an option the other callers do not pass; Python); variables passed as more
+positional arguments than the definition's plain parameters take → the definition gains them
+there, by those names (`definition_taking`, which the arguments rule adds to the other calls).
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ import re
 from tree_sitter import Node, Tree
 
 from atelier.context.edits import Edit
-from atelier.context.next_edit_hunks import LastEdit, Proposal, _occurrences
-from atelier.context.next_edit_tree import _bytes, _enclosing_class, _name_at, _text
+from atelier.context.next_edit_calls import _insert_item, _param, _split_args
+from atelier.context.next_edit_hunks import _IDENT, LastEdit, Proposal, _occurrences
+from atelier.context.next_edit_tree import _Bytes, _bytes, _enclosing_class, _name_at, _text
+from atelier.context.next_edit_words import _definition_of, _method_of
 
 # `, name=` (or `name=` in an empty list) written at the start of the inserted text.
 _KEYWORD = re.compile(r"(\s*,\s*)?([A-Za-z_]\w*)\s*=(?!=)")
@@ -88,19 +90,13 @@ def _positional(text: str, tree: Tree, last: LastEdit) -> Proposal | None:
     if any(a.type not in ("identifier", "attribute", "string", "integer", "call", "subscript")
            for a in args.named_children):
         return None  # keywords or splats: which parameter each fills is not plain
-    found = _definition(text, root, nb, call, name)
-    if found is None:
+    callee = call.child_by_field_name("function")
+    n = len(args.named_children) - 1
+    edit = definition_taking(text, root, nb, callee, [name], n, n) if callee is not None else None
+    if edit is None:
         return None
-    fname, params = found
-    plain = [p for p in params.named_children if p.type == "identifier"]
-    if len(plain) != len(params.named_children):
-        return None  # defaults, splats, types: the new one's place or type is a guess
-    own = [p for p in plain if _text(p) not in ("self", "cls")] if call.child_by_field_name("function").type \
-        == "attribute" else plain
-    if len(own) != len(args.named_children) - 1:
-        return None
-    end = nb.index(params.named_children[-1].end_byte)
-    return Proposal("arguments", (Edit(end, end, f", {name}"),), f"add `{name}` to `{fname}`'s parameters")
+    fname = _text(callee.child_by_field_name("attribute") if callee.type == "attribute" else callee)
+    return Proposal("arguments", (edit,), f"add `{name}` to `{fname}`'s parameters")
 
 
 def _definition(text: str, root: Node, nb, call: Node, param: str) -> tuple[str, Node] | None:
@@ -131,3 +127,36 @@ def _definition(text: str, root: Node, nb, call: Node, param: str) -> tuple[str,
         if own is not None and _text(own).lstrip("*") == param:
             return None
     return name, params
+
+
+def definition_taking(text: str, root: Node, nb: _Bytes, callee: Node, value: list[str], k: int, n_args: int) -> Edit | None:
+    """The definition in this file of the function a call now passes `value` to at `k`, when it
+    takes exactly the arguments the call passed before (no default, no rest), so that it must
+    take the new ones too: its parameter list with `value`'s names at `k` (`shiftLU(hit)` →
+    `shiftLU(self, hit)`: `function shiftLU (self, hit)`). None when a value is no plain name."""
+    if not all(_IDENT.match(v) for v in value):
+        return None
+    name = callee if callee.type == "identifier" else None
+    method = False
+    if name is None and callee.type in ("attribute", "member_expression"):
+        obj = callee.child_by_field_name("object")
+        if obj is None or _text(obj) not in ("self", "this", "cls"):
+            return None
+        name = callee.child_by_field_name("attribute") or callee.child_by_field_name("property")
+        method = True
+    if name is None:
+        return None
+    found = _method_of(root, nb, text, name, _text(name)) if method else _definition_of(root, nb, text, name, _text(name))
+    fn = found.parent if found is not None else None
+    params = fn.child_by_field_name("parameters") if fn is not None else None
+    if params is None:
+        return None
+    p0, p1 = nb.node(params)
+    spans = _split_args(text, p0 + 1, p1 - 1)
+    items = [_param(text[a:b]) for a, b in spans]
+    if any(i is None or i[1] or i[0].startswith(("*", ".")) or ":" in text[a:b] for i, (a, b) in zip(items, spans)):
+        return None  # defaults or a rest take more already; a typed one wants a type we cannot tell
+    offset = 1 if method and items and items[0][0] in ("self", "cls") else 0
+    if len(items) - offset != n_args or any(v in {i[0] for i in items} for v in value):
+        return None
+    return _insert_item(text, p0 + 1, p1 - 1, spans, k + offset, ", ".join(value))

@@ -40,3 +40,25 @@ def test_an_argument_written_over_lines_is_changed_at_the_other_calls_keeping_th
            "        if (value > n) errors.add('number.max', key, {\n            value: value\n        }, keyPath);\n    };\n}\n")
     out = first_edit("javascript", src, "value: value", "value: n")
     assert out == src.replace("value: value", "value: n")
+
+
+def test_an_argument_added_to_a_call_adds_the_parameter_to_the_function_defined_below():
+    src = ("function get (self, key) {\n  var hit = self.cache[key]\n  shiftLU(hit)\n  return hit\n}\n\n"
+           "function shiftLU (hit) {\n  delete self.lruList[hit.lu]\n}\n\n"
+           "function peek (self, key) {\n  var hit = self.cache[key]\n  shiftLU(hit)\n}\n")
+    out = first_edit("javascript", src, "shiftLU(hit)", "shiftLU(self, hit)")
+    assert out == src.replace("shiftLU(hit)", "shiftLU(self, hit)", 1).replace("shiftLU (hit)", "shiftLU (self, hit)")
+    every = first_edit("javascript", src, "shiftLU(hit)", "shiftLU(self, hit)", every=True)
+    assert every == src.replace("shiftLU(hit)", "shiftLU(self, hit)").replace("shiftLU (hit)", "shiftLU (self, hit)")
+    # A function that takes more than the call passed (a default): it may take the new one already.
+    optional = src.replace("shiftLU (hit)", "shiftLU (hit, force = false)")
+    every = first_edit("javascript", optional, "shiftLU(hit)", "shiftLU(self, hit)", every=True)
+    assert every == optional.replace("shiftLU(hit)", "shiftLU(self, hit)")  # the other call only
+
+
+def test_an_argument_added_to_a_method_call_through_self_adds_the_parameter_to_the_method():
+    src = ("class Form:\n    def validate(self, value, strict):\n        return self._check(value)\n\n"
+           "    def _check(self, item):\n        return bool(item)\n")
+    out = first_edit("python", src, "self._check(value)", "self._check(value, strict)")
+    assert out == src.replace("self._check(value)", "self._check(value, strict)").replace(
+        "def _check(self, item):", "def _check(self, item, strict):")
