@@ -27,7 +27,7 @@ from atelier.context.next_edit_tree import (
     _role, _text,
 )
 from atelier.context.next_edit_words import (
-    _closing_tag, _definition_of, _documented_parameter, _example_rename, _method_of, _respell, _typo,
+    _PARAMETER_DOC, _closing_tag, _definition_of, _documented_parameter, _example_rename, _method_of, _respell, _typo,
 )
 
 
@@ -155,7 +155,8 @@ def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _
         return None
     edits = [Edit(*nb.node(_shorthand(text, n, new_name)), new_name) for n in targets] + mentions
     if in_params and role == "name" and fn is not None:
-        edits += _keyword_renames(text, root, nb, fn, old_name, new_name)
+        edits += _keyword_renames(text, root, nb, fn, old_name, new_name) \
+            + _parameter_documented(text, root, nb, fn, old_name, new_name)
     return Proposal("rename", tuple(edits), f"rename `{old_name}` → `{new_name}` ({_places(len(edits))})",
                     names=(old_name, new_name) if scope == root and cls is None else ())
 
@@ -285,6 +286,23 @@ def _shorthand(text: str, node: Node, new_name: str) -> Node:
 
 # Definitions of a function whose comments may mention its call.
 _FUNCTION_DEFINITIONS = ("function_definition", "method_definition", "function_declaration")
+
+
+def _parameter_documented(text: str, root: Node, nb: _Bytes, fn: Node, old_name: str, new_name: str) -> list[Edit]:
+    """Where the documentation of the function `fn` names its renamed parameter (`:param old:` in
+    its docstring, `@param {T} old` in the JSDoc right above it): the documentation follows."""
+    lo, f1 = nb.node(fn)
+    holder = fn  # the statement the function starts (an export, an assignment), whose comment is its JSDoc
+    while holder.parent is not None and holder.parent.start_byte == holder.start_byte and holder.parent.type != "program":
+        holder = holder.parent
+    prev = holder.prev_sibling
+    if prev is not None and prev.type == "comment" and text.count("\n", nb.index(prev.end_byte), nb.index(holder.start_byte)) <= 1:
+        lo = nb.index(prev.start_byte)
+    out = []
+    for m in _PARAMETER_DOC.finditer(text, lo, f1):
+        if m.group(1) == old_name and _prose(root.descendant_for_byte_range(nb.byte(m.start(1)), nb.byte(m.start(1)) + 1)):
+            out.append(Edit(m.start(1), m.end(1), new_name))
+    return out
 
 
 def _called_in_comments(text: str, root: Node, nb: _Bytes, fn: Node, old_name: str, new_name: str) -> list[Edit]:

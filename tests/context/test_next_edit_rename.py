@@ -296,3 +296,14 @@ def test_a_parameter_renamed_in_a_functions_docstring_renames_its_uses_below_but
     assert first_edit("python", src, "where the file is", "where the document is") is None
     assert first_edit("python", src.replace("load(path, strict)", "load(name, strict)"), ":param path:",
                       ":param filename:") is None
+
+
+def test_a_parameter_renamed_in_the_signature_renames_its_documentation_line_not_the_prose():
+    src = ('def load(path, strict):\n    """Read a file: the path must exist.\n\n    :param path: where the file is\n    """\n'
+           "    with open(path) as f:\n        return f.read()\n")
+    out = first_edit("python", src, "load(path", "load(filename", every=True)
+    assert out == src.replace("load(path", "load(filename").replace(":param path:", ":param filename:").replace(
+        "open(path)", "open(filename)")  # "the path must exist" is English, left as it is
+    js = "/**\n * Read.\n * @param {String} path where the file is\n */\nfunction load(path, strict) {\n  return read(path)\n}\n"
+    out = first_edit("javascript", js, "load(path", "load(filename", every=True)
+    assert out == js.replace("path", "filename")
