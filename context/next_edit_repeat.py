@@ -43,6 +43,9 @@ MIN_LINE = 10
 # of the others' documentation too.
 # A definition's line up to its name (`    def name`, `async function name`).
 _DEF_NAME = re.compile(r"([ \t]*(?:async\s+)?(?:def|function)\s+)[\w$]+")
+# The end of a callback and the delay after it (`}, 1000);`, `}, 2e3)`): short, but the same delay
+# again is the same wait (a timer, a test's timeout), which changes together.
+_DELAY = re.compile(r"\}\)?,\s*[\d_.e]+\s*\)+;?\Z")
 # A name that checks a test's result (`assert`, `assertEqual`, `expect`).
 _ASSERTION = re.compile(r"assert|expect", re.I)
 _PARAM_DOC = re.compile(r":param\s+(\w+\s+)?\w+:|@param\s+(\{[^}]*\}\s+)?[\w$.\[\]]+")
@@ -100,7 +103,8 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
             return None
     indents = [len(line) - len(line.lstrip()) for line in old_lines]
     stripped = [line.strip() for line in old_lines]
-    distinctive = _nonspace(old_block) >= MIN_LINE and any(t.kind in ("id", "lit") for o in O for t in o)
+    distinctive = _nonspace(old_block) >= MIN_LINE and any(t.kind in ("id", "lit") for o in O for t in o) \
+        or k == 1 and _DELAY.match(stripped[0]) is not None
     if identical_only and not distinctive:
         return None
     # Candidates by where their first line starts: the lines around (near), then the same

@@ -247,3 +247,14 @@ def test_one_of_a_few_alike_assignments_rewritten_goes_to_the_others_but_not_one
     # Six more of the shape: that one path was meant, not every attribute.
     many = _constructor(["source", "report", "config", "append", "branch", "data_file", "context"])
     assert first_edit("python", many, "self.config = config", "self.config = os.path.abspath(config)") is None
+
+
+def test_a_delay_after_a_callback_changed_goes_to_the_same_delay_elsewhere_short_as_the_line_is():
+    src = ("it('expires', function (done) {\n  cache.set('a', 1)\n  setTimeout(function () {\n"
+           "    assert.equal(cache.get('a'), undefined)\n    done()\n  }, 10)\n})\n\n"
+           "it('keeps', function (done) {\n  setTimeout(function () {\n    done()\n  }, 10)\n})\n")
+    out = first_edit("javascript", src, "}, 10)", "}, 15)")
+    assert out == src.replace("}, 10)", "}, 15)")
+    # A short line that is no delay: each its own.
+    plain = "function a () {\n  n = 10\n}\n\nfunction b () {\n  n = 10\n}\n"
+    assert first_edit("javascript", plain, "n = 10", "n = 15") is None
