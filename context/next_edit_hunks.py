@@ -153,6 +153,11 @@ def _numbers_only(removed: list[Token], written: list[Token]) -> bool:
 
 
 _DIRECTIVE = re.compile(r"type:\s*ignore|noqa|pylint:|pragma|eslint-|@ts-|istanbul|prettier-ignore|NOSONAR")
+# A parameter's name where its documentation names it: `:param name:`, `:param str name:`,
+# `:ivar name:`, `@param {Type} name`, `@param [name]`.
+_PARAMETER_DOC = re.compile(
+    r"(?::(?:param|parameter|arg|argument|key|keyword|ivar)\s+(?:[\w\[\],.| ]+\s+)?|@(?:param|arg|argument)\s+"
+    r"(?:\{[^}\n]*\}\s+)?\[?)([\w$]+)")
 
 
 def _annotates(old: str, last: LastEdit) -> bool:

@@ -16,7 +16,8 @@ from tree_sitter import Node, Tree
 from atelier.context.edits import Edit
 from atelier.context.next_edit_calls import _calls_of
 from atelier.context.next_edit_hunks import (
-    LastEdit, MAX_EDITS, Proposal, _NAME_KEYWORDS, _NAME_WORDS, _line_span, _occurrences, _places, _word, tokens,
+    LastEdit, MAX_EDITS, Proposal, _NAME_KEYWORDS, _NAME_WORDS, _PARAMETER_DOC, _line_span, _occurrences, _places, _word,
+    tokens,
 )
 from atelier.context.next_edit_members import (
     _clashes, _member_host, _member_owners, _member_uses, _records, _super_calls, _this_aliases,
@@ -27,7 +28,7 @@ from atelier.context.next_edit_tree import (
     _role, _text,
 )
 from atelier.context.next_edit_words import (
-    _PARAMETER_DOC, _closing_tag, _definition_of, _documented_parameter, _example_rename, _method_of, _respell, _typo,
+    _closing_tag, _definition_of, _documented_parameter, _example_rename, _method_of, _respell, _typo,
 )
 
 

@@ -16,8 +16,8 @@ from atelier.context.next_edit_confidence import (
     for_another_function, function_words, names_anew, opens_definition, owner, reworded,
 )
 from atelier.context.next_edit_hunks import (
-    LastEdit, MAX_EDITS, Proposal, _DIRECTIVE, _annotates, _header, _line_span, _lines_at, _near_lines, _nonspace,
-    _numbers_only, _sets_state, _word, tokens,
+    LastEdit, MAX_EDITS, Proposal, _DIRECTIVE, _PARAMETER_DOC, _annotates, _header, _line_span, _lines_at, _near_lines,
+    _nonspace, _numbers_only, _sets_state, _word, tokens,
 )
 from atelier.context.next_edit_rewrite import _sibling
 from atelier.context.next_edit_scope import _binding_function, _parameter_names, _same_locals
@@ -38,9 +38,6 @@ MAX_SIBLINGS = 5
 # Non-space characters that make a line distinctive enough to repeat a change on where it stands
 # again elsewhere in the file.
 MIN_LINE = 10
-# A parameter's documentation line (`:param x:`, `@param {T} x`): a parameter that several
-# functions take is documented alike in each, so a rewording of it goes to the identical lines
-# of the others' documentation too.
 # A definition's line up to its name (`    def name`, `async function name`).
 _DEF_NAME = re.compile(r"([ \t]*(?:async\s+)?(?:def|function)\s+)[\w$]+")
 # The end of a callback and the delay after it (`}, 1000);`, `}, 2e3)`): short, but the same delay
@@ -48,7 +45,6 @@ _DEF_NAME = re.compile(r"([ \t]*(?:async\s+)?(?:def|function)\s+)[\w$]+")
 _DELAY = re.compile(r"\}\)?,\s*[\d_.e]+\s*\)+;?\Z")
 # A name that checks a test's result (`assert`, `assertEqual`, `expect`).
 _ASSERTION = re.compile(r"assert|expect", re.I)
-_PARAM_DOC = re.compile(r":param\s+(\w+\s+)?\w+:|@param\s+(\{[^}]*\}\s+)?[\w$.\[\]]+")
 
 
 def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Proposal | None:
@@ -180,8 +176,10 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
                 continue
         if identical and annotation:
             continue  # a variable's annotation is written once
+        # (A parameter several functions take is documented alike in each: a rewording of it goes to
+        # the identical lines of the others' documentation too.)
         if prose_owner is not False and owner(tree, nb, start + sib_indents[0]) != prose_owner \
-                and not (identical and _PARAM_DOC.match(stripped[0])):
+                and not (identical and _PARAMETER_DOC.match(stripped[0])):
             continue
         if identical and not same_shape:
             new_sib = _reindented(new_lines, old_lines[0][:indents[0]], sib[0][:sib_indents[0]])

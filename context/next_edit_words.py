@@ -11,7 +11,7 @@ import re
 from tree_sitter import Node
 
 from atelier.context.edits import Edit
-from atelier.context.next_edit_hunks import MAX_EDITS, Proposal, _occurrences, _places
+from atelier.context.next_edit_hunks import MAX_EDITS, Proposal, _PARAMETER_DOC, _occurrences, _places
 from atelier.context.next_edit_members import _member_host, _member_owners
 from atelier.context.next_edit_scope import _parameter_name
 from atelier.context.next_edit_tree import (
@@ -149,11 +149,6 @@ def _respell(text: str, root: Node, nb: _Bytes, old: str, new: str, where: list[
     return Proposal("repeat", tuple(edits), f"fix `{old}` → `{new}` in comments ({_places(len(edits))})")
 
 
-# A parameter's name where its documentation names it: `:param name:`, `:param str name:`,
-# `:ivar name:`, `@param {Type} name`, `@param [name]`.
-_PARAMETER_DOC = re.compile(
-    r"(?::(?:param|parameter|arg|argument|key|keyword|ivar)\s+(?:[\w\[\],.| ]+\s+)?|@(?:param|arg|argument)\s+"
-    r"(?:\{[^}\n]*\}\s+)?\[?)([\w$]+)")
 # How far below its documentation the documented function may start (a decorator, a blank line).
 DOCUMENTED_WITHIN = 3
 
