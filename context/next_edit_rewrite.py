@@ -72,7 +72,11 @@ def _sibling(sib: list[str], O: list[list[Token]], N: list[list[Token]], ops: li
         if not line_ops:
             out.append(line)
             continue
-        rewritten = _rewrite(line, s_line, o_line, n_line, new_line, line_ops, mapping)
+        # Tokens only put in another order (`a == b` → `b == a`, `(app, req)` → `(req, app)`): a
+        # name the rewrite removes in one place it writes in another.
+        reordered = sorted(t.text for _, i1, i2, _, _ in line_ops for t in o_line[i1:i2]) \
+            == sorted(t.text for _, _, _, j1, j2 in line_ops for t in n_line[j1:j2])
+        rewritten = _rewrite(line, s_line, o_line, n_line, new_line, line_ops, mapping, anywhere=reordered)
         if rewritten is None:
             return None
         out.append(rewritten)

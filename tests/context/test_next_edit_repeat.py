@@ -258,3 +258,11 @@ def test_a_delay_after_a_callback_changed_goes_to_the_same_delay_elsewhere_short
     # A short line that is no delay: each its own.
     plain = "function a () {\n  n = 10\n}\n\nfunction b () {\n  n = 10\n}\n"
     assert first_edit("javascript", plain, "n = 10", "n = 15") is None
+
+
+def test_operands_put_in_another_order_are_put_so_on_the_sibling():
+    src = ("def check(result, out, err):\n    if out is not None:\n        assert result.stdout == out\n"
+           "    if err is not None:\n        assert result.stderr == err\n")
+    out = first_edit("python", src, "result.stdout == out", "out == result.stdout")
+    assert out == src.replace("result.stdout == out", "out == result.stdout").replace(
+        "result.stderr == err", "err == result.stderr")
