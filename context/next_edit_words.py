@@ -190,7 +190,7 @@ def _documented(text: str, root: Node, nb: _Bytes, doc: Node) -> list[Node]:
         inner = [n for n in _descendants(holder) if n.type in _FUNCTION_NODES and n.is_named and n.start_byte > doc.end_byte]
         return ([holder] if holder.type in _FUNCTION_NODES else []) + inner
     end = nb.index(doc.end_byte)
-    below = len(text) - len(text[end:].lstrip())
+    below = _SPACES.match(text, end).end()
     if below >= len(text) or text.count("\n", end, below) > DOCUMENTED_WITHIN:
         return []
     statement = root.descendant_for_byte_range(nb.byte(below), nb.byte(below))
