@@ -13,34 +13,14 @@ from tree_sitter import Node, Tree
 
 from atelier.context.edits import Edit
 from atelier.context.next_edit_calls import _insert_item, _param, _split_args
-from atelier.context.next_edit_hunks import _IDENT, LastEdit, Proposal, _occurrences
-from atelier.context.next_edit_tree import _Bytes, _bytes, _enclosing_class, _name_at, _text
-from atelier.context.next_edit_words import _definition_of, _method_of
+from atelier.context.next_edit_hunks import _IDENT, LastEdit, Proposal
+from atelier.context.next_edit_tree import _Bytes, _bytes, _name_at, _text
+from atelier.context.next_edit_words import _definition_of, _definitions_named, _method_of
 
 # `, name=` (or `name=` in an empty list) written at the start of the inserted text.
 _KEYWORD = re.compile(r"(\s*,\s*)?([A-Za-z_]\w*)\s*=(?!=)")
 # `, name` appended: a variable passed on as one more positional argument.
 _APPENDED = re.compile(r"\s*,\s*([A-Za-z_]\w*)\Z")
-
-
-def _definitions(text: str, root: Node, nb, name: str) -> list[Node]:
-    """Every `def name(...)` in the file."""
-    out = []
-    for at in _occurrences(text, name):
-        node = _name_at(root, nb, at, name)
-        fn = node.parent if node is not None else None
-        if fn is not None and fn.type == "function_definition" and fn.child_by_field_name("name") == node:
-            out.append(fn)
-    return out
-
-
-def _container(fn: Node) -> Node | None:
-    """The class (or module) whose body holds `fn` directly, else None (a nested function)."""
-    up = fn.parent.parent if fn.parent is not None and fn.parent.type == "decorated_definition" else fn.parent
-    if up is not None and up.type == "module":
-        return up
-    cls = up.parent if up is not None and up.type == "block" else None
-    return cls if cls is not None and cls.type == "class_definition" else None
 
 
 def propose_signature(text: str, tree: Tree | None, last: LastEdit) -> Proposal | None:
@@ -99,25 +79,11 @@ def _positional(text: str, tree: Tree, last: LastEdit) -> Proposal | None:
     return Proposal("arguments", (edit,), f"add `{name}` to `{fname}`'s parameters")
 
 
-def _definition(text: str, root: Node, nb, call: Node, param: str) -> tuple[str, Node] | None:
+def _definition(text: str, root: Node, nb: _Bytes, call: Node, param: str) -> tuple[str, Node] | None:
     """(name, parameters) of the one definition in this file the call reaches, when it has
     parameters and takes no `param` yet (nor `**kwargs`, nor typed ones)."""
-    callee = call.child_by_field_name("function")
-    if callee is None:
-        return None
-    # The callee as one definition in this file: `f(...)` a module's function, `self.f(...)`
-    # a method of the class the call is in; no other `def` of that name (an override, a
-    # nested helper) that the call might reach instead.
-    if callee.type == "identifier":
-        name, home = _text(callee), root
-    elif callee.type == "attribute" and _text(callee.child_by_field_name("object")) == "self":
-        name, home = _text(callee.child_by_field_name("attribute")), _enclosing_class(call)
-    else:
-        return None
-    defs = _definitions(text, root, nb, name) if home is not None else []
-    if len(defs) != 1 or _container(defs[0]) != home:
-        return None
-    params = defs[0].child_by_field_name("parameters")
+    found = _called(text, root, nb, call.child_by_field_name("function"))
+    params = found[0].child_by_field_name("parameters") if found is not None else None
     if params is None or not params.named_children:
         return None
     for p in params.named_children:
@@ -126,7 +92,32 @@ def _definition(text: str, root: Node, nb, call: Node, param: str) -> tuple[str,
         own = p.child_by_field_name("name") if p.type == "default_parameter" else p
         if own is not None and _text(own).lstrip("*") == param:
             return None
-    return name, params
+    return _text(found[0].child_by_field_name("name")), params
+
+
+def _called(text: str, root: Node, nb: _Bytes, callee: Node | None) -> tuple[Node, bool] | None:
+    """(the function defined in this file that a call's callee reaches, whether it is a method):
+    `f(...)` the one function `f` the call sees, `self.f(...)` / `this.f(...)` the method `f` of
+    the class the call is in, defined nowhere else in the file (an override would not take what
+    the call passes)."""
+    if callee is None:
+        return None
+    if callee.type == "identifier":
+        found = _definition_of(root, nb, text, callee, _text(callee))
+        method = False
+    elif callee.type in ("attribute", "member_expression"):
+        obj = callee.child_by_field_name("object")
+        name = callee.child_by_field_name("attribute") or callee.child_by_field_name("property")
+        if obj is None or name is None or _text(obj) not in ("self", "this", "cls"):
+            return None
+        found = _method_of(root, nb, text, name, _text(name))
+        if found is not None and len(_definitions_named(root, nb, text, _text(name))) != 1:
+            return None
+        method = True
+    else:
+        return None
+    fn = found.parent if found is not None else None
+    return (fn, method) if fn is not None and fn.child_by_field_name("parameters") is not None else None
 
 
 def definition_taking(text: str, root: Node, nb: _Bytes, callee: Node, value: list[str], k: int, n_args: int) -> Edit | None:
@@ -134,23 +125,11 @@ def definition_taking(text: str, root: Node, nb: _Bytes, callee: Node, value: li
     takes exactly the arguments the call passed before (no default, no rest), so that it must
     take the new ones too: its parameter list with `value`'s names at `k` (`shiftLU(hit)` →
     `shiftLU(self, hit)`: `function shiftLU (self, hit)`). None when a value is no plain name."""
-    if not all(_IDENT.match(v) for v in value):
+    found = _called(text, root, nb, callee) if all(_IDENT.match(v) for v in value) else None
+    if found is None:
         return None
-    name = callee if callee.type == "identifier" else None
-    method = False
-    if name is None and callee.type in ("attribute", "member_expression"):
-        obj = callee.child_by_field_name("object")
-        if obj is None or _text(obj) not in ("self", "this", "cls"):
-            return None
-        name = callee.child_by_field_name("attribute") or callee.child_by_field_name("property")
-        method = True
-    if name is None:
-        return None
-    found = _method_of(root, nb, text, name, _text(name)) if method else _definition_of(root, nb, text, name, _text(name))
-    fn = found.parent if found is not None else None
-    params = fn.child_by_field_name("parameters") if fn is not None else None
-    if params is None:
-        return None
+    fn, method = found
+    params = fn.child_by_field_name("parameters")
     p0, p1 = nb.node(params)
     spans = _split_args(text, p0 + 1, p1 - 1)
     items = [_param(text[a:b]) for a, b in spans]

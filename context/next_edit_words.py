@@ -66,9 +66,14 @@ def _typo(old: str, new: str) -> bool:
         old[:i] + old[i + 1] + old[i] + old[i + 2:] == new for i in range(1, len(old) - 1))
 
 
+def _definitions_named(root: Node, nb: _Bytes, text: str, name: str) -> list[Node]:
+    """The names of the `def`/`function`/`class` statements of `name` in the file."""
+    return [n for at in _occurrences(text, name) if (n := _name_at(root, nb, at, name)) is not None and _defines(n)]
+
+
 def _definition_of(root: Node, nb: _Bytes, text: str, node: Node, name: str) -> Node | None:
     """The one `def`/`function`/`class` of `name` in the file, where the use `node` sees it."""
-    defs = [n for at in _occurrences(text, name) if (n := _name_at(root, nb, at, name)) is not None and _defines(n)]
+    defs = _definitions_named(root, nb, text, name)
     if len(defs) != 1 or _member_host(defs[0]) is not None:
         return None  # (a method is no bare name)
     outer = _enclosing_function(defs[0].parent.parent)
