@@ -136,7 +136,7 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
     if defined is not None and not any(t.kind == "id" for t in removed_tokens):
         # Parameters only added: the same definition elsewhere binds them itself (a renamed
         # one still asks for the sibling's body to have the old name).
-        changed_names -= _parameter_names(text, tree, nb, defined, changed_names)
+        changed_names -= _parameter_names(text, tree.root_node, nb, defined, changed_names)
     annotation = _annotates(old, last)
     # Prose whose words were rewritten: only in the documentation of the same definition (a
     # directive, `# pragma: no cover`, is no documentation: it goes on identical lines).

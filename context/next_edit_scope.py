@@ -53,14 +53,14 @@ def _parameter_name(node: Node, params: Node) -> bool:
     return child.type != "type_annotation"
 
 
-def _parameter_names(text: str, tree: Tree, nb: _Bytes, fn: Node, names: set[str]) -> set[str]:
+def _parameter_names(text: str, root: Node, nb: _Bytes, fn: Node, names: set[str]) -> set[str]:
     """Those of `names` that the function `fn` binds as parameters."""
     params = fn.child_by_field_name("parameters")
     if params is None:
         return set()
     p0, p1 = nb.node(params)
     return {name for name in names for m in _word(name).finditer(text, p0, p1)
-            if (node := _name_at(tree.root_node, nb, m.start(), name)) is not None and _parameter_name(node, params)}
+            if (node := _name_at(root, nb, m.start(), name)) is not None and _parameter_name(node, params)}
 
 
 def _bound(text: str, root: Node, nb: _Bytes, call: Node, name: str) -> bool:

@@ -13,7 +13,7 @@ from tree_sitter import Node
 from atelier.context.edits import Edit
 from atelier.context.next_edit_hunks import MAX_EDITS, Proposal, _PARAMETER_DOC, _occurrences, _places
 from atelier.context.next_edit_members import _member_host, _member_owners
-from atelier.context.next_edit_scope import _parameter_name
+from atelier.context.next_edit_scope import _parameter_names
 from atelier.context.next_edit_tree import (
     _Bytes, _FUNCTION_NODES, _defines, _descendants, _enclosing_class, _enclosing_function, _inside, _name_at, _owner,
     _prose, _role, _string_of,
@@ -173,7 +173,7 @@ def _documented_parameter(text: str, root: Node, nb: _Bytes, old: str, new: str,
     if not any(m.start(1) == at for m in _PARAMETER_DOC.finditer(text, line_start, at + len(new))):
         return None
     for fn in _documented(text, root, nb, doc):
-        if not _takes(text, root, nb, fn, old) or _takes(text, root, nb, fn, new):
+        if _parameter_names(text, root, nb, fn, {old, new}) != {old}:
             continue
         f0, f1 = nb.node(fn)
         uses = [n for a in _occurrences(text, old, f0, f1)
@@ -205,14 +205,3 @@ def _documented(text: str, root: Node, nb: _Bytes, doc: Node) -> list[Node]:
     first = next((n for n in _descendants(statement) if n.type in _FUNCTION_NODES and n.is_named), None) \
         if statement is not None else None
     return [first] if first is not None and text.count("\n", below, nb.index(first.start_byte)) <= DOCUMENTED_WITHIN else []
-
-
-def _takes(text: str, root: Node, nb: _Bytes, fn: Node, name: str) -> bool:
-    """Whether the function `fn` has a parameter `name`."""
-    params = fn.child_by_field_name("parameters")
-    if params is None:
-        return False
-    p0, p1 = nb.node(params)
-    return any((n := _name_at(root, nb, a, name)) is not None and _parameter_name(n, params)
-               for a in _occurrences(text, name, p0, p1))
-
