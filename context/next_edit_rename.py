@@ -16,13 +16,13 @@ from tree_sitter import Node, Tree
 from atelier.context.edits import Edit
 from atelier.context.next_edit_calls import _calls_of
 from atelier.context.next_edit_hunks import (
-    LastEdit, MAX_EDITS, Proposal, _NAME_KEYWORDS, _NAME_WORDS, _PARAMETER_DOC, _line_span, _occurrences, _places, _word,
+    LastEdit, MAX_EDITS, Proposal, _NAME_KEYWORDS, _PARAMETER_DOC, _line_span, _occurrences, _places, _word,
     tokens,
 )
 from atelier.context.next_edit_members import (
     _clashes, _member_host, _member_owners, _member_uses, _records, _super_calls, _this_aliases,
 )
-from atelier.context.next_edit_scope import _binds, _defined, _locals_of
+from atelier.context.next_edit_scope import _binds, _defined, _locals_of, _provided
 from atelier.context.next_edit_tree import (
     _Bytes, _DEFINITION_NODES, _bytes, _defines, _enclosing_function, _in_type, _inside, _name_at, _owner, _prose,
     _role, _text,
@@ -30,10 +30,6 @@ from atelier.context.next_edit_tree import (
 from atelier.context.next_edit_words import (
     _closing_tag, _definition_of, _documented_parameter, _example_rename, _method_of, _respell, _typo,
 )
-
-
-# How long a word must be to be replaced by another in a name that is still the same thing's.
-LONG_WORD = 5
 
 
 def renamed_names(text: str, last: LastEdit) -> dict[tuple[str, str], list[int]] | None:
@@ -113,9 +109,10 @@ def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _
         olds = [n for n in olds if literal is not None and n.parent is not None and n.parent.parent == literal] \
             or [n for n in olds if n.parent is not None and n.parent.parent in records]
     # `sigletonify(self)` → `singletonify(self)`: a misspelt function's one definition follows its
-    # use; and a function's use renamed to a name alike that nothing defines yet
-    # (`_Wrapper(x)` → `_GenericWrapper(x)`): the function renamed, starting from a call.
-    renamed_use = _typo(old_name, new_name) or _alike(old_name, new_name) and not _defined(text, root, nb, new_name)
+    # use; and a function's use renamed to a name that nothing defines, not even the language
+    # (`wrap_in_sync(x)` → `_synchronize_coroutine(x)`): the function renamed, starting from a call.
+    renamed_use = _typo(old_name, new_name) \
+        or not _defined(text, root, nb, new_name) and not _provided(root, new_name)
     spelt = _definition_of(root, nb, text, node, old_name) \
         if role == "name" and cls is None and not _defines(node) and renamed_use else None
     if role == "member" and renamed_use and _method_of(root, nb, text, node, new_name) is None:
@@ -160,18 +157,6 @@ def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _
             + _parameter_documented(text, root, nb, fn, old_name, new_name)
     return Proposal("rename", tuple(edits), f"rename `{old_name}` → `{new_name}` ({_places(len(edits))})",
                     names=(old_name, new_name) if scope == root and cls is None else ())
-
-
-def _alike(old: str, new: str) -> bool:
-    """Whether two names read as one thing renamed: words added or dropped (`_get_definition` →
-    `get_definition`, `_Wrapper` → `_GenericWrapper`), or one long word for another
-    (`_LazyAnnotatedBase` → `_LazyGenericBase`); not another thing (`get_user` → `set_user`,
-    `foo` → `str`)."""
-    a, b = _NAME_WORDS.findall(old), _NAME_WORDS.findall(new)
-    ops = difflib.SequenceMatcher(None, [w.lower() for w in a], [w.lower() for w in b], autojunk=False).get_opcodes()
-    return any(tag == "equal" for tag, *_ in ops) and all(
-        tag != "replace" or i2 - i1 == j2 - j1 == 1 and min(len(a[i1]), len(b[j1])) >= LONG_WORD
-        for tag, i1, i2, j1, j2 in ops)
 
 
 def _not_shadowed(text: str, root: Node, nb: _Bytes, nodes: list[Node], name: str) -> list[Node]:

@@ -4,6 +4,8 @@ a value — what tells one function's variable from another's.
 
 from __future__ import annotations
 
+import builtins
+
 from tree_sitter import Node, Tree
 
 from atelier.context.next_edit_hunks import _occurrences, _word
@@ -12,6 +14,15 @@ from atelier.context.next_edit_tree import (
     _role,
 )
 
+
+# The names JavaScript gives every file (and Node.js every module), as Python's `builtins` does.
+_JS_GLOBALS = frozenset(
+    "Array ArrayBuffer BigInt Boolean Buffer DataView Date Error EvalError Function Infinity Intl JSON Map Math NaN "
+    "Number Object Promise Proxy RangeError ReferenceError Reflect RegExp Set String Symbol SyntaxError TypeError "
+    "URIError URL URLSearchParams WeakMap WeakSet clearImmediate clearInterval clearTimeout console decodeURI "
+    "decodeURIComponent document encodeURI encodeURIComponent eval exports fetch globalThis isFinite isNaN module "
+    "parseFloat parseInt process queueMicrotask require setImmediate setInterval setTimeout structuredClone "
+    "undefined window".split())
 
 # A function this share of the file or more is the module's wrapper, not a scope of its own.
 MODULE_FUNCTION_SHARE = 0.5
@@ -34,6 +45,11 @@ def _defined(text: str, root: Node, nb: _Bytes, name: str) -> bool:
                                                                    "dictionary_splat_pattern", "rest_pattern")):
             return True
     return False
+
+
+def _provided(root: Node, name: str) -> bool:
+    """Whether the language gives every file `name` (`str`, `len`; `Object`, `parseInt`)."""
+    return name in _JS_GLOBALS if root.type == "program" else hasattr(builtins, name)
 
 
 # Fields of a parameter that hold no name it binds: its type annotation, its default value.

@@ -111,7 +111,8 @@ def test_a_misspelt_function_corrected_at_a_call_is_corrected_where_it_is_define
     src = "function setup(self) {\n  sigletonify(self);\n  return self;\n}\n\nfunction sigletonify(inst) {\n  return inst;\n}\n"
     out = first_edit("javascript", src, "sigletonify(self)", "singletonify(self)", every=True)
     assert out == src.replace("sigletonify", "singletonify")
-    other = src.replace("sigletonify", "get_user")  # another function's name, not a misspelling
+    other = src.replace("sigletonify", "get_user") + "function set_user(inst) {}\n"
+    # another function the file defines, not a misspelling: only this call switched to it
     assert first_edit("javascript", other, "get_user(self)", "set_user(self)") is None
 
 
@@ -258,7 +259,7 @@ def test_a_modules_name_renamed_is_not_renamed_in_a_function_that_declares_its_o
     assert out == src.replace("DIR", "TEST_DIR")  # `DIR = 'x'` without `var` is the module's
 
 
-def test_a_functions_use_renamed_to_a_name_alike_that_nothing_defines_renames_its_definition():
+def test_a_functions_use_renamed_to_a_name_that_nothing_defines_renames_its_definition():
     src = ("def infer(arguments):\n    return infer_type_vars(arguments, None)\n\n\n"
            "def infer_type_vars(arguments, params):\n    return {}\n\n\nclass Name:\n    def is_definition(self):\n"
            "        return self._get_definition() is not None\n\n    def _get_definition(self):\n        return None\n")
@@ -266,7 +267,12 @@ def test_a_functions_use_renamed_to_a_name_alike_that_nothing_defines_renames_it
     assert out == src.replace("infer_type_vars(", "_infer_type_vars(")
     out = first_edit("python", src, "self._get_definition()", "self.get_definition()")
     assert out == src.replace("_get_definition(", "get_definition(")
-    assert first_edit("python", src, "return infer_type_vars(", "return str(") is None  # another function: not a rename
+    out = first_edit("python", src, "return infer_type_vars(", "return _synchronize(")  # no word in common
+    assert out == src.replace("infer_type_vars(", "_synchronize(")
+    assert first_edit("python", src, "return infer_type_vars(", "return str(") is None  # Python's own: not a rename
+    js = "function infer(a) {\n  return inferVars(a);\n}\nfunction inferVars(a) {\n  return a;\n}\n"
+    assert first_edit("javascript", js, "return inferVars(", "return parseInt(") is None  # JavaScript's own
+    assert first_edit("javascript", js, "return inferVars(", "return collect(") == js.replace("inferVars(", "collect(")
 
 
 def test_a_parameter_renamed_in_a_jsdoc_renames_the_parameter_of_the_function_below():
