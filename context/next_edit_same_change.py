@@ -15,7 +15,7 @@ from atelier.context.next_edit_confidence import (
     for_another_function, function_words, names_anew, owner, reworded,
 )
 from atelier.context.next_edit_hunks import (
-    LastEdit, MAX_EDITS, Proposal, _DIRECTIVE, _annotates, _header, _line_span, _nonspace, _numbers_only, _places,
+    LastEdit, MAX_EDITS, Proposal, _annotates, _header, _line_span, _nonspace, _numbers_only, _places,
     _sets_state, _shape, tokens,
 )
 from atelier.context.next_edit_rename import _renamed
@@ -76,7 +76,7 @@ def propose_same_change(text: str, last: LastEdit, tree: Tree | None = None) -> 
     if _annotates(old, last):
         return None  # a variable's annotation is written once, not at each assignment
     if tree is not None:
-        if _directive(_host(tree, nb, last.start)) or _DIRECTIVE.search(last.before + last.after):
+        if _directive(_host(tree, nb, last.start)):
             return None  # `# type: ignore[code]`: each line's own
         if _parameters_changed(text, tree, nb, last) is not None:
             return None  # one definition's parameters: the others have their own (identical lines are the repeat's)

@@ -11,6 +11,21 @@ def test_a_decimal_added_to_a_number_is_not_repeated_where_the_same_text_stands(
     assert first_edit("python", src, "3 * time_bench()", "3.5 * time_bench()") is None
 
 
+def test_a_change_that_also_drops_or_adds_a_directive_goes_where_the_same_text_stands():
+    src = ("function decode(data, isBinary) {\n  var chunks = isBinary ? new Buffer(0) : ''; // eslint-disable-line no-buffer\n"
+           "  for (var i = 0; i < data.length; i++) {\n    if (data[i] === '|') {\n      emit(chunks);\n"
+           "      chunks = isBinary ? new Buffer(0) : ''; // eslint-disable-line no-buffer\n    }\n  }\n}\n")
+    old = "var chunks = isBinary ? new Buffer(0) : ''; // eslint-disable-line no-buffer"
+    out = first_edit("javascript", src, old, "var chunks = isBinary ? Buffer.concat([]) : '';")
+    assert out == src.replace("new Buffer(0) : ''; // eslint-disable-line no-buffer", "Buffer.concat([]) : '';")
+    py = ("class Model:\n    __extra__: dict[str, Any] | None = NoInitField(init=False)\n"
+          "    __fields_set__: set[str] = NoInitField(init=False)\n    __private__: dict[str, Any] | None = NoInitField(init=False)\n")
+    out = first_edit("python", py, "__extra__: dict[str, Any] | None = NoInitField(init=False)",
+                     "__extra__: Dict[str, Any] | None = NoInitField(init=False)  # noqa: UP006")
+    assert out == py.replace("dict[str, Any] | None = NoInitField(init=False)",
+                             "Dict[str, Any] | None = NoInitField(init=False)  # noqa: UP006")
+
+
 def test_a_parameters_type_changed_goes_to_that_parameter_elsewhere_not_to_its_neighbour():
     src = ("def set_cookie(\n    name: str,\n    expires_days: Optional[int] = None,\n    **kwargs: Any\n) -> None:\n"
            "    pass\n\n\ndef set_signed_cookie(\n    name: str,\n    expires_days: Optional[int] = 30,\n"
