@@ -11,7 +11,8 @@ last one (propagation), and the filters every candidate passes, from the model's
   attribute of `this` → the prototype's definition too; a misspelt call → its definition
   (through `self`/`this`: its method's, in that class). A
   name switched to one already in use (`json.loads` → `complexjson.loads`) → the other uses
-  in the same slot in the same function; an attribute of `self`/`this` read from a parameter
+  in the same slot in the same function (when no rule answers, as a last resort, the old
+  name's few other uses in its scope); an attribute of `self`/`this` read from a parameter
   instead (`self._app.debug` → `app.debug`) → its other reads in that function. A
   reassignment's target renamed where its value reads the old name (`params = {"raw": params}`
   → `kwargs = …`) → only the uses after it. A markup element renamed in its opening tag (in
@@ -104,7 +105,7 @@ from atelier.context.next_edit_hunks import LastEdit, Proposal
 from atelier.context.next_edit_multi import propose_multi_rename
 from atelier.context.next_edit_parameters import propose_parameters
 from atelier.context.next_edit_qualify import propose_qualify
-from atelier.context.next_edit_rename import propose_rename
+from atelier.context.next_edit_rename import propose_rename, propose_rename_in_use
 from atelier.context.next_edit_repeat import propose_repeat
 from atelier.context.next_edit_same_change import propose_same_change
 from atelier.context.next_edit_signature import propose_signature
@@ -172,7 +173,8 @@ def propagate(text: str, language: str | None, tree: Tree | None, last: LastEdit
                    or propose_same_change(text, last, tree)
                    or (propose_span_repeat(text, last, tree) if time.perf_counter() < deadline else None)
                    or (propose_subword(text, tree, last) if time.perf_counter() < deadline else None)
-                   or (propose_typo(text, tree, last) if time.perf_counter() < deadline else None), last)
+                   or (propose_typo(text, tree, last) if time.perf_counter() < deadline else None), last) \
+        or (propose_rename_in_use(text, tree, last) if time.perf_counter() < deadline else None)
 
 
 def _onward(proposal: Proposal | None, last: LastEdit) -> Proposal | None:

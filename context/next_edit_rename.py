@@ -32,6 +32,10 @@ from atelier.context.next_edit_words import (
 )
 
 
+# The most places a rename to a name already in use proposes (more: a name switched in one place).
+MAX_IN_USE_PLACES = 4
+
+
 def renamed_names(text: str, last: LastEdit) -> dict[tuple[str, str], list[int]] | None:
     """{(old name, new name): where the new name now stands} when the user's hunk, read as
     tokens of its lines, replaced names by names (paired by position) and nothing else."""
@@ -71,20 +75,46 @@ def _rename_site(text: str, tree: Tree | None, last: LastEdit):
     return (*found, _bytes(text), tree.root_node)
 
 
-def propose_rename(text: str, tree: Tree | None, last: LastEdit) -> Proposal | None:
+def propose_rename(text: str, tree: Tree | None, last: LastEdit, in_use: bool = False) -> Proposal | None:
     site = _rename_site(text, tree, last)
     if site is None:
-        return _destructured(text, tree, last)
+        return None if in_use else _destructured(text, tree, last)
     old_name, new_name, where, nb, root = site
     if not _one_letter(old_name, new_name) \
             and any((n := _name_at(root, nb, w, new_name)) is not None and _other_import(n) for w in where):
         return None
-    return rename_pair(text, *site)
+    if in_use and (_provided(root, old_name) or _declared_again(text, root, nb, where, new_name)):
+        return None  # `str` → `Markup` in one annotation: not every `str` of the file
+    return rename_pair(text, *site, in_use=in_use)
 
 
-def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _Bytes, root: Node) -> Proposal | None:
+def propose_rename_in_use(text: str, tree: Tree | None, last: LastEdit) -> Proposal | None:
+    """The last resort for a name replaced by one already in use where it stands (`if i is None`
+    → `if index is None`, `self.reply(channel)` → `self.reply(chan)`), when no other rule
+    answers: the old name's other uses follow, if they are few (a switch of one use to another
+    variable leaves the rest; a swap of two names is undone at the next line)."""
+    found = propose_rename(text, tree, last, in_use=True)
+    return found if found is not None and len(found.edits) <= MAX_IN_USE_PLACES else None
+
+
+def _declared_again(text: str, root: Node, nb: _Bytes, where: list[int], name: str) -> bool:
+    """Whether the user's edit made a declaration (`var read = 1`) of a name its function
+    already declares: two variables under one name, a clash rather than a rename."""
+    edited = [n for w in where if (n := _name_at(root, nb, w, name)) is not None
+              and n.parent is not None and n.parent.type == "variable_declarator"]
+    if not edited:
+        return False
+    fn = _enclosing_function(edited[0])
+    s0, s1 = nb.node(fn) if fn is not None else (0, len(text))
+    return any((n := _name_at(root, nb, at, name)) is not None and n not in edited and _binds(n)
+               and _enclosing_function(n) == fn for at in _occurrences(text, name, s0, s1))
+
+
+def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _Bytes, root: Node,
+                in_use: bool = False) -> Proposal | None:
     """The rename of `old_name` to `new_name`, written by the user where `new_name` now stands
-    at `where`: its other occurrences in its scope and role."""
+    at `where`: its other occurrences in its scope and role (`in_use`: even where `new_name`
+    already stands beside them)."""
     edited = [n for w in where if (n := _name_at(root, nb, w, new_name)) is not None]
     if not edited:
         return _respell(text, root, nb, old_name, new_name, where) \
@@ -141,8 +171,8 @@ def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _
     s0, s1 = nb.node(scope)
     mine = set(where)
     owners = _member_owners(text, cls) if cls is not None else set()
-    if any(at not in mine and (n := _name_at(root, nb, at, new_name)) is not None and _clashes(n, role, owners, cls)
-           for at in _occurrences(text, new_name, s0, s1)):
+    if not in_use and any(at not in mine and (n := _name_at(root, nb, at, new_name)) is not None
+                          and _clashes(n, role, owners, cls) for at in _occurrences(text, new_name, s0, s1)):
         return None
     if not targets and in_params and role == "name" and len(where) > 1 and fn is not None and not _in_type(node):
         return _sibling_parameters(text, root, nb, fn, old_name, new_name)

@@ -19,9 +19,14 @@ def test_a_local_rename_stays_in_its_function():
     assert first_edit("python", src, "total", "acc", every=True) == src.replace("total", "acc", 3)
 
 
-def test_a_name_already_in_use_is_not_a_rename():
+def test_a_name_replaced_by_one_in_use_takes_its_few_other_uses_when_no_other_rule_answers():
     src = "def f(a, b):\n    x = a\n    return x + a\n"
-    assert first_edit("python", src, "a", "b", 1) is None  # `b` was there: a change of use, not a rename
+    assert first_edit("python", src, "a", "b", 1) == "def f(a, b):\n    x = b\n    return x + b\n"
+    many = "def f(a, b):\n    x = a\n" + "    x += a\n" * 5 + "    return x\n"
+    assert first_edit("python", many, "a", "b", 1) is None  # one use switched among many: not a rename
+    src = "from decimal import Decimal\n\n\ndef total(a, b):\n    x = Decimal(a)\n    y = float(a)\n    return x + b\n\n\n" \
+          "def mean(c):\n    return float(c)\n"
+    assert first_edit("python", src, "y = float(a)", "y = Decimal(a)") is None  # not every `float` of the file
 
 
 def test_an_argument_added_to_one_call_goes_to_the_others_of_the_same_arity():
