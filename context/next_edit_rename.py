@@ -131,7 +131,7 @@ def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _
     if cls is not None:  # a method or class attribute: its uses through `self`/`this` in its class
         olds = _member_uses(text, root, nb, cls, node, old_name) + _super_calls(text, root, nb, node, old_name)
     elif role == "member":  # `self.a`: the same attribute of the same object, not every `.a`
-        owners = _this_aliases(text, _owner(node))
+        owners = set().union(*(_this_aliases(text, _owner(n)) for n in edited if _role(n) == "member"))
         olds = [n for n in olds if _owner(n) in owners]
     elif role == "key":  # `{a: 1}`: a key of this object; other objects' keys are theirs
         literal = node.parent.parent if node.parent is not None else None

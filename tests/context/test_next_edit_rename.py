@@ -313,3 +313,10 @@ def test_a_parameter_renamed_in_the_signature_renames_its_documentation_line_not
     js = "/**\n * Read.\n * @param {String} path where the file is\n */\nfunction load(path, strict) {\n  return read(path)\n}\n"
     out = first_edit("javascript", js, "load(path", "load(filename", every=True)
     assert out == js.replace("path", "filename")
+
+
+def test_an_attribute_renamed_on_two_objects_in_one_edit_is_renamed_on_both_elsewhere():
+    src = ("def compare(lnode, rnode):\n    if lnode.level > rnode.level:\n        return lnode\n"
+           "    if rnode.level > lnode.level:\n        return rnode\n    return other.level\n")
+    out = first_edit("python", src, "lnode.level > rnode.level", "lnode.depth > rnode.depth")
+    assert out == src.replace("lnode.level", "lnode.depth").replace("rnode.level", "rnode.depth")  # not `other`'s
