@@ -41,7 +41,8 @@ last one (propagation), and the filters every candidate passes, from the model's
 - asserts: a unittest assertion made a bare `assert` (`self.assertEqual(a, b)` → `assert a == b`)
   → the next call of the same assertion method below, its own arguments in the same template;
 - fallback: a directive added to an import fallback's `try:` or import (`# type: ignore`,
-  `# pragma: no cover`) → its `except` line, the assignment standing in for the name there;
+  `# pragma: no cover`) → its `except` line, the assignment or import standing in for the
+  name there;
 - statements: one statement fixed in a way the language's rules say others need too (a bare
   comparison made an `assert`, a statement ended with `;` in a file that ends them, a trailing
   comma, a stub made to raise NotImplementedError, an implicit global declared, a function made

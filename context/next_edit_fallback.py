@@ -1,7 +1,8 @@
 """Import fallbacks (Python): a directive added at the end of a `try:` line, or of an import in
 the `try` (`import cryptography  # type: ignore`, `try:  # pragma: no cover`) → the same directive
-on the other side of the fallback: the `except` clause's line, the assignment that stands in for
-the imported name there (`cryptography = None  # type: ignore`); one tool says it of both.
+on the other side of the fallback: the `except` clause's line, the assignment or import that
+stands in for the imported name there (`cryptography = None  # type: ignore`, `import
+importlib_metadata as metadata`); one tool says it of both.
 """
 
 from __future__ import annotations
@@ -49,20 +50,36 @@ def _stand_ins(text: str, tree: Tree, nb: _Bytes, at: int) -> list[int]:
     outer = block.parent if block is not None else None
     if outer is None or outer.type != "try_statement" or outer.child_by_field_name("body") != block:
         return []
-    names = {_text(n.child_by_field_name("alias") or n).split(".")[0]
-             for n in statement.named_children if n.type in ("dotted_name", "aliased_import")}
-    if statement.type == "import_from_statement":  # `from m import a, b`: not the module's name
-        names -= {_text(statement.child_by_field_name("module_name")).split(".")[0]}
+    names = _imported_names(statement)
     ends = []
     for clause in (c for c in outer.named_children if c.type == "except_clause"):
-        for node in _assignments(clause):
-            if _text(node.child_by_field_name("left")) in names:
+        for node in _stand_in_statements(clause):
+            if node.type == "assignment" and _text(node.child_by_field_name("left")) in names \
+                    or node.type != "assignment" and _imported_names(node) & names:
                 at = nb.index(node.start_byte)
                 ends.append(_line_span(text, at, at)[1])
     return ends
 
 
-def _assignments(clause: Node) -> list[Node]:
+def _imported_names(statement: Node) -> set[str]:
+    """The names an import statement binds (`import a.b as c`: `c`; `from m import a, b`: `a`, `b`)."""
+    names = {_text(n.child_by_field_name("alias") or n).split(".")[0]
+             for n in statement.named_children if n.type in ("dotted_name", "aliased_import")}
+    if statement.type == "import_from_statement":  # `from m import a, b`: not the module's name
+        names -= {_text(statement.child_by_field_name("module_name")).split(".")[0]}
+    return names
+
+
+def _stand_in_statements(clause: Node) -> list[Node]:
+    """The assignments and imports of an `except` clause, and of the `try` nested right in it
+    (`except ImportError: try: import importlib_metadata as metadata`)."""
     block = clause.named_children[-1] if clause.named_children else None
-    return [s.named_children[0] for s in (block.named_children if block is not None else [])
-            if s.type == "expression_statement" and s.named_children and s.named_children[0].type == "assignment"]
+    out = []
+    for s in block.named_children if block is not None else []:
+        if s.type == "expression_statement" and s.named_children and s.named_children[0].type == "assignment":
+            out.append(s.named_children[0])
+        elif s.type in ("import_statement", "import_from_statement"):
+            out.append(s)
+        elif s.type == "try_statement" and (body := s.child_by_field_name("body")) is not None:
+            out.extend(n for n in body.named_children if n.type in ("import_statement", "import_from_statement"))
+    return out
