@@ -1,6 +1,7 @@
 """Python written the shorter way, as pyupgrade and black write it: `set([a, b])` made `{a, b}`,
-`return (a, b)` made `return a, b` → the next one below written the old way. Listed in
-next_edit_statements.
+`return (a, b)` made `return a, b` → the next one below written the old way; a string holding an
+escape Python does not know made raw (`'(\\d)+'` → `r'(\\d)+'`, what flake8's W605 asks) → the next
+plain string below holding one. Listed in next_edit_statements.
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ from atelier.context.next_edit_tree import _Bytes, _text
 
 _SET_CALL = re.compile(r"(?<![\w.])set\(\[")
 _RETURN_TUPLE = re.compile(r"[ \t]*(?:return|yield)[ \t]*\(")
+# A backslash escape Python does not know (`\d`, `\.`, `\[`): an invalid escape sequence.
+_UNKNOWN_ESCAPE = re.compile(r"\\[^\\'\"abfnrtvx0-7NuU\n]")
+# A string's opening quote with no prefix before it.
+_PLAIN_QUOTE = re.compile(r"(?<![\w\"'\\])['\"]")
 
 
 def _set_literal(text: str, tree: Tree, nb: _Bytes, last: LastEdit) -> Proposal | None:
@@ -83,3 +88,36 @@ def _parenthesized(statement: Node | None) -> Node | None:
     if value.type != "tuple" or value.named_child_count < 2 or b"\n" in (value.text or b"\n"):
         return None
     return value
+
+
+def _raw_string(text: str, tree: Tree, nb: _Bytes, last: LastEdit) -> Proposal | None:
+    """`'(\\d)+ ran'` → `r'(\\d)+ ran'`: the next plain string below that holds an escape
+    Python does not know (a regular expression, most often) is made raw too."""
+    if last.before or last.after not in ("r", "R") or text[last.end:last.end + 1] not in ("'", '"'):
+        return None
+    mine = _plain_string(tree, nb, last.start)
+    if mine is None or not _UNKNOWN_ESCAPE.search(_text(mine)):
+        return None
+    lookups = [0]
+
+    def find(start: int, end: int) -> Edit | None:
+        for m in _PLAIN_QUOTE.finditer(text, start, end):
+            if lookups[0] >= MAX_LOOKUPS:
+                return None
+            lookups[0] += 1
+            string = _plain_string(tree, nb, m.start())
+            if string is not None and nb.index(string.start_byte) == m.start() and _UNKNOWN_ESCAPE.search(_text(string)):
+                return Edit(m.start(), m.start(), last.after)
+        return None
+
+    return _next(text, last, find, "make the next string with an unknown escape raw")
+
+
+def _plain_string(tree: Tree, nb: _Bytes, index: int) -> Node | None:
+    """The string that text[index] opens (its quote or prefix), not an f-string nor bytes."""
+    node = _node_at(tree, nb, index)
+    string = node.parent if node is not None and node.type == "string_start" else None
+    if string is None or string.type != "string" or nb.index(string.start_byte) != index:
+        return None
+    prefix = _text(node).rstrip("'\"").lower()
+    return string if prefix in ("", "r") else None

@@ -26,7 +26,8 @@ one statement, the next statement of the same kind with the same flaw gets the s
   that reads as a test without one (only `self`, undecorated, public, no hook, called nowhere);
 - an explicit `object` base dropped from a class (`class A(object):` → `class A:`, or written)
   → the next class written the old way; `set([a, b])` made `{a, b}`, `return (a, b)` made
-  `return a, b` → the next one written the old way.
+  `return a, b` → the next one written the old way; a string holding an escape Python does not
+  know made raw (`r'(\\d)+'`) → the next plain string that holds one.
 
 Each proposes the next place below the user's edit, and only when the user's edit was exactly
 that fix. Places are found by a text search over the lines below the edit, each looked up in
@@ -42,7 +43,7 @@ from atelier.context.next_edit_commas import _trailing_comma
 from atelier.context.next_edit_hunks import LastEdit, Proposal
 from atelier.context.next_edit_js_fixes import _awaited, _declared, _semicolon_added, _semicolon_dropped, _strict_equality
 from atelier.context.next_edit_keywords import _keyword_switched
-from atelier.context.next_edit_literals import _return_tuple, _set_literal
+from atelier.context.next_edit_literals import _raw_string, _return_tuple, _set_literal
 from atelier.context.next_edit_python_fixes import _assertion, _object_base, _print, _stub, _test_prefix, _unicode_prefix
 from atelier.context.next_edit_tree import _bytes
 
@@ -54,7 +55,7 @@ def propose_statement_fix(text: str, tree: Tree | None, last: LastEdit) -> Propo
     nb = _bytes(text)
     for rule in (_assertion, _stub, _semicolon_added, _semicolon_dropped, _trailing_comma, _declared, _awaited,
                  _strict_equality, _keyword_switched, _unicode_prefix, _print, _test_prefix, _object_base, _set_literal,
-                 _return_tuple):
+                 _return_tuple, _raw_string):
         found = rule(text, tree, nb, last)
         if found is not None:
             return found

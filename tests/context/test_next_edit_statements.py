@@ -220,3 +220,12 @@ def test_a_set_written_as_a_literal_and_a_returned_tuple_without_parentheses_go_
            "        pass\n    return (\"\", None)\n")
     assert first_edit("python", src, "return (path, st)", "return path, st") == \
         src.replace("return (path, st)", "return path, st").replace('return ("", None)', 'return "", None')
+
+
+def test_a_string_with_an_unknown_escape_made_raw_goes_to_the_next_plain_string_holding_one():
+    src = ("def check(html, label):\n    summary = '(\\d)+ {0}'.format(label)\n"
+           "    table = ('tbody class=\\\"{0} '.format(label))\n    total = re.search(\"(\\d)+ tests ran\", html)\n"
+           "    return summary, table, total\n")
+    out = first_edit("python", src, "'(\\d)+ {0}'", "r'(\\d)+ {0}'")
+    assert out == src.replace("'(\\d)+ {0}'", "r'(\\d)+ {0}'").replace('("(\\d)+ tests', '(r"(\\d)+ tests')  # `\"` is known
+    assert first_edit("python", src, "'tbody", "r'tbody") is None  # nothing unknown to escape there
