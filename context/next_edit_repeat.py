@@ -108,10 +108,12 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
     near = set() if identical_only else set(_near_lines(text, ls, SIBLING_LINES, SIBLING_LINES + k - 1))
     candidates = set(near)
     if distinctive and stripped[0]:
-        at = text.find(stripped[0])
-        while at != -1 and len(candidates) < 4 * SIBLING_LINES + MAX_EDITS:
-            candidates.add(text.rfind("\n", 0, at) + 1)
-            at = text.find(stripped[0], at + len(stripped[0]))
+        # (Written the same but for spaces, `function(err,res)` and `function(err, res)`: the same line.)
+        first = re.compile(r"\s*".join(re.escape(t.text) for t in O[0]))
+        for m in first.finditer(text):
+            if len(candidates) >= 4 * SIBLING_LINES + MAX_EDITS:
+                break
+            candidates.add(text.rfind("\n", 0, m.start()) + 1)
     # A parameter's type or default changed (not a name, not the return type: that is the
     # function's own): the definitions that differ from it by their name alone take the same
     # (`def split_after(leaf: Leaf, previous: Leaf = None)` and `def split_before(...)` alike).
@@ -169,7 +171,8 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
         end = start + len("\n".join(sib))
         if len(sib) < k or (start <= le and ls <= end):
             continue
-        identical = [line.strip() for line in sib] == stripped
+        same_text = [line.strip() for line in sib] == stripped
+        identical = same_text or [[t.text for t in tokens(line)] for line in sib] == [[t.text for t in o] for o in O]
         sib_indents = [len(line) - len(line.lstrip()) for line in sib]
         if fn_span is not None and not fn_span[0] <= start <= fn_span[1]:
             if not _same_locals(text, tree, nb, start + sib_indents[0], local, seen_functions):
@@ -183,7 +186,7 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
             continue
         if identical and not same_shape:
             new_sib = _reindented(new_lines, old_lines[0][:indents[0]], sib[0][:sib_indents[0]])
-        elif identical and distinctive and sib_indents == indents:
+        elif identical and distinctive and sib_indents == indents and same_text:
             # The same lines at the same indentation: the user's own text, continuation lines and all.
             new_sib = new_lines
         elif identical and distinctive or not identical_only and start in near:

@@ -266,3 +266,11 @@ def test_operands_put_in_another_order_are_put_so_on_the_sibling():
     out = first_edit("python", src, "result.stdout == out", "out == result.stdout")
     assert out == src.replace("result.stdout == out", "out == result.stdout").replace(
         "result.stderr == err", "err == result.stderr")
+
+
+def test_a_line_written_the_same_but_for_spaces_takes_the_same_edit_in_its_own_spacing():
+    src = ("it('keeps the array', function (done) {\n  request(app).get('/')\n  .end(function(err,res) {\n"
+           "    request(app).get('/')\n    .end(function(err, res) {\n      request(app).get('/').end(done);\n"
+           "    });\n  });\n});\n")
+    out = first_edit("javascript", src, ".end(function(err,res) {", ".end(function() {")
+    assert out == src.replace("function(err,res)", "function()").replace("function(err, res)", "function()")
