@@ -139,6 +139,10 @@ def _mapping(O: list[list[Token]], S: list[list[Token]], untouched: frozenset[st
     return mapping if len(set(mapping.values())) == len(mapping) else None
 
 
+# What puts a fallback after a value (`x or ''`, `x || {}`, `x ?? 0`).
+_FALLBACK_OPERATORS = frozenset({"or", "||", "??"})
+
+
 def _theirs(O: list[list[Token]], N: list[list[Token]], S: list[list[Token]], ops: list[list[tuple]],
             mapping: dict[str, str]) -> bool:
     """Whether the rewrite, made on the sibling, would still be the sibling's: no value of the
@@ -155,6 +159,8 @@ def _theirs(O: list[list[Token]], N: list[list[Token]], S: list[list[Token]], op
             # Values written anew are the edited line's own, unless they replace a value the
             # sibling shares, or spell a token it shares (`x.true` → `x['true']`).
             new_values = [t for t in written if t.kind == "lit" and t.text not in mapping]
+            if new_values and tag == "insert" and written[0].text in _FALLBACK_OPERATORS:
+                new_values = []  # `x` → `x or ''`, `x || {}`: a fallback for a value, not a value of the line's own
             if new_values:
                 pairs = list(zip(o_line[i1:i2], s_line[i1:i2]))
                 shared = {o.text for o, s in pairs if o.text == s.text}

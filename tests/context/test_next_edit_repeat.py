@@ -274,3 +274,11 @@ def test_a_line_written_the_same_but_for_spaces_takes_the_same_edit_in_its_own_s
            "    });\n  });\n});\n")
     out = first_edit("javascript", src, ".end(function(err,res) {", ".end(function() {")
     assert out == src.replace("function(err,res)", "function()").replace("function(err, res)", "function()")
+
+
+def test_a_fallback_given_to_a_value_goes_to_the_siblings_value_but_a_value_of_its_own_does_not():
+    src = ("class Locale:\n    def territory_name(self, locale):\n        return locale.territories.get(self.territory)\n\n"
+           "    def script_name(self, locale):\n        return locale.scripts.get(self.script)\n")
+    out = first_edit("python", src, "get(self.territory)", "get(self.territory or '')")
+    assert out == src.replace("get(self.territory)", "get(self.territory or '')").replace("get(self.script)", "get(self.script or '')")
+    assert first_edit("python", src, "get(self.territory)", "get(self.territory, '')") is None  # that line's own default
