@@ -74,13 +74,14 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
     if k == 1 and not removed_tokens and names_anew(tree, nb, text, written_tokens, ls):
         return None
     # Lines of the same shape are siblings; a definition's header, prose (a comment, a
-    # docstring, a note added at a line's end), a number changed or lines rewritten into more
-    # or fewer: only identical lines.
+    # docstring, a note added at a line's end), a directive's own text, a number changed or
+    # lines rewritten into more or fewer: only identical lines (a directive dropped or added
+    # with the code, `"\s*$"  # noqa: W605` → `r"\s*$"`, goes to the siblings with it).
     defined = _parameters_changed(text, tree, nb, last)
     directive = _DIRECTIVE.search(last.before + last.after) is not None  # `# type: ignore` added or changed
     in_parameter = _parameters_of(tree, nb, last.start) is not None
     identical_only = not same_shape or any(_header(o) for o in O) or opens_definition(tree, nb, text, ls) or _prose(host) or _commented(tree, nb, last) \
-        or defined is not None or _directive(host) or directive or in_parameter
+        or defined is not None or _directive(host) or in_parameter
     if _numbers_only(removed_tokens, written_tokens):
         # A count, a size, a version: each line's own, even on a line alike; the same line
         # again (a loop's count, a timeout) is the same setting, but not a value an assertion

@@ -282,3 +282,11 @@ def test_a_fallback_given_to_a_value_goes_to_the_siblings_value_but_a_value_of_i
     out = first_edit("python", src, "get(self.territory)", "get(self.territory or '')")
     assert out == src.replace("get(self.territory)", "get(self.territory or '')").replace("get(self.script)", "get(self.script or '')")
     assert first_edit("python", src, "get(self.territory)", "get(self.territory, '')") is None  # that line's own default
+
+
+def test_a_line_rewritten_with_its_directive_dropped_goes_to_its_sibling_the_same_way():
+    src = ('class PKey:\n    BEGIN_TAG = re.compile(\n        "^-{5}BEGIN (RSA|DSA|EC) PRIVATE KEY-{5}\\s*$"  # noqa: W605\n'
+           '    )\n    END_TAG = re.compile(\n        "^-{5}END (RSA|DSA|EC) PRIVATE KEY-{5}\\s*$"  # noqa: W605\n    )\n')
+    old = '"^-{5}BEGIN (RSA|DSA|EC) PRIVATE KEY-{5}\\s*$"  # noqa: W605'
+    out = first_edit("python", src, old, 'r"^-{5}BEGIN (RSA|DSA|EC) PRIVATE KEY-{5}\\s*$"')
+    assert out == src.replace('        "^', '        r"^').replace("  # noqa: W605", "")
