@@ -160,7 +160,9 @@ def _locals_of(text: str, root: Node, nb: _Bytes, fn: Node, names: set[str], dec
                 break
             at = m.start()
             node = _name_at(root, nb, at, name)
-            if node is not None and _role(node) == "name" and _enclosing_function(node) == fn \
+            # (`const { msg } = chunk` binds `msg` as well as `const msg = chunk.msg` does.)
+            if node is not None and (_role(node) == "name" or node.type == "shorthand_property_identifier_pattern") \
+                    and _enclosing_function(node) == fn \
                     and (_binds(node) and not (declared and node.parent.type in _OUTER_ASSIGNMENTS)
                          or params is not None and _parameter_name(node, params)):
                 out.add(name)

@@ -290,3 +290,10 @@ def test_a_line_rewritten_with_its_directive_dropped_goes_to_its_sibling_the_sam
     old = '"^-{5}BEGIN (RSA|DSA|EC) PRIVATE KEY-{5}\\s*$"  # noqa: W605'
     out = first_edit("python", src, old, 'r"^-{5}BEGIN (RSA|DSA|EC) PRIVATE KEY-{5}\\s*$"')
     assert out == src.replace('        "^', '        r"^').replace("  # noqa: W605", "")
+
+
+def test_a_variable_bound_by_destructuring_is_the_same_variable_in_the_sibling_function():
+    src = ("test('a', function (t) {\n  sink(function (chunk) {\n    const { msg } = chunk\n    t.is(msg, 'a')\n  })\n})\n\n"
+           "test('b', function (t) {\n  sink(function (chunk) {\n    const { msg } = chunk\n    t.is(msg, 'b')\n  })\n})\n")
+    out = first_edit("javascript", src, "const { msg } = chunk", "var msg = chunk.msg")
+    assert out == src.replace("const { msg } = chunk", "var msg = chunk.msg")
