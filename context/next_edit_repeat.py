@@ -108,7 +108,7 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
     # first line anywhere in the file.
     near = set() if identical_only else set(_near_lines(text, ls, SIBLING_LINES, SIBLING_LINES + k - 1))
     candidates = set(near)
-    if distinctive and stripped[0]:
+    if distinctive and stripped[0] and O[0]:
         # (Written the same but for spaces, `function(err,res)` and `function(err, res)`: the same line.)
         first = re.compile(r"\s*".join(re.escape(t.text) for t in O[0]))
         for m in first.finditer(text):
