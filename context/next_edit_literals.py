@@ -13,7 +13,7 @@ from tree_sitter import Node, Tree
 from atelier.context.edits import Edit
 from atelier.context.next_edit_below import MAX_LOOKUPS, _code_start, _next, _node_at, _starting_statement
 from atelier.context.next_edit_hunks import LastEdit, Proposal, _line_span
-from atelier.context.next_edit_tree import _Bytes, _text
+from atelier.context.next_edit_tree import _Bytes, _string_opened_at, _text
 
 _SET_CALL = re.compile(r"(?<![\w.])set\(\[")
 _RETURN_TUPLE = re.compile(r"[ \t]*(?:return|yield)[ \t]*\(")
@@ -106,7 +106,7 @@ def _raw_string(text: str, tree: Tree, nb: _Bytes, last: LastEdit) -> Proposal |
                 return None
             lookups[0] += 1
             string = _plain_string(tree, nb, m.start())
-            if string is not None and nb.index(string.start_byte) == m.start() and _UNKNOWN_ESCAPE.search(_text(string)):
+            if string is not None and _UNKNOWN_ESCAPE.search(_text(string)):
                 return Edit(m.start(), m.start(), last.after)
         return None
 
@@ -115,9 +115,6 @@ def _raw_string(text: str, tree: Tree, nb: _Bytes, last: LastEdit) -> Proposal |
 
 def _plain_string(tree: Tree, nb: _Bytes, index: int) -> Node | None:
     """The string that text[index] opens (its quote or prefix), not an f-string nor bytes."""
-    node = _node_at(tree, nb, index)
-    string = node.parent if node is not None and node.type == "string_start" else None
-    if string is None or string.type != "string" or nb.index(string.start_byte) != index:
-        return None
-    prefix = _text(node).rstrip("'\"").lower()
+    string = _string_opened_at(tree, nb, index)
+    prefix = _text(string.children[0]).rstrip("'\"").lower() if string is not None else None
     return string if prefix in ("", "r") else None

@@ -14,7 +14,7 @@ from tree_sitter import Node, Tree
 from atelier.context.edits import Edit
 from atelier.context.next_edit_below import MAX_LOOKUPS, _next, _node_at, _starting_statement
 from atelier.context.next_edit_hunks import LastEdit, Proposal
-from atelier.context.next_edit_tree import _Bytes, _ancestor
+from atelier.context.next_edit_tree import _Bytes, _ancestor, _string_opened_at
 
 
 # A line that starts with `print` (after its indentation).
@@ -102,10 +102,7 @@ def _stub(text: str, tree: Tree, nb: _Bytes, last: LastEdit) -> Proposal | None:
 def _unicode_prefix(text: str, tree: Tree, nb: _Bytes, last: LastEdit) -> Proposal | None:
     if last.after or last.before not in ("u", "U") or text[last.start:last.start + 1] not in ("'", '"'):
         return None
-    node = _node_at(tree, nb, last.start)
-    while node is not None and node.type != "string":
-        node = node.parent if node.type in ("string_start", '"', "'") else None
-    if node is None or nb.index(node.start_byte) != last.start:
+    if _string_opened_at(tree, nb, last.start) is None:
         return None
     lookups = [0]
 
@@ -115,9 +112,7 @@ def _unicode_prefix(text: str, tree: Tree, nb: _Bytes, last: LastEdit) -> Propos
                 return None
             lookups[0] += 1
             at = start + m.start()
-            found = _node_at(tree, nb, at)
-            if found is not None and found.type == "string_start" and found.parent is not None \
-                    and found.parent.type == "string" and nb.index(found.start_byte) == at:
+            if _string_opened_at(tree, nb, at) is not None:
                 return Edit(at, at + 1, "")
         return None
 

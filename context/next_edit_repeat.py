@@ -165,6 +165,7 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
     here = _enclosing_function(host) if state or bound else None  # the user's lines' function
     # Words of the user's function's name that a name written anew is built from.
     named_for = function_words(host, written_tokens, old_block) if tree is not None else set()
+    old_texts = [[t.text for t in o] for o in O]  # (a sibling written the same but for spaces has these)
     edits: list[Edit] = []
     alike = 0  # siblings rewritten that are not the user's line again
     for start in sorted(candidates):
@@ -173,7 +174,7 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
         if len(sib) < k or (start <= le and ls <= end):
             continue
         same_text = [line.strip() for line in sib] == stripped
-        identical = same_text or [[t.text for t in tokens(line)] for line in sib] == [[t.text for t in o] for o in O]
+        identical = same_text or [[t.text for t in tokens(line)] for line in sib] == old_texts
         sib_indents = [len(line) - len(line.lstrip()) for line in sib]
         if fn_span is not None and not fn_span[0] <= start <= fn_span[1]:
             if not _same_locals(text, tree, nb, start + sib_indents[0], local, seen_functions):

@@ -184,6 +184,14 @@ def _string_of(node: Node | None) -> Node | None:
     return node
 
 
+def _string_opened_at(tree: Tree, nb: _Bytes, index: int) -> Node | None:
+    """The Python string whose prefix or opening quote starts at text[index] (`u'a'`, `'a'`)."""
+    b = nb.byte(index)
+    start = tree.root_node.descendant_for_byte_range(b, b + 1)
+    string = start.parent if start is not None and start.type == "string_start" else None
+    return string if string is not None and string.type == "string" and string.start_byte == b else None
+
+
 def _ancestor(node: Node | None, types: frozenset[str] | tuple[str, ...],
               stop: frozenset[str] = frozenset()) -> Node | None:
     """`node` or the nearest node around it of one of `types`, not looked for past one of `stop`."""
