@@ -33,7 +33,9 @@ last one (propagation), and the filters every candidate passes, from the model's
   the same rewrite on its siblings, their own names substituted (the user's class named in it,
   `super(A, self)`, the sibling's class; none made up in an import; lines that differ by a
   boolean are siblings; a variable the edit assigns anew is not assigned again in the same
-  function); identical lines anywhere in the file (but for spaces) get the same rewrite; a
+  function); lines rewritten into more or fewer lines → the lines around of the same tokens,
+  line for line, in the user's new layout with their own names (where the user's lines do not
+  stand again identically); identical lines anywhere in the file (but for spaces) get the same rewrite; a
   number changed goes to identical lines only, and to the assertions below in the same test
   that expect it;
 - chaining: a `raise` in an `except` clause chained to its exception (`raise X(…) from err`)

@@ -1,6 +1,7 @@
 """Repeat: one of several lines (or blocks of up to three lines) of the same shape rewritten → the
-same rewrite on its siblings, their own names substituted; identical lines anywhere in the
-file get the same rewrite.
+same rewrite on its siblings, their own names substituted (lines rewritten into more or fewer:
+the siblings of the same tokens, line for line); identical lines anywhere in the file get the
+same rewrite.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from atelier.context.next_edit_hunks import (
     LastEdit, MAX_EDITS, Proposal, _DIRECTIVE, _PARAMETER_DOC, _annotates, _header, _line_span, _lines_at, _near_lines,
     _nonspace, _numbers_only, _sets_state, _word, tokens,
 )
-from atelier.context.next_edit_rewrite import _sibling
+from atelier.context.next_edit_rewrite import _reshaped, _sibling
 from atelier.context.next_edit_scope import _binding_function, _parameter_names, _same_locals
 from atelier.context.next_edit_tree import (
     _bytes, _commented, _directive, _enclosing_class, _enclosing_function, _function_name, _host, _in_import,
@@ -80,8 +81,11 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
     defined = _parameters_changed(text, tree, nb, last)
     directive = _DIRECTIVE.search(last.before + last.after) is not None  # `# type: ignore` added or changed
     in_parameter = _parameters_of(tree, nb, last.start) is not None
-    identical_only = not same_shape or any(_header(o) for o in O) or opens_definition(tree, nb, text, ls) or _prose(host) or _commented(tree, nb, last) \
+    guarded = any(_header(o) for o in O) or opens_definition(tree, nb, text, ls) or _prose(host) or _commented(tree, nb, last) \
         or defined is not None or _directive(host) or in_parameter
+    identical_only = not same_shape or guarded
+    # Rewritten into more or fewer lines: also the blocks around of the same tokens.
+    reshape = not same_shape and not guarded
     if _numbers_only(removed_tokens, written_tokens):
         # A count, a size, a version: each line's own, even on a line alike; the same line
         # again (a loop's count, a timeout) is the same setting, but not a value an assertion
@@ -106,7 +110,7 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
         return None
     # Candidates by where their first line starts: the lines around (near), then the same
     # first line anywhere in the file.
-    near = set() if identical_only else set(_near_lines(text, ls, SIBLING_LINES, SIBLING_LINES + k - 1))
+    near = set() if identical_only and not reshape else set(_near_lines(text, ls, SIBLING_LINES, SIBLING_LINES + k - 1))
     candidates = set(near)
     if distinctive and stripped[0] and O[0]:
         # (Written the same but for spaces, `function(err,res)` and `function(err, res)`: the same line.)
@@ -167,6 +171,7 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
     named_for = function_words(host, written_tokens, old_block) if tree is not None else set()
     old_texts = [[t.text for t in o] for o in O]  # (a sibling written the same but for spaces has these)
     edits: list[Edit] = []
+    reshaped: list[Edit] = []  # (offered only where no line is the user's again)
     alike = 0  # siblings rewritten that are not the user's line again
     for start in sorted(candidates):
         sib = _lines_at(text, start, k)
@@ -193,6 +198,8 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
             new_sib = new_lines
         elif identical and distinctive or not identical_only and start in near:
             new_sib = _sibling(sib, O, N, ops, new_lines, identical and distinctive)
+        elif reshape and start in near and not identical:
+            new_sib = _reshaped(sib, O, old_block, _reindented(new_lines, old_lines[0][:indents[0]], sib[0][:sib_indents[0]]))
         elif twin is not None and (m := _DEF_NAME.match(sib[0])) is not None and sib[0][m.end():] == old_lines[0][twin.end():] \
                 and m.group(1) == twin.group(1):
             new_sib = [m.group(0) + new_lines[0][twin.end():]]
@@ -213,11 +220,14 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
         if new_sib is None or new_sib == sib:
             continue
         edit = minimal(text, Edit(start, end, "\n".join(new_sib)))
-        if edit is not None:
+        if edit is not None and reshape and not identical:
+            reshaped.append(edit)
+        elif edit is not None:
             edits.append(edit)
             alike += not identical
         if alike > MAX_SIBLINGS or len(edits) > MAX_EDITS:
             return None
+    edits = edits or (reshaped if len(reshaped) <= MAX_SIBLINGS else [])
     if not edits:
         return None
     return Proposal("repeat", tuple(edits), f"repeat the edit on {len(edits)} similar line{'s' if len(edits) != 1 else ''}")

@@ -4,6 +4,8 @@ line's, and the rewrite refused when it would not be the sibling's own.
 
 from __future__ import annotations
 
+import difflib
+
 from atelier.context.next_edit_hunks import Token, _ALIKE_KEYWORDS, _IDENT, _derived, _shape, tokens
 
 
@@ -209,3 +211,34 @@ def _rewrite(line: str, S: list[Token], O: list[Token], N: list[Token], new_line
         pos = s_to
     pieces.append(line[pos:])
     return "".join(pieces)
+
+
+def _reshaped(sib: list[str], O_lines: list[list[Token]], old_block: str, new_lines: list[str] | None) -> list[str] | None:
+    """Lines rewritten into more or fewer lines, made again on sibling lines of the same tokens,
+    line for line (names and values their own): the user's new lines (`new_lines`, at the
+    sibling's indentation), the sibling's names in them; None when the rewrite is not its own."""
+    if new_lines is None or [len(tokens(line)) for line in sib] != [len(o) for o in O_lines]:
+        return None
+    sib_text, new_block = "\n".join(sib), "\n".join(new_lines)
+    O, N, S = tokens(old_block), tokens(new_block), tokens(sib_text)
+    ops = [op for op in difflib.SequenceMatcher(None, [t.text for t in O], [t.text for t in N], autojunk=False).get_opcodes()
+           if op[0] != "equal"]
+    old_names = {t.text for t in O}
+    if any(t.kind == "id" and t.text not in old_names and n.text == "=" and _opens_statement(new_block, t.start)
+           for t, n in zip(N, N[1:])):
+        return None  # a name assigned anew (`n = len(data)`): the user's lines have it now
+    changed = [t for op in ops for t in O[op[1]:op[2]] + N[op[3]:op[4]]]
+    values = {t.text for t in O if t.kind == "lit"} - {t.text for t in changed}
+    mapping = _mapping([O], [S], frozenset(values))
+    if mapping is None or all(k == v for k, v in mapping.items()) or not _theirs([O], [N], [S], [ops], mapping) \
+            or _rewrite(sib_text, S, O, N, new_block, ops, mapping) is None:
+        return None
+    replaced = {t.text for op in ops for t in O[op[1]:op[2]] if t.kind == "id"}
+    # (The sibling's own booleans too: `False, layout=False` there where `True, layout=False` here.)
+    N = [t._replace(kind="lit") if t.text in _BOOLEANS else t for t in N]
+    return _substitute(N, new_block, 0, mapping, replaced).split("\n")
+
+
+def _opens_statement(text: str, at: int) -> bool:
+    """Whether text[at] starts its line's statement (after `const`, `let` or `var`)."""
+    return text[text.rfind("\n", 0, at) + 1:at].strip() in ("", "const", "let", "var")

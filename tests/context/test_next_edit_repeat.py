@@ -297,3 +297,36 @@ def test_a_variable_bound_by_destructuring_is_the_same_variable_in_the_sibling_f
            "test('b', function (t) {\n  sink(function (chunk) {\n    const { msg } = chunk\n    t.is(msg, 'b')\n  })\n})\n")
     out = first_edit("javascript", src, "const { msg } = chunk", "var msg = chunk.msg")
     assert out == src.replace("const { msg } = chunk", "var msg = chunk.msg")
+
+
+def test_lines_joined_into_one_are_joined_so_on_the_sibling_lines_with_their_own_names():
+    src = ("class T:\n    def test_li(self):\n        self.assertIs(\n            any(map(has_parent, li_text)),\n"
+           "            False)\n        self.assertIs(\n            any(map(has_parent, div_class)),\n            False)\n")
+    old = "self.assertIs(\n            any(map(has_parent, li_text)),\n            False)"
+    out = first_edit("python", src, old, "self.assertFalse(any(map(has_parent, li_text)))")
+    assert out == src.replace(old, "self.assertFalse(any(map(has_parent, li_text)))").replace(
+        "self.assertIs(\n            any(map(has_parent, div_class)),\n            False)",
+        "self.assertFalse(any(map(has_parent, div_class)))")
+
+
+def test_lines_joined_keep_the_siblings_own_booleans():
+    src = "opt = dict(\n    strict=True,\n)\nother = dict(\n    strict=False,\n)\n"
+    out = first_edit("python", src, "dict(\n    strict=True,\n)", "dict(strict=True)")
+    assert out == "opt = dict(strict=True)\nother = dict(strict=False)\n"
+
+
+def test_a_block_rewritten_into_more_lines_goes_first_where_it_stands_again_identical():
+    src = ("function walk (node, st, c) {\n  for (let attr of node.attributes)\n    c(attr, st)\n"
+           "  for (let spec of node.specifiers)\n    c(spec, st)\n}\n\n"
+           "function walk2 (node, st, c) {\n  for (let attr of node.attributes)\n    c(attr, st)\n}\n")
+    old = "for (let attr of node.attributes)\n    c(attr, st)"
+    new = "if (node.attributes)\n    for (let attr of node.attributes)\n      c(attr, st)"
+    out = first_edit("javascript", src, old, new)
+    assert out == src.replace(old, new)  # both `attributes` loops, not the `specifiers` one between them
+
+
+def test_a_line_rewritten_to_assign_a_name_anew_is_not_repeated_on_its_sibling():
+    src = ("class Writer:\n    def write(self, data):\n        self._size += len(data)\n"
+           "        self.total_bytes += len(data)\n")
+    out = first_edit("python", src, "self._size += len(data)", "data_len = len(data)\n        self._size += data_len")
+    assert out is None  # `data_len` is there now: the sibling reads it, not a second assignment
