@@ -44,6 +44,8 @@ _DEF_NAME = re.compile(r"([ \t]*(?:async\s+)?(?:def|function)\s+)[\w$]+")
 # The end of a callback and the delay after it (`}, 1000);`, `}, 2e3)`): short, but the same delay
 # again is the same wait (a timer, a test's timeout), which changes together.
 _DELAY = re.compile(r"\}\)?,\s*[\d_.e]+\s*\)+;?\Z")
+# What opens a line of comment (or of a doc comment's body).
+_COMMENT_MARKS = ("#", "//", "/*", "*")
 # A name that checks a test's result (`assert`, `assertEqual`, `expect`).
 _ASSERTION = re.compile(r"assert|expect", re.I)
 
@@ -150,6 +152,10 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
     reworded_prose = tree is not None and (_prose(host) or _commented(tree, nb, last)) \
         and reworded(old_block, new_block) and not directive and not _directive(host)
     prose_owner = owner(tree, nb, last.start) if reworded_prose else False
+    # (Code the user wrote a comment on, `self.obj,` → `# issue 596` above it: where it stands again, the
+    # same; not a definition's line, whose note is that definition's own.)
+    code = not _prose(host) and not any(line.lstrip().startswith(_COMMENT_MARKS) for line in old_lines) \
+        and not any(_header(o) for o in O) and not opens_definition(tree, nb, text, ls)
     # (Words of prose that spell a variable's name are no use of it.)
     fn = _enclosing_function(host) if tree is not None and changed_names and not _prose(host) else None
     fn, local = _binding_function(text, tree.root_node, nb, fn, changed_names) if fn is not None else (None, set())
@@ -189,7 +195,7 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
         # (A parameter several functions take is documented alike in each: a rewording of it goes to
         # the identical lines of the others' documentation too.)
         if prose_owner is not False and owner(tree, nb, start + sib_indents[0]) != prose_owner \
-                and not (identical and _PARAMETER_DOC.match(stripped[0])):
+                and not (identical and (_PARAMETER_DOC.match(stripped[0]) or code)):
             continue
         if identical and not same_shape:
             new_sib = _reindented(new_lines, old_lines[0][:indents[0]], sib[0][:sib_indents[0]])

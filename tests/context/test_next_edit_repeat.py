@@ -330,3 +330,16 @@ def test_a_line_rewritten_to_assign_a_name_anew_is_not_repeated_on_its_sibling()
            "        self.total_bytes += len(data)\n")
     out = first_edit("python", src, "self._size += len(data)", "data_len = len(data)\n        self._size += data_len")
     assert out is None  # `data_len` is there now: the sibling reads it, not a second assignment
+
+
+def test_a_comment_written_on_a_line_of_code_goes_to_that_line_in_other_functions_too():
+    src = ("function OperationalError (message) {\n  this.message = message\n  if (Error.captureStackTrace) {\n"
+           "    Error.captureStackTrace(this)\n  }\n}\n\nfunction RequestError (cause) {\n  this.cause = cause\n"
+           "  if (Error.captureStackTrace) {\n    Error.captureStackTrace(this)\n  }\n}\n")
+    note = "if (Error.captureStackTrace) { // if required for non-V8 envs - see PR #40"
+    out = first_edit("javascript", src, "if (Error.captureStackTrace) {", note)
+    assert out == src.replace("if (Error.captureStackTrace) {", note)
+    # Prose reworded stays in its own definition's documentation.
+    doc = ('def a():\n    """Return the first item."""\n    return 1\n\n\ndef b():\n    """Return the first item."""\n'
+           "    return 2\n")
+    assert first_edit("python", doc, "Return the first item.", "Return the item at the front.") is None
