@@ -230,6 +230,7 @@ def _reshaped(sib: list[str], O_lines: list[list[Token]], old_block: str, new_li
     changed = [t for op in ops for t in O[op[1]:op[2]] + N[op[3]:op[4]]]
     values = {t.text for t in O if t.kind == "lit"} - {t.text for t in changed}
     mapping = _mapping([O], [S], frozenset(values))
+    # (What the rewrite of a line refuses, a name of the sibling dropped and not written again, too.)
     if mapping is None or all(k == v for k, v in mapping.items()) or not _theirs([O], [N], [S], [ops], mapping) \
             or _rewrite(sib_text, S, O, N, new_block, ops, mapping) is None:
         return None
