@@ -1,5 +1,6 @@
 """Arguments: a call that gained, lost, reordered or changed an argument → the same change at the
-other calls of that function in the file (the same callee, the same old arguments).
+other calls of that function in the file (the same callee, the same old arguments; laid out as
+the user laid theirs out anew where they were laid out alike).
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ def propose_arguments(text: str, tree: Tree | None, last: LastEdit) -> Proposal 
     seen_functions: dict[int, bool] = {}
     edits = []
     old_raw = old[a0:a1 - delta]
+    old_layout, new_layout = _separators(old, a0, a1 - delta, old_spans), _separators(text, a0, a1, new_spans)
     for other in _calls_named(text, root, nb, callee_text):
         if other == call:
             continue
@@ -110,6 +112,11 @@ def propose_arguments(text: str, tree: Tree | None, last: LastEdit) -> Proposal 
         if edit is not None and text[b0:b1] == old_raw and _indent(text, b0) == _indent(text, a0):
             # The same call, written the same way: the user's own text, line breaks and all.
             edit = Edit(b0, b1, text[a0:a1])
+        elif edit is not None and op == "insert" and _indent(text, b0) == _indent(text, a0) \
+                and _separators(text, b0, b1, spans) == old_layout != new_layout:
+            # Laid out as the user's call was, the user laying theirs out anew (one argument a
+            # line, a trailing comma): the same layout, with this call's own arguments.
+            edit = Edit(b0, b1, _relaid(text, a0, a1, new_spans, [text[a:b] for a, b in spans], k, len(value)))
         if edit is not None and fn is not None and local is None:
             fn, local = _binding_function(text, root, nb, fn, written)
         if edit is not None and fn is not None and not fn.start_byte <= other.start_byte < fn.end_byte:
@@ -141,3 +148,23 @@ def _indent(text: str, at: int) -> str:
     ls = text.rfind("\n", 0, at) + 1
     line = text[ls:at]
     return line[:len(line) - len(line.lstrip())]
+
+
+def _separators(text: str, b0: int, b1: int, spans: list[tuple[int, int]]) -> list[str]:
+    """What stands between a call's parentheses and its arguments: its layout."""
+    if not spans:
+        return [text[b0 + 1:b1 - 1]]
+    return [text[b0 + 1:spans[0][0]]] + [text[spans[i][1]:spans[i + 1][0]] for i in range(len(spans) - 1)] \
+        + [text[spans[-1][1]:b1 - 1]]
+
+
+def _relaid(text: str, a0: int, a1: int, new_spans: list[tuple[int, int]], theirs: list[str], k: int, n: int) -> str:
+    """The user's new arguments (text[a0:a1]) with another call's own in place of the old ones
+    (`theirs`), the n inserted at k kept: that call's arguments in the user's new layout."""
+    out, pos = [], a0
+    for i, (a, b) in enumerate(new_spans):
+        out.append(text[pos:a])
+        out.append(text[a:b] if k <= i < k + n else theirs[i if i < k else i - n])
+        pos = b
+    out.append(text[pos:a1])
+    return "".join(out)

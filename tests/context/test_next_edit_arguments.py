@@ -62,3 +62,13 @@ def test_an_argument_added_to_a_method_call_through_self_adds_the_parameter_to_t
     out = first_edit("python", src, "self._check(value)", "self._check(value, strict)")
     assert out == src.replace("self._check(value)", "self._check(value, strict)").replace(
         "def _check(self, item):", "def _check(self, item, strict):")
+
+
+def test_an_argument_added_with_the_call_laid_out_anew_goes_to_the_calls_laid_out_alike_in_that_layout():
+    src = ("def register(self):\n    warnings.warn(\n        'Use `add` instead.', DeprecationWarning\n    )\n\n\n"
+           "def deregister(self):\n    warnings.warn(\n        'Use `remove` instead.', DeprecationWarning\n    )\n")
+    old = "'Use `add` instead.', DeprecationWarning\n"
+    new = "'Use `add` instead.',\n        DeprecationWarning,\n        stacklevel=2,\n"
+    out = first_edit("python", src, old, new)
+    assert out == src.replace(old, new).replace(
+        "'Use `remove` instead.', DeprecationWarning\n", "'Use `remove` instead.',\n        DeprecationWarning,\n        stacklevel=2,\n")
