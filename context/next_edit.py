@@ -6,8 +6,9 @@ last one (propagation), and the filters every candidate passes, from the model's
   attribute, keyword); a renamed parameter also renames the keyword arguments that name it at
   the function's calls, and once its function is done in the user's hunk, the same parameter
   of the functions beside. A class's method, attribute or field (or an object literal's
-  method) renamed where it is defined → its uses through `self`/`this`/`cls` in it (and its own
-  call of the parent's method, `super().setUp()`); an
+  method) renamed where it is defined → its uses through `self`/`this`/`cls` in it and in the
+  file's classes that extend it without their own (and its own call of the parent's method,
+  `super().setUp()`); an
   attribute of `this` → the prototype's definition too; a misspelt call → its definition
   (through `self`/`this`: its method's, in that class). A
   name switched to one already in use (`json.loads` → `complexjson.loads`) → the other uses

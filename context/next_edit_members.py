@@ -1,5 +1,6 @@
 """A class's (or object literal's) members, for renames: the class or literal a member is defined in,
-its uses through `self`/`this`/`cls` (and the names that hold `this`, the prototype), the parent's
+its uses through `self`/`this`/`cls` (and the names that hold `this`, the prototype; in the classes
+of the file that extend it), the parent's
 method called through `super()`, the keys of the records written alike.
 """
 
@@ -69,7 +70,49 @@ def _member_uses(text: str, root: Node, nb: _Bytes, host: Node, node: Node, old_
         elif role == "name" and host.type == "class_definition" and not _defines(n) \
                 and _enclosing_class(n) == host and not _inside_function_of(n, host):
             out.append(n)  # read in the class body itself, where the attribute is a variable
+    # A method of a base class is called through `self` in the classes of the file that extend
+    # it (`self.assertFormRenders(...)` in a test case built on the mixin), where they do not
+    # define one of that name themselves.
+    for sub in _subclasses(text, root, nb, host):
+        uses, own = [], False
+        for at in _occurrences(text, old_name, *nb.node(sub)):
+            n = _name_at(root, nb, at, old_name)
+            if n is not None and _member_host(n) is not None:
+                own = True
+                break
+            if n is not None and _role(n) == "member" and _owner(n) in ("self", "cls", "this") \
+                    and _enclosing_class(n) == sub:
+                uses.append(n)
+        if not own:
+            out.extend(uses)
     return out
+
+
+# Where a class is defined: `class Name` (its bases are read from the tree).
+_CLASS = re.compile(r"(?<![\w$.])class\s+([A-Za-z_$][\w$]*)")
+
+
+def _subclasses(text: str, root: Node, nb: _Bytes, host: Node) -> list[Node]:
+    """The classes of the file that extend `host`, directly or through one another."""
+    name = _text(host.child_by_field_name("name"))
+    if not name or host.type not in _CLASS_NODES:
+        return []
+    classes = []
+    for m in _CLASS.finditer(text):
+        n = _name_at(root, nb, m.start(1), m.group(1))
+        cls = n.parent if n is not None else None
+        if cls is not None and cls.type in _CLASS_NODES and cls.child_by_field_name("name") == n:
+            bases = cls.child_by_field_name("superclasses") or next(
+                (c for c in cls.children if c.type == "class_heritage"), None)
+            names = {b.split(".")[-1] for b in re.findall(r"[A-Za-z_$][\w$.]*", _text(bases))} if bases is not None else set()
+            classes.append((cls, m.group(1), names))
+    found, names = [], {name}
+    while True:
+        more = [(c, n) for c, n, bases in classes if bases & names and n not in names and c != host]
+        if not more:
+            return found
+        found += [c for c, _ in more]
+        names |= {n for _, n in more}
 
 
 def _super_calls(text: str, root: Node, nb: _Bytes, node: Node, old_name: str) -> list[Node]:

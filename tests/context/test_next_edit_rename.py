@@ -320,3 +320,15 @@ def test_an_attribute_renamed_on_two_objects_in_one_edit_is_renamed_on_both_else
            "    if rnode.level > lnode.level:\n        return rnode\n    return other.level\n")
     out = first_edit("python", src, "lnode.level > rnode.level", "lnode.depth > rnode.depth")
     assert out == src.replace("lnode.level", "lnode.depth").replace("rnode.level", "rnode.depth")  # not `other`'s
+
+
+def test_a_base_classs_method_renamed_renames_its_calls_in_the_subclasses_that_do_not_define_their_own():
+    src = ("class BaseTest(object):\n    def assert_renders(self, form, html):\n        assert str(form) == html\n\n\n"
+           "class FormTest(BaseTest, TestCase):\n    def test_form(self):\n        self.assert_renders(Form(), '<p>')\n\n\n"
+           "class DirectFormTest(FormTest):\n    def test_direct(self):\n        self.assert_renders(Direct(), '<a>')\n\n\n"
+           "class OwnTest(BaseTest):\n    def test_own(self):\n        self.assert_renders(Own(), '<b>')\n\n"
+           "    def assert_renders(self, form, html):\n        assert form.html == html\n")
+    out = first_edit("python", src, "def assert_renders(self, form, html):\n        assert str", "def assertRenders(self, form, html):\n        assert str",
+                     every=True)
+    assert out == src.replace("def assert_renders(self, form, html):\n        assert str", "def assertRenders(self, form, html):\n        assert str") \
+        .replace("self.assert_renders(Form()", "self.assertRenders(Form()").replace("self.assert_renders(Direct()", "self.assertRenders(Direct()")
