@@ -164,7 +164,7 @@ def rename_pair(text: str, old_name: str, new_name: str, where: list[int], nb: _
             or _binds(node) or any(_binds(n) for n in inside)
         if bound or (inside and len(inside) == len(olds)):
             scope = fn
-    targets = [n for n in olds if _inside(n, scope)] + ([spelt] if spelt is not None else [])
+    targets = [n for n in olds if _inside(n, scope) and not _outer_default(n, scope)] + ([spelt] if spelt is not None else [])
     if scope == root and role == "name" and cls is None:  # a module's name: not where a function has one of its own
         targets = _not_shadowed(text, root, nb, targets, old_name)
     # A name that was already in use here: replacing one use is not a rename.
@@ -263,6 +263,22 @@ def _sibling_parameters(text: str, root: Node, nb: _Bytes, fn: Node, old_name: s
     if not edits or len(edits) > MAX_EDITS:
         return None
     return Proposal("rename", tuple(edits), f"rename `{old_name}` → `{new_name}` beside ({_places(len(edits))})")
+
+
+def _outer_default(node: Node, fn: Node) -> bool:
+    """Whether `node` stands in a default value or an annotation of the Python function `fn`'s
+    parameters, which are read where the function is defined, not in it (`def f(copy=copy.copy)`:
+    the module `copy`)."""
+    if fn.type not in ("function_definition", "lambda"):
+        return False
+    at = node
+    while at.parent is not None and at.parent != fn:
+        parent = at.parent
+        if parent.type in ("default_parameter", "typed_default_parameter", "typed_parameter") \
+                and at in (parent.child_by_field_name("value"), parent.child_by_field_name("type")):
+            return True
+        at = parent
+    return False
 
 
 def _one_letter(old: str, new: str) -> bool:

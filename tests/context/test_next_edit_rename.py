@@ -332,3 +332,9 @@ def test_a_base_classs_method_renamed_renames_its_calls_in_the_subclasses_that_d
                      every=True)
     assert out == src.replace("def assert_renders(self, form, html):\n        assert str", "def assertRenders(self, form, html):\n        assert str") \
         .replace("self.assert_renders(Form()", "self.assertRenders(Form()").replace("self.assert_renders(Direct()", "self.assertRenders(Direct()")
+
+
+def test_a_parameter_renamed_leaves_its_default_value_which_reads_the_name_outside_the_function():
+    src = "import copy\n\n\nclass Cloner:\n    def __call__(self, copy=copy.copy):\n        return copy(self.exemplar)\n"
+    out = first_edit("python", src, "self, copy=", "self, clone=")
+    assert out == src.replace("self, copy=", "self, clone=").replace("return copy(", "return clone(")
