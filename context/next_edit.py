@@ -54,7 +54,7 @@ last one (propagation), and the filters every candidate passes, from the model's
   given its `test_` prefix) → the next statement (or method) below with the same flaw;
 - comments: a call on a line of its own commented out (`console.log(…)` → `//console.log(…)`)
   → the next call of the same function a few lines below, in the same function (its callbacks
-  included), commented out the same way; a directive after a line's code rewritten (`# type:
+  included; a print farther, in any function), commented out the same way; a directive after a line's code rewritten (`# type:
   ignore[misc]` → `# type: ignore[misc,unused-ignore]`, not a code appended) → the lines below
   whose code ends with the same directive; such a directive deleted → deleted after the code of
   the lines below in the same function;

@@ -63,6 +63,10 @@ _CALL_LINE = re.compile(r"([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)\s*\(.*\)\s*;
 # Lines below the commented-out one searched for the next call of the same function (the
 # debugging output of one piece of code, not the file's).
 COMMENT_OUT_LINES = 15
+# What prints debugging output: silenced all over the file together, this many lines on (the
+# prints of a session of debugging stand in several functions).
+_PRINTS = frozenset({"print", "pprint", "console.log", "console.debug", "console.error", "console.info", "console.warn"})
+PRINT_OUT_LINES = 100
 
 
 def _outer_function(node: Node | None) -> Node | None:
@@ -91,8 +95,8 @@ def _call_statement(tree: Tree, nb: _Bytes, at: int, end: int, callee: str) -> N
 
 def propose_comment_out(text: str, tree: Tree | None, last: LastEdit) -> Proposal | None:
     """A call on a line of its own commented out (`console.log(…)` → `//console.log(…)`): the
-    next call of the same function a few lines below, in the same function, commented out the
-    same way (debugging output is silenced together)."""
+    next call of the same function a few lines below, in the same function (a print, in any
+    function farther down), commented out the same way (debugging output is silenced together)."""
     if tree is None or last.before or last.after not in _COMMENT_OUT:
         return None
     ls = text.rfind("\n", 0, last.start) + 1
@@ -109,15 +113,16 @@ def propose_comment_out(text: str, tree: Tree | None, last: LastEdit) -> Proposa
         return None
     callee = m.group(1)
     function = _span(_outer_function(comment))
+    prints = callee in _PRINTS
     for n, (start, end) in enumerate(_lines_below(text, le)):
-        if n >= COMMENT_OUT_LINES:
+        if n >= (PRINT_OUT_LINES if prints else COMMENT_OUT_LINES):
             break
         line = text[start:end]
         call = line.lstrip()
         if not call.startswith(callee) or not _CALL_LINE.match(call):
             continue
         statement = _call_statement(tree, nb, end - len(call), end, callee)
-        if statement is None or _span(_outer_function(statement)) != function:
+        if statement is None or not prints and _span(_outer_function(statement)) != function:
             continue
         at = end - len(call) if at_code else start
         return Proposal("repeat", (Edit(at, at, last.after),), f"comment out the next {callee} call")

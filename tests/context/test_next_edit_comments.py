@@ -37,12 +37,12 @@ def test_a_print_commented_out_in_python_keeps_the_markers_place():
 
 def test_a_line_commented_out_leaves_other_calls_and_other_functions_alone():
     src = ("def run(job):\n"
-           "    print('start', job)\n"
+           "    log('start', job)\n"
            "    job.run()\n"
            "    report(job)\n\n\n"
            "def report(job):\n"
-           "    print('done', job)\n")
-    assert first_edit("python", src, "print('start'", "# print('start'") is None  # another function's output
+           "    log('done', job)\n")
+    assert first_edit("python", src, "log('start'", "# log('start'") is None  # another function's output
     src = "def run(job):\n    job.start()\n    job.run()\n    log(job)\n"
     assert first_edit("python", src, "job.start()", "# job.start()") is None  # another call
     src = "def run(job):\n    x = job.start()\n    job.start()\n"
@@ -82,3 +82,15 @@ def test_a_directive_deleted_goes_from_the_next_line_of_the_same_function_that_e
     old = "enter_task  # type: ignore\n"
     out = first_edit("python", src, old, "enter_task\n")
     assert out == src.replace(old, "enter_task\n").replace("leave_task  # type: ignore\n", "leave_task\n")
+
+
+def test_a_print_commented_out_takes_the_next_print_with_it_in_another_function_farther_down():
+    filler = "".join(f"    x{i} = {i}\n" for i in range(20))
+    src = ("def test_a():\n    t1 = make()\n    print(t1)\n    assert t1\n\n\n"
+           f"def test_b():\n{filler}    length = measure()\n    print(length)\n    show(length)\n\n\n"
+           f"def test_c():\n{filler}    show(3)\n")
+    out = first_edit("python", src, "    print(t1)", "    # print(t1)")
+    assert out == src.replace("    print(t1)", "    # print(t1)").replace("    print(length)", "    # print(length)")
+    # Another call is the output of its own function only.
+    other = src.replace("print(", "show(")
+    assert first_edit("python", other, "    show(t1)", "    # show(t1)") is None
