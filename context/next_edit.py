@@ -24,7 +24,8 @@ last one (propagation), and the filters every candidate passes, from the model's
 - parameters: a definition that gained, lost or reordered parameters → the matching change at
   its calls in the file (a new required parameter only where the caller has a variable of that
   name; nothing for a new parameter with a default) and in the calls of its body that forward
-  all of its parameters (reordered: those that pass them all in the order received);
+  all of its parameters (reordered: those that pass them all in the order received; a dropped
+  one passed on by name, `g(t, d=d)`, is no longer passed);
 - arguments: a call that gained, lost, reordered or changed arguments → the same change at
   the other calls of that function in the file (the same callee, the same old arguments);
 - signature: a call to a function defined in the file gained a keyword argument its definition

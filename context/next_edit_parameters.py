@@ -1,6 +1,6 @@
 """Parameters: a definition that gained, lost or reordered parameters → the matching change at its
 calls in the file, and in the calls of its body that forward all its parameters (in their order,
-for a reorder).
+for a reorder; a dropped one, in the calls that passed it on by name).
 """
 
 from __future__ import annotations
@@ -180,6 +180,12 @@ def _forwarding(text: str, root: Node, nb: _Bytes, fn: Node, own_calls: set[int]
             # Passed on in the order received, all of them (a wrapper): in the new order too.
             if items == names:
                 out.append(Edit(spans[0][0], spans[-1][1], ", ".join(reordered)))
+            continue
+        if not _forwards(items, names) and op == "delete":
+            # A parameter dropped that a call passed on by name (`eval_token(t, use_decimal=use_decimal)`):
+            # that argument goes too, the name no longer exists here.
+            gone = {i for i, it in enumerate(items) for name, _ in old_p[k:k + value] if it == f"{name}={name}"}
+            out.extend(_delete_items(spans, gone) if gone else [])
             continue
         if not _forwards(items, names):
             # `**kwargs` added last goes on where a call passes the parameter before it last

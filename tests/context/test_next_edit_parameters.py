@@ -32,3 +32,13 @@ def test_a_parameter_with_a_default_is_passed_on_by_name_where_the_wrapper_passe
            "        _, errors = self._do_load(data, many, postprocess=False)\n        return errors\n")
     out = first_edit("python", src, "many=None):", "many=None, partial=None):")
     assert out == src.replace("many=None):", "many=None, partial=None):").replace("many, postprocess", "many, partial=partial, postprocess")
+
+
+def test_a_parameter_dropped_is_no_longer_passed_on_by_name_in_the_body():
+    src = ("def _test_eval_token(self, expected, expression, use_decimal=False):\n"
+           "    token = next(tokenizer(expression))\n"
+           "    actual = ParserHelper.eval_token(token, use_decimal=use_decimal)\n"
+           "    assert expected == actual\n")
+    out = first_edit("python", src, "expression, use_decimal=False)", "expression)")
+    assert out == src.replace("expression, use_decimal=False)", "expression)").replace(
+        "eval_token(token, use_decimal=use_decimal)", "eval_token(token)")
