@@ -61,7 +61,9 @@ last one (propagation), and the filters every candidate passes, from the model's
   the lines below in the same function;
 - qualify: a name given a qualifier where it is used (`wrapper(` → `Utils.wrapper(`, a name the
   file has) or its qualifier dropped (`L.DomUtil.get` → `DomUtil.get`) → the same at its other
-  uses (not a variable of that name, not the line that names the alias);
+  uses (not a variable of that name, not the line that names the alias); a call's callee
+  replaced, its arguments kept (`print(x)` → `self.stdout.write(x)`) → the old callee's calls
+  below in the same function;
 - the same text change where the same distinctive text stands in the same surroundings; a
   parameter's default or type changed in a definition (`params=()` → `params=None`) → the
   parameter of that name, written the same, in the other definitions;
@@ -110,7 +112,7 @@ from atelier.context.next_edit_fallback import propose_fallback_directive
 from atelier.context.next_edit_hunks import LastEdit, Proposal
 from atelier.context.next_edit_multi import propose_multi_rename
 from atelier.context.next_edit_parameters import propose_parameters
-from atelier.context.next_edit_qualify import propose_qualify
+from atelier.context.next_edit_qualify import propose_callee_swap, propose_qualify
 from atelier.context.next_edit_rename import propose_rename, propose_rename_in_use
 from atelier.context.next_edit_repeat import propose_repeat
 from atelier.context.next_edit_same_change import propose_same_change
@@ -176,6 +178,7 @@ def propagate(text: str, language: str | None, tree: Tree | None, last: LastEdit
                    or propose_trailing_comment(text, tree, last)
                    or propose_statement_fix(text, tree, last)
                    or propose_qualify(text, tree, last)
+                   or propose_callee_swap(text, tree, last)
                    or propose_same_change(text, last, tree)
                    or (propose_span_repeat(text, last, tree) if time.perf_counter() < deadline else None)
                    or (propose_subword(text, tree, last) if time.perf_counter() < deadline else None)

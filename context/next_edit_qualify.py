@@ -1,6 +1,8 @@
 """Qualify: a name given a qualifier where it is used (`wrapper(` → `Utils.wrapper(`, `isNil(1)` →
 `R.isNil(1)` in a doc comment's example) or its qualifier dropped (`L.DomUtil.get(…)` →
 `DomUtil.get(…)`) → the same at its other uses: the module or namespace it is read from moved.
+A call's callee replaced by another (`print(x)` → `self.stdout.write(x)`) → the next calls of
+the old one in the same function.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from tree_sitter import Tree
 from atelier.context.edits import Edit
 from atelier.context.next_edit_hunks import LastEdit, MAX_EDITS, Proposal, _occurrences, _places
 from atelier.context.next_edit_scope import _binding_function, _defined
-from atelier.context.next_edit_tree import _bytes, _enclosing_function, _host, _name_at, _prose, _role, _string_of
+from atelier.context.next_edit_tree import (
+    _CALL_NODES, _bytes, _enclosing_function, _host, _name_at, _prose, _role, _string_of,
+)
 
 # What a name is read from: `Utils.`, `R.`, `L.DomUtil.` (a deeper chain: the whole of it).
 _QUALIFIER = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\.\Z")
@@ -71,3 +75,39 @@ def propose_qualify(text: str, tree: Tree | None, last: LastEdit) -> Proposal | 
         title = f"read `{name_text}` from `{qualifier[:-1]}`"
     return Proposal("repeat", edits, f"{title} ({_places(len(edits))})")
 
+
+
+# A callee written as a name or a chain of names (`print`, `self.stdout.write`).
+_CALLEE = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\Z")
+
+
+def propose_callee_swap(text: str, tree: Tree | None, last: LastEdit) -> Proposal | None:
+    """A call's callee replaced, its arguments left as they were (`print(filepath)` →
+    `self.stdout.write(filepath)`): the calls of the old callee below, in the same function."""
+    if tree is None or "\n" in last.before + last.after:
+        return None
+    nb = _bytes(text)
+    node = tree.root_node.descendant_for_byte_range(nb.byte(last.start), nb.byte(last.start + len(last.after)))
+    while node is not None and node.type not in _CALL_NODES:
+        node = node.parent
+    callee = node.child_by_field_name("function") if node is not None else None
+    if callee is None:
+        return None
+    c0, c1 = nb.node(callee)
+    if not (c0 <= last.start and last.start + len(last.after) <= c1):
+        return None  # the arguments changed too
+    new = text[c0:c1]
+    old = new[:last.start - c0] + last.before + new[last.start + len(last.after) - c0:]
+    if not _CALLEE.match(old) or not _CALLEE.match(new) or old == new:
+        return None
+    fn = _enclosing_function(node)
+    if fn is None:
+        return None  # a module's calls: each its own
+    edits = []
+    for m in re.finditer(rf"(?<![\w$.]){re.escape(old)}\s*\(", text[c1:nb.node(fn)[1]]):
+        at = c1 + m.start()
+        if not _prose(_host(tree, nb, at)):
+            edits.append(Edit(at, at + len(old), new))
+    if not edits or len(edits) > MAX_EDITS:
+        return None
+    return Proposal("repeat", tuple(edits), f"call `{new}` for `{old}` ({_places(len(edits))})")

@@ -31,3 +31,14 @@ def test_a_qualifier_written_in_a_doc_example_goes_to_the_examples_other_calls()
            " *      isNil(7); //=> false\n */\nmodule.exports = isNil;\n")
     out = first_edit("javascript", src, " isNil(null)", " R.isNil(null)")
     assert out == src.replace("isNil(null)", "R.isNil(null)").replace("isNil(7)", "R.isNil(7)")
+
+
+def test_a_callee_replaced_goes_to_the_next_calls_of_the_old_one_in_the_same_function():
+    src = ("class Command:\n    def handle(self, paths):\n        for filepath in paths:\n            print(filepath)\n"
+           "            if broken(filepath):\n                print('%s: broken' % filepath)\n\n"
+           "    def other(self):\n        print('done')\n")
+    out = first_edit("python", src, "print(filepath)", "self.stdout.write(filepath)", every=True)
+    assert out == src.replace("print(filepath)", "self.stdout.write(filepath)").replace(
+        "print('%s: broken'", "self.stdout.write('%s: broken'")
+    # The arguments changed too: that call's own rewrite.
+    assert first_edit("python", src, "print(filepath)", "log(filepath, level=2)") is None
