@@ -76,7 +76,6 @@ def propose_qualify(text: str, tree: Tree | None, last: LastEdit) -> Proposal | 
     return Proposal("repeat", edits, f"{title} ({_places(len(edits))})")
 
 
-
 # A callee written as a name or a chain of names (`print`, `self.stdout.write`).
 _CALLEE = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\Z")
 
