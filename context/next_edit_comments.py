@@ -11,12 +11,11 @@ from tree_sitter import Node, Tree
 
 from atelier.context.edits import Edit, minimal
 from atelier.context.next_edit_below import _lines_below, _node_at, _starting_statement
-from atelier.context.next_edit_hunks import LastEdit, MAX_EDITS, Proposal, _DIRECTIVE, _places
+from atelier.context.next_edit_hunks import LastEdit, MAX_EDITS, Proposal, _COMMENT_LINE, _DIRECTIVE, _places
 from atelier.context.next_edit_tree import _Bytes, _bytes, _enclosing_function, _text
 
 
 _COMMENT_START = re.compile(r"^([ \t]*(?:#:?|//+|/?\*+)[ \t]*)([a-z][a-z]*)(?= [A-Za-z`'\"(])", re.MULTILINE)
-_COMMENT_LINE = re.compile(r"^[ \t]*(?:#|//|/?\*)")
 
 
 def _sentence_start(text: str, line_start: int) -> bool:

@@ -32,6 +32,8 @@ _SOFT_KEYWORDS = frozenset({"match", "case", "type", "get", "set", "of", "static
 _TOKEN = re.compile(
     r"""(?P<id>[A-Za-z_$][\w$]*)|(?P<lit>\d[\w.]*|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'|`(?:\\.|[^`\\])*`)|(?P<op>\S)""")
 _IDENT = re.compile(r"[A-Za-z_$][\w$]*\Z")
+# A line of comment, or of a doc comment's body (`# x`, `// x`, `/* x`, ` * x`).
+_COMMENT_LINE = re.compile(r"^[ \t]*(?:#|//|/?\*)")
 # The words of a name (`watchFileCreated`, `_get_definition`, `HTTPServer`).
 _NAME_WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 

@@ -12,10 +12,11 @@ import re
 from tree_sitter import Tree
 
 from atelier.context.edits import Edit
+from atelier.context.next_edit_calls import _calls_named
 from atelier.context.next_edit_hunks import LastEdit, MAX_EDITS, Proposal, _occurrences, _places
 from atelier.context.next_edit_scope import _binding_function, _defined
 from atelier.context.next_edit_tree import (
-    _CALL_NODES, _bytes, _enclosing_function, _host, _name_at, _prose, _role, _string_of,
+    _CALL_NODES, _bytes, _callee, _enclosing_function, _host, _name_at, _prose, _role, _string_of,
 )
 
 # What a name is read from: `Utils.`, `R.`, `L.DomUtil.` (a deeper chain: the whole of it).
@@ -89,7 +90,7 @@ def propose_callee_swap(text: str, tree: Tree | None, last: LastEdit) -> Proposa
     node = tree.root_node.descendant_for_byte_range(nb.byte(last.start), nb.byte(last.start + len(last.after)))
     while node is not None and node.type not in _CALL_NODES:
         node = node.parent
-    callee = node.child_by_field_name("function") if node is not None else None
+    callee = _callee(node) if node is not None else None
     if callee is None:
         return None
     c0, c1 = nb.node(callee)
@@ -102,11 +103,9 @@ def propose_callee_swap(text: str, tree: Tree | None, last: LastEdit) -> Proposa
     fn = _enclosing_function(node)
     if fn is None:
         return None  # a module's calls: each its own
-    edits = []
-    for m in re.finditer(rf"(?<![\w$.]){re.escape(old)}\s*\(", text[c1:nb.node(fn)[1]]):
-        at = c1 + m.start()
-        if not _prose(_host(tree, nb, at)):
-            edits.append(Edit(at, at + len(old), new))
+    end = nb.node(fn)[1]
+    starts = [nb.index(call.start_byte) for call in _calls_named(text, tree.root_node, nb, old)]
+    edits = [Edit(at, at + len(old), new) for at in starts if c1 <= at < end]
     if not edits or len(edits) > MAX_EDITS:
         return None
     return Proposal("repeat", tuple(edits), f"call `{new}` for `{old}` ({_places(len(edits))})")

@@ -22,7 +22,7 @@ from atelier.context.next_edit_hunks import (
 from atelier.context.next_edit_members import (
     _clashes, _member_host, _member_owners, _member_uses, _records, _super_calls, _this_aliases,
 )
-from atelier.context.next_edit_scope import _binds, _defined, _locals_of, _provided
+from atelier.context.next_edit_scope import _binds, _defined, _locals_of, _parameter_name, _provided
 from atelier.context.next_edit_tree import (
     _Bytes, _DEFINITION_NODES, _bytes, _defines, _enclosing_function, _in_type, _inside, _name_at, _owner, _prose,
     _role, _text,
@@ -269,16 +269,8 @@ def _outer_default(node: Node, fn: Node) -> bool:
     """Whether `node` stands in a default value or an annotation of the Python function `fn`'s
     parameters, which are read where the function is defined, not in it (`def f(copy=copy.copy)`:
     the module `copy`)."""
-    if fn.type not in ("function_definition", "lambda"):
-        return False
-    at = node
-    while at.parent is not None and at.parent != fn:
-        parent = at.parent
-        if parent.type in ("default_parameter", "typed_default_parameter", "typed_parameter") \
-                and at in (parent.child_by_field_name("value"), parent.child_by_field_name("type")):
-            return True
-        at = parent
-    return False
+    params = fn.child_by_field_name("parameters") if fn.type in ("function_definition", "lambda") else None
+    return params is not None and _inside(node, params) and not _parameter_name(node, params)
 
 
 def _one_letter(old: str, new: str) -> bool:

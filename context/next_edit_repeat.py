@@ -17,7 +17,7 @@ from atelier.context.next_edit_confidence import (
     for_another_function, function_words, names_anew, opens_definition, owner, reworded,
 )
 from atelier.context.next_edit_hunks import (
-    LastEdit, MAX_EDITS, Proposal, _DIRECTIVE, _PARAMETER_DOC, _annotates, _header, _line_span, _lines_at, _near_lines,
+    LastEdit, MAX_EDITS, Proposal, _COMMENT_LINE, _DIRECTIVE, _PARAMETER_DOC, _annotates, _header, _line_span, _lines_at, _near_lines,
     _nonspace, _numbers_only, _sets_state, _word, tokens,
 )
 from atelier.context.next_edit_rewrite import _reshaped, _sibling
@@ -44,8 +44,6 @@ _DEF_NAME = re.compile(r"([ \t]*(?:async\s+)?(?:def|function)\s+)[\w$]+")
 # The end of a callback and the delay after it (`}, 1000);`, `}, 2e3)`): short, but the same delay
 # again is the same wait (a timer, a test's timeout), which changes together.
 _DELAY = re.compile(r"\}\)?,\s*[\d_.e]+\s*\)+;?\Z")
-# What opens a line of comment (or of a doc comment's body).
-_COMMENT_MARKS = ("#", "//", "/*", "*")
 # A name that checks a test's result (`assert`, `assertEqual`, `expect`).
 _ASSERTION = re.compile(r"assert|expect", re.I)
 
@@ -83,8 +81,8 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
     defined = _parameters_changed(text, tree, nb, last)
     directive = _DIRECTIVE.search(last.before + last.after) is not None  # `# type: ignore` added or changed
     in_parameter = _parameters_of(tree, nb, last.start) is not None
-    guarded = any(_header(o) for o in O) or opens_definition(tree, nb, text, ls) or _prose(host) or _commented(tree, nb, last) \
-        or defined is not None or _directive(host) or in_parameter
+    header = any(_header(o) for o in O) or opens_definition(tree, nb, text, ls)  # a definition's line
+    guarded = header or _prose(host) or _commented(tree, nb, last) or defined is not None or _directive(host) or in_parameter
     identical_only = not same_shape or guarded
     # Rewritten into more or fewer lines: also the blocks around of the same tokens.
     reshape = not same_shape and not guarded
@@ -154,8 +152,8 @@ def propose_repeat(text: str, last: LastEdit, tree: Tree | None = None) -> Propo
     prose_owner = owner(tree, nb, last.start) if reworded_prose else False
     # (Code the user wrote a comment on, `self.obj,` → `# issue 596` above it: where it stands again, the
     # same; not a definition's line, whose note is that definition's own.)
-    code = not _prose(host) and not any(line.lstrip().startswith(_COMMENT_MARKS) for line in old_lines) \
-        and not any(_header(o) for o in O) and not opens_definition(tree, nb, text, ls)
+    code = prose_owner is not False and not header and not _prose(host) \
+        and not any(_COMMENT_LINE.match(line) for line in old_lines)
     # (Words of prose that spell a variable's name are no use of it.)
     fn = _enclosing_function(host) if tree is not None and changed_names and not _prose(host) else None
     fn, local = _binding_function(text, tree.root_node, nb, fn, changed_names) if fn is not None else (None, set())

@@ -56,10 +56,7 @@ def _sibling(sib: list[str], O: list[list[Token]], N: list[list[Token]], ops: li
     O, N, S, ops = aligned
     if any(len(s) != len(o) for s, o in zip(S, O)):
         return None
-    changed = [t for o_line, line_ops in zip(O, ops) for op in line_ops for t in o_line[op[1]:op[2]]] + \
-        [t for n_line, line_ops in zip(N, ops) for op in line_ops for t in n_line[op[3]:op[4]]]
-    values = {t.text for line in O for t in line if t.kind == "lit"} - {t.text for t in changed}
-    mapping = _mapping(O, S, frozenset(values))
+    mapping, changed = _mapped(O, N, S, ops)
     if mapping is None or not identical and not _theirs(O, N, S, ops, mapping):
         return None
     if not identical and changed and all(t.kind == "lit" for t in changed) \
@@ -117,6 +114,16 @@ def _aligned(O: list[list[Token]], N: list[list[Token]], S: list[list[Token]], o
         O[i], N[i], S[i] = o[po:], N[i][po:], s[ps:]
         ops[i] = [(tag, i1 - po, i2 - po, j1 - po, j2 - po) for tag, i1, i2, j1, j2 in ops[i]]
     return O, N, S, ops
+
+
+def _mapped(O: list[list[Token]], N: list[list[Token]], S: list[list[Token]],
+            ops: list[list[tuple]]) -> tuple[dict[str, str] | None, list[Token]]:
+    """(`_mapping` of the edited lines to the sibling's, the values the edit left alone loose;
+    the tokens the edit removed and wrote)."""
+    changed = [t for o_line, line_ops in zip(O, ops) for op in line_ops for t in o_line[op[1]:op[2]]] + \
+        [t for n_line, line_ops in zip(N, ops) for op in line_ops for t in n_line[op[3]:op[4]]]
+    values = {t.text for line in O for t in line if t.kind == "lit"} - {t.text for t in changed}
+    return _mapping(O, S, frozenset(values)), changed
 
 
 def _mapping(O: list[list[Token]], S: list[list[Token]], untouched: frozenset[str] = frozenset()) -> dict[str, str] | None:
@@ -227,9 +234,7 @@ def _reshaped(sib: list[str], O_lines: list[list[Token]], old_block: str, new_li
     if any(t.kind == "id" and t.text not in old_names and n.text == "=" and _opens_statement(new_block, t.start)
            for t, n in zip(N, N[1:])):
         return None  # a name assigned anew (`n = len(data)`): the user's lines have it now
-    changed = [t for op in ops for t in O[op[1]:op[2]] + N[op[3]:op[4]]]
-    values = {t.text for t in O if t.kind == "lit"} - {t.text for t in changed}
-    mapping = _mapping([O], [S], frozenset(values))
+    mapping, _ = _mapped([O], [N], [S], [ops])
     # (What the rewrite of a line refuses, a name of the sibling dropped and not written again, too.)
     if mapping is None or all(k == v for k, v in mapping.items()) or not _theirs([O], [N], [S], [ops], mapping) \
             or _rewrite(sib_text, S, O, N, new_block, ops, mapping) is None:
